@@ -1,0 +1,77 @@
+//! facegate-sandbox: the vendors, simulated on loopback over real HTTP.
+//!
+//! facegate talks to the sandbox exactly as to a vendor: through a base URL setting. The
+//! sandbox's own provider (`sandbox`, see [`generic`]) and every simulated vendor (see
+//! [`vendors`]) issue expiring, single-use tokens and host the page where a sandbox user picks
+//! an outcome; a plain HTML form, so it works without JavaScript and in any test browser.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use url::Url;
+
+pub mod clock;
+pub mod generic;
+mod page;
+pub mod vendors;
+
+pub use clock::Clock;
+
+/// How a sandbox is set up.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// The base URL browsers use to reach this sandbox's pages (`http://127.0.0.1:8080/sandbox/`).
+    pub public_base: Url,
+    /// The bearer key the sandbox provider's API expects.
+    pub api_key: String,
+    /// Token lifetime when the caller names none (Baidu's verify_token lives 2 hours).
+    pub default_ttl: Duration,
+    /// The time source; tests move it forward to expire tokens.
+    pub clock: Clock,
+}
+
+impl SandboxConfig {
+    /// A sandbox reached at `public_base`, with the default key `sandbox` and a 2-hour TTL.
+    pub fn new(public_base: Url) -> Self {
+        let mut public_base = public_base;
+        if !public_base.path().ends_with('/') {
+            let path = format!("{}/", public_base.path());
+            public_base.set_path(&path);
+        }
+        Self {
+            public_base,
+            api_key: "sandbox".to_owned(),
+            default_ttl: Duration::from_secs(2 * 60 * 60),
+            clock: Clock::system(),
+        }
+    }
+
+    /// The public URL of `path` under this sandbox.
+    pub fn public_url(&self, path: &str) -> Url {
+        // `path` is always one of ours and relative, so joining cannot fail.
+        self.public_base
+            .join(path.trim_start_matches('/'))
+            .unwrap_or_else(|_| self.public_base.clone())
+    }
+}
+
+/// The whole sandbox as a router, to be served at the root of its own listener or nested
+/// under a prefix (facegate nests it at `/sandbox`).
+pub fn router(config: SandboxConfig) -> Router {
+    let config = Arc::new(config);
+    Router::new()
+        .merge(generic::router(config.clone()))
+        .merge(vendors::router(&config))
+}
+
+/// Serves the sandbox on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: SandboxConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(config))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

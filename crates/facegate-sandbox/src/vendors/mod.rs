@@ -1,0 +1,12 @@
+//! One simulator per vendor, each mounted under its own prefix of the sandbox, so that setting a
+//! vendor's base URL to `{sandbox}/<prefix>` points facegate (or any client) at the simulator.
+
+use axum::Router;
+
+use crate::SandboxConfig;
+
+/// Every vendor simulator, each nested under its prefix.
+pub fn router(config: &SandboxConfig) -> Router {
+    let _ = config;
+    Router::new()
+}

@@ -1,0 +1,312 @@
+//! The verification session and the API's request, response and error shapes.
+//!
+//! serde only, no I/O: the server and the wasm helper compile the same definitions, so the JSON
+//! on both sides of the wire cannot drift apart. Field names follow `shared/DESIGN.md` exactly.
+
+use serde::{Deserialize, Serialize};
+
+/// The value of every session's `object` field.
+pub const VERIFICATION_OBJECT: &str = "verification";
+
+/// Defines a unit-only enum with a stable wire name per variant, plus `ALL`, `as_str`,
+/// `Display` and `FromStr`, so that the serde name and the string forms cannot disagree.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $wire)] $variant,)+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The wire name, as it appears in JSON.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire,)+ }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::UnknownVariant;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($wire => Ok($name::$variant),)+
+                    _ => Err($crate::UnknownVariant { kind: stringify!($name), value: s.to_owned() }),
+                }
+            }
+        }
+    };
+}
+
+mod error;
+mod request;
+
+pub use error::{ApiError, ErrorBody, ErrorCode};
+pub use request::{
+    CancelVerificationRequest, CreateVerificationRequest, ListVerificationsQuery, ProviderOptions,
+    SubjectInput, WechatResultRequest,
+};
+
+/// A string that names no variant of the enum it was parsed as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownVariant {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+impl std::fmt::Display for UnknownVariant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown {} `{}`", self.kind, self.value)
+    }
+}
+
+impl std::error::Error for UnknownVariant {}
+
+wire_enum! {
+    /// The vendor behind a session.
+    Provider {
+        /// facegate's own simulator: no vendor account, no real face check.
+        Sandbox => "sandbox",
+        /// Baidu AI H5 人脸实名认证 (seed 001).
+        BaiduH5 => "baidu_h5",
+        /// Megvii FaceID Lite H5 through the Aliyun API market (seed 004).
+        FaceidLite => "faceid_lite",
+        /// WeChat mini-program face identify (seed 003).
+        WechatMini => "wechat_mini",
+        /// e-sign OEMCloud personal face real-name auth (seed 002).
+        Oemcloud => "oemcloud",
+    }
+}
+
+wire_enum! {
+    /// Where a session is in its life. `pending -> processing -> verified | failed`;
+    /// `pending -> expired | canceled`.
+    VerificationStatus {
+        /// Created; the user has not finished the vendor's face check.
+        Pending => "pending",
+        /// The vendor says the user finished; facegate is confirming the result with it.
+        Processing => "processing",
+        /// Confirmed server-side: the person passed.
+        Verified => "verified",
+        /// Confirmed server-side: the person did not pass (see `result.reason`).
+        Failed => "failed",
+        /// The vendor's token ran out before a result.
+        Expired => "expired",
+        /// The merchant canceled the session.
+        Canceled => "canceled",
+    }
+}
+
+impl VerificationStatus {
+    /// A final status never changes again.
+    pub const fn is_final(self) -> bool {
+        matches!(
+            self,
+            Self::Verified | Self::Failed | Self::Expired | Self::Canceled
+        )
+    }
+}
+
+wire_enum! {
+    /// Why a verification did not pass. Every documented vendor code maps to exactly one.
+    FailureReason {
+        /// The face does not match the identity's photo or the reference image.
+        NotSamePerson => "not_same_person",
+        /// The name and ID number do not match, or no such identity exists.
+        IdentityMismatch => "identity_mismatch",
+        /// The ID document could not be read.
+        IdDocumentUnreadable => "id_document_unreadable",
+        /// The ID document looks forged.
+        IdDocumentFake => "id_document_fake",
+        /// A presentation attack: photo, screen, mask or video.
+        LivenessFailed => "liveness_failed",
+        /// The capture did not work: camera, light, timeout, too many retries.
+        CaptureFailed => "capture_failed",
+        /// The user gave up.
+        UserCanceled => "user_canceled",
+        /// The vendor refuses the person's age (OEMCloud: under 14).
+        Underage => "underage",
+        /// The result handed over by the front end does not match the session's subject.
+        ResultTampered => "result_tampered",
+        /// The merchant's vendor account: balance, permissions, configuration.
+        AccountError => "account_error",
+        /// Anything else the vendor reported.
+        VendorError => "vendor_error",
+    }
+}
+
+wire_enum! {
+    /// How facegate learned the final result.
+    ConfirmedBy {
+        /// facegate asked the vendor's server for the result.
+        VendorQuery => "vendor_query",
+        /// Only the vendor's notify said so: the vendor documents no query (OEMCloud).
+        Notify => "notify",
+        /// The sandbox simulator: no real person was checked.
+        Sandbox => "sandbox",
+    }
+}
+
+/// What the front end does next while a session is pending.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NextAction {
+    /// Send the browser to `url` (Baidu H5, FaceID Lite, OEMCloud H5, sandbox).
+    Redirect { url: String },
+    /// Call `wx.startFacialRecognitionVerify({userIdKey})` in the mini-program.
+    WechatMiniProgram { user_id_key: String },
+    /// Open `url` in an Alipay / WeChat mini-program web-view (OEMCloud).
+    WebView {
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        face_token: Option<String>,
+    },
+}
+
+/// The vendor's scores, each absent where the vendor gives none.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    pub similarity: Option<f64>,
+    pub liveness: Option<f64>,
+    pub threshold: Option<f64>,
+}
+
+/// The confirmed outcome of a final session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VerificationResult {
+    pub passed: bool,
+    pub reason: Option<FailureReason>,
+    #[serde(default)]
+    pub scores: Scores,
+    pub vendor_code: Option<String>,
+    pub vendor_message: Option<String>,
+    pub confirmed_by: ConfirmedBy,
+}
+
+/// The person checked, always masked on output: `张*`, `110***********4514`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaskedSubject {
+    pub name: String,
+    pub id_number: String,
+}
+
+/// The verification session as the merchant's server sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    pub id: String,
+    /// Always `"verification"`.
+    pub object: String,
+    pub provider: Provider,
+    pub status: VerificationStatus,
+    pub reference: Option<String>,
+    /// Present in the create response only: the front end's key to this session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    pub subject: Option<MaskedSubject>,
+    pub next_action: Option<NextAction>,
+    pub result: Option<VerificationResult>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    /// RFC 3339, once final.
+    pub completed_at: Option<String>,
+}
+
+/// The session as the front end sees it through its client_secret: no reference, no subject.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientVerification {
+    pub id: String,
+    /// Always `"verification"`.
+    pub object: String,
+    pub provider: Provider,
+    pub status: VerificationStatus,
+    pub next_action: Option<NextAction>,
+    pub result: Option<VerificationResult>,
+    pub expires_at: String,
+    pub completed_at: Option<String>,
+}
+
+/// A page of a list, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct List<T> {
+    /// Always `"list"`.
+    pub object: String,
+    pub data: Vec<T>,
+    pub has_more: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_round_trip_through_serde_and_from_str() {
+        for reason in FailureReason::ALL {
+            let json = serde_json::to_string(reason).unwrap();
+            assert_eq!(json, format!("\"{}\"", reason.as_str()));
+            assert_eq!(reason.as_str().parse::<FailureReason>().unwrap(), *reason);
+        }
+        for provider in Provider::ALL {
+            let back: Provider = serde_json::from_str(&format!("\"{provider}\"")).unwrap();
+            assert_eq!(back, *provider);
+        }
+        assert!("baidu".parse::<Provider>().is_err());
+    }
+
+    #[test]
+    fn only_the_four_end_states_are_final() {
+        let finals: Vec<_> = VerificationStatus::ALL
+            .iter()
+            .filter(|s| s.is_final())
+            .map(|s| s.as_str())
+            .collect();
+        assert_eq!(finals, ["verified", "failed", "expired", "canceled"]);
+    }
+
+    #[test]
+    fn next_action_serialises_with_its_type_tag() {
+        let action = NextAction::WebView {
+            url: "https://x".into(),
+            face_token: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&action).unwrap(),
+            serde_json::json!({"type": "web_view", "url": "https://x"})
+        );
+        let wechat: NextAction =
+            serde_json::from_str(r#"{"type":"wechat_mini_program","user_id_key":"k"}"#).unwrap();
+        assert_eq!(
+            wechat,
+            NextAction::WechatMiniProgram {
+                user_id_key: "k".into()
+            }
+        );
+    }
+
+    #[test]
+    fn the_design_documents_session_parses() {
+        let json = r#"{
+          "id": "vs_1", "object": "verification", "provider": "sandbox", "status": "verified",
+          "reference": "order-123", "subject": {"name": "张*", "id_number": "110***********4514"},
+          "next_action": null,
+          "result": {"passed": true, "reason": null,
+                     "scores": {"similarity": 86.47, "liveness": 0.97, "threshold": 74.4},
+                     "vendor_code": "1000", "vendor_message": "SUCCESS", "confirmed_by": "sandbox"},
+          "created_at": "2026-01-01T00:00:00Z", "expires_at": "2026-01-01T02:00:00Z",
+          "completed_at": "2026-01-01T00:01:00Z"
+        }"#;
+        let session: Verification = serde_json::from_str(json).unwrap();
+        assert_eq!(session.status, VerificationStatus::Verified);
+        assert_eq!(session.result.unwrap().scores.similarity, Some(86.47));
+        assert!(session.client_secret.is_none());
+    }
+}

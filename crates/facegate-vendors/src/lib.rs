@@ -1,0 +1,11 @@
+//! Typed clients for the face verification vendors, one module per vendor.
+//!
+//! Each module holds the vendor's documented wire types, its client, and the mapping of its
+//! result codes onto [`facegate_types::FailureReason`]. Usable on its own as a Rust SDK: every
+//! base URL is a constructor argument, so a proxy or facegate-sandbox can stand in for a vendor.
+
+mod error;
+pub mod http;
+pub mod sandbox;
+
+pub use error::VendorError;
