@@ -1,1 +1,18 @@
+//! facegate-server: one HTTP API over the face verification vendors. Sessions live in a real
+//! database; every verdict is confirmed with the vendor server-side.
 
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod pii;
+pub mod providers;
+pub mod session;
+pub mod store;
+pub mod view;
+pub mod workers;
+
+pub use app::{AppState, Application};
+pub use config::Settings;

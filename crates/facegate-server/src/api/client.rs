@@ -1,0 +1,87 @@
+//! `/v1/client/verifications`: what the front end may do with a session's client_secret.
+//! No PII, no reference; a wrong secret and an unknown id answer the same.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use facegate_types::{ClientVerification, Provider, WechatResultRequest};
+use serde::Deserialize;
+
+use super::{AppJson, AppQuery};
+use crate::app::AppState;
+use crate::domain::{ClientSecret, VerificationId};
+use crate::error::{AppError, AppResult};
+use crate::session::{self, Freshness};
+use crate::store::SessionRecord;
+use crate::view;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/client/verifications/{id}", get(read))
+        .route(
+            "/v1/client/verifications/{id}/wechat_result",
+            post(wechat_result),
+        )
+}
+
+const NO_MATCH: &str = "no verification matches this id and client_secret";
+
+/// The session if `secret` is its client secret; the same error for every kind of miss.
+async fn authorize(state: &AppState, id: &str, secret: &str) -> AppResult<SessionRecord> {
+    let record = match VerificationId::parse(id) {
+        Ok(id) => state.store.get(id.as_str()).await?,
+        Err(_) => None,
+    };
+    match record {
+        Some(record) if ClientSecret::matches(secret, &record.client_secret_hash) => Ok(record),
+        _ => {
+            // Spend the same hashing work on a miss as on a hit.
+            let _ = ClientSecret::matches(secret, &[0u8; 32]);
+            Err(AppError::NotFound(NO_MATCH))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecretQuery {
+    client_secret: Option<String>,
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    AppQuery(query): AppQuery<SecretQuery>,
+) -> AppResult<Json<ClientVerification>> {
+    let secret = query.client_secret.ok_or(AppError::Unauthorized(
+        "the client_secret query parameter is required",
+    ))?;
+    let record = authorize(&state, &id, &secret).await?;
+    let record = session::refresh(&state, record, Freshness::Recent).await?;
+    Ok(Json(view::client_verification(&record)))
+}
+
+async fn wechat_result(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    AppJson(request): AppJson<WechatResultRequest>,
+) -> AppResult<Json<ClientVerification>> {
+    let record = authorize(&state, &id, &request.client_secret).await?;
+    if record.provider != Provider::WechatMini {
+        return Err(AppError::Conflict(format!(
+            "this is a {} verification; only wechat_mini sessions take a verify_result",
+            record.provider
+        )));
+    }
+    if request.verify_result.is_empty() || request.verify_result.len() > 4096 {
+        return Err(AppError::invalid(
+            "verify_result",
+            "must be 1 to 4096 characters",
+        ));
+    }
+    // The wechat_mini provider (issue 3) confirms verify_result with getinfo before anything
+    // is believed; until it is configured there is nothing to hand over to.
+    Err(AppError::ProviderUnavailable(
+        "the wechat_mini provider is not configured on this server".into(),
+    ))
+}

@@ -1,0 +1,74 @@
+//! The demo merchant: a tiny endpoint that creates sessions the way a merchant's own server
+//! would (the API key never reaches the browser), and the built demo app (Trunk's `dist/`).
+//! On in development only.
+
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::{Json, Router};
+use facegate_types::{CreateVerificationRequest, Provider, SubjectInput, Verification};
+use serde::Deserialize;
+use tower_http::services::{ServeDir, ServeFile};
+
+use super::AppJson;
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::session;
+use crate::view;
+
+/// `POST /demo/api/start`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartDemo {
+    pub provider: Provider,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub return_url: Option<String>,
+}
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    let dir = &state.settings.demo_dir;
+    let app = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+    Router::new()
+        .route("/demo/api/start", post(start))
+        .fallback_service(app)
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    AppJson(request): AppJson<StartDemo>,
+) -> AppResult<Json<Verification>> {
+    let subject = match (request.name, request.id_number) {
+        (Some(name), Some(id_number)) => Some(SubjectInput { name, id_number }),
+        _ => None,
+    };
+    let return_url = request
+        .return_url
+        .unwrap_or_else(|| state.urls.public_url("return").to_string());
+    let new = super::verifications::validate(
+        &state,
+        CreateVerificationRequest {
+            provider: request.provider,
+            reference: None,
+            subject,
+            return_url,
+            reference_image: None,
+            options: None,
+        },
+        Some("demo".into()),
+        None,
+    )?;
+    let (record, secret) = session::create(&state, new).await?;
+    Ok(Json(view::verification(&record, Some(&secret))))
+}
+
+/// Shown at `/` when the demo is on but not built.
+pub async fn not_built() -> impl IntoResponse {
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        "The demo app is not built: run scripts/demo.sh (see README.md).",
+    )
+}

@@ -1,0 +1,59 @@
+//! `GET /v1/return/{id}`: where the vendor sends the browser back. The result is confirmed
+//! with the vendor here, server-side, before the browser goes on (303) to the merchant's
+//! return_url with `verification_id` and `status`. Whatever the vendor appended to the query
+//! (token, biz_token ...) is ignored: the path names the session.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::app::AppState;
+use crate::domain::ReturnUrl;
+use crate::session::{self, Freshness};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/return/{id}", get(follow))
+}
+
+fn page(status: StatusCode, title: &str, message: &str) -> Response {
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title></head><body><h1>{title}</h1><p>{message}</p></body></html>"
+    );
+    (status, Html(body)).into_response()
+}
+
+async fn follow(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let record = match super::verifications::load(&state, &id).await {
+        Ok(record) => record,
+        Err(_) => {
+            return page(
+                StatusCode::NOT_FOUND,
+                "Unknown verification",
+                "This link does not belong to a verification on this server.",
+            )
+        }
+    };
+    let record = match session::refresh(&state, record.clone(), Freshness::Now).await {
+        Ok(record) => record,
+        Err(error) => {
+            // The merchant still gets the browser back; its server reads the status itself.
+            tracing::error!(verification_id = %record.id, error = %error, "return: refresh failed");
+            record
+        }
+    };
+    // Checked again against today's allowlist: an origin removed since the create is refused.
+    match ReturnUrl::parse(&record.return_url, &state.return_policy) {
+        Ok(url) => {
+            Redirect::to(url.landing(&record.id, record.status.as_str()).as_str()).into_response()
+        }
+        Err(_) => page(
+            StatusCode::FORBIDDEN,
+            "Return address not allowed",
+            "The merchant's return address is no longer on this server's allowlist.",
+        ),
+    }
+}

@@ -1,0 +1,192 @@
+//! `/v1/verifications`: the merchant's server creates, reads, lists and cancels sessions.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use facegate_types::{CreateVerificationRequest, List, ListVerificationsQuery, Verification};
+
+use super::{AppJson, AppQuery, Merchant};
+use crate::app::AppState;
+use crate::domain::{IdNumber, PersonName, Reference, ReturnUrl, Subject, VerificationId};
+use crate::error::{AppError, AppResult};
+use crate::session::{self, Freshness, NewSession};
+use crate::store::{ListFilter, SessionRecord};
+use crate::view;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/verifications", post(create).get(list))
+        .route("/v1/verifications/{id}", get(read))
+        .route("/v1/verifications/{id}/cancel", post(cancel))
+}
+
+/// The largest reference image, decoded (Baidu's documented limit).
+const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Checks a create request field by field; the first bad field is the error.
+pub fn validate(
+    state: &AppState,
+    request: CreateVerificationRequest,
+    api_key_id: Option<String>,
+    idempotency_key: Option<String>,
+) -> AppResult<NewSession> {
+    let reference = request
+        .reference
+        .as_deref()
+        .map(Reference::parse)
+        .transpose()
+        .map_err(|error| AppError::invalid("reference", error.0))?;
+    let subject = match request.subject {
+        None => None,
+        Some(subject) => Some(Subject {
+            name: PersonName::parse(&subject.name)
+                .map_err(|error| AppError::invalid("subject.name", error.0))?,
+            id_number: IdNumber::parse(&subject.id_number)
+                .map_err(|error| AppError::invalid("subject.id_number", error.0))?,
+        }),
+    };
+    let return_url = ReturnUrl::parse(&request.return_url, &state.return_policy)
+        .map_err(|error| AppError::invalid("return_url", error.0))?;
+    let reference_image = request
+        .reference_image
+        .as_deref()
+        .map(decode_image)
+        .transpose()?;
+    Ok(NewSession {
+        provider: request.provider,
+        reference,
+        subject,
+        return_url,
+        reference_image,
+        options: request.options.unwrap_or_default(),
+        api_key_id,
+        idempotency_key,
+    })
+}
+
+fn decode_image(encoded: &str) -> AppResult<Vec<u8>> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| AppError::invalid("reference_image", "must be standard base64"))?;
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(AppError::invalid(
+            "reference_image",
+            "must be at most 10 MB once decoded",
+        ));
+    }
+    let is_jpeg = bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
+    let is_png = bytes.starts_with(b"\x89PNG\r\n\x1a\n");
+    if !is_jpeg && !is_png {
+        return Err(AppError::invalid(
+            "reference_image",
+            "must be a JPEG or PNG image",
+        ));
+    }
+    Ok(bytes)
+}
+
+fn idempotency_key(headers: &HeaderMap) -> AppResult<Option<String>> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .ok()
+        .filter(|value| {
+            (1..=255).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .ok_or_else(|| {
+            AppError::invalid(
+                "Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters",
+            )
+        })?;
+    Ok(Some(value.to_owned()))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    merchant: Merchant,
+    headers: HeaderMap,
+    AppJson(request): AppJson<CreateVerificationRequest>,
+) -> AppResult<impl IntoResponse> {
+    let key = idempotency_key(&headers)?;
+    let new = validate(&state, request, Some(merchant.key_id), key)?;
+    let (record, secret) = session::create(&state, new).await?;
+    Ok((
+        StatusCode::OK,
+        Json(view::verification(&record, Some(&secret))),
+    ))
+}
+
+/// Loads a session by the id in the path; a malformed id is simply not found.
+pub async fn load(state: &AppState, id: &str) -> AppResult<SessionRecord> {
+    let id = VerificationId::parse(id).map_err(|_| AppError::NotFound("no such verification"))?;
+    state
+        .store
+        .get(id.as_str())
+        .await?
+        .ok_or(AppError::NotFound("no such verification"))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    _merchant: Merchant,
+    Path(id): Path<String>,
+) -> AppResult<Json<Verification>> {
+    let record = load(&state, &id).await?;
+    let record = session::refresh(&state, record, Freshness::Recent).await?;
+    Ok(Json(view::verification(&record, None)))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    _merchant: Merchant,
+    AppQuery(query): AppQuery<ListVerificationsQuery>,
+) -> AppResult<Json<List<Verification>>> {
+    let limit = query.limit.unwrap_or(10);
+    if !(1..=100).contains(&limit) {
+        return Err(AppError::invalid("limit", "must be 1 to 100"));
+    }
+    let after = match query.starting_after.as_deref() {
+        None => None,
+        Some(id) => {
+            let record = load(&state, id).await.map_err(|_| {
+                AppError::invalid("starting_after", "is not the id of a verification")
+            })?;
+            Some((record.created_at, record.id))
+        }
+    };
+    let mut records = state
+        .store
+        .list(&ListFilter {
+            reference: query.reference,
+            status: query.status,
+            after,
+            limit: limit + 1,
+        })
+        .await?;
+    let has_more = records.len() > limit as usize;
+    records.truncate(limit as usize);
+    Ok(Json(List {
+        object: "list".into(),
+        data: records
+            .iter()
+            .map(|r| view::verification(r, None))
+            .collect(),
+        has_more,
+    }))
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    _merchant: Merchant,
+    Path(id): Path<String>,
+) -> AppResult<Json<Verification>> {
+    let record = load(&state, &id).await?;
+    let record = session::cancel(&state, record).await?;
+    Ok(Json(view::verification(&record, None)))
+}

@@ -1,0 +1,345 @@
+//! The application: state, router and the listener, built once from `Settings`.
+//! `Application::build` binds first and reports the port, so every test spawns its own.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Method, Request};
+use axum::response::Response;
+use axum::Router;
+use facegate_types::Provider;
+use facegate_vendors::sandbox::SandboxClient;
+use secrecy::SecretString;
+use subtle::ConstantTimeEq;
+use tokio_util::sync::CancellationToken;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use url::Url;
+
+use crate::config::Settings;
+use crate::domain::{secret_hash, ReturnUrlPolicy};
+use crate::error::InternalError;
+use crate::pii::PiiCipher;
+use crate::providers::sandbox::SandboxProvider;
+use crate::providers::Providers;
+use crate::store::{self, Store};
+use crate::{api, workers};
+
+/// Shared by every handler and worker.
+pub type AppState = Arc<App>;
+
+pub struct App {
+    pub settings: Settings,
+    pub store: Arc<dyn Store>,
+    pub providers: Providers,
+    pub pii: PiiCipher,
+    pub api_keys: ApiKeys,
+    pub return_policy: ReturnUrlPolicy,
+    pub urls: Urls,
+}
+
+/// The URLs facegate hands out, all under its public base.
+#[derive(Clone, Debug)]
+pub struct Urls {
+    public: Url,
+}
+
+impl Urls {
+    pub fn new(public: Url) -> Self {
+        let mut public = public;
+        if !public.path().ends_with('/') {
+            let path = format!("{}/", public.path());
+            public.set_path(&path);
+        }
+        Self { public }
+    }
+
+    /// `path` (relative, ours) under the public base.
+    pub fn public_url(&self, path: &str) -> Url {
+        self.public
+            .join(path)
+            .unwrap_or_else(|_| self.public.clone())
+    }
+
+    pub fn return_url(&self, verification_id: &str) -> Url {
+        self.public_url(&format!("v1/return/{verification_id}"))
+    }
+
+    pub fn callback_url(&self, provider: Provider) -> Url {
+        self.public_url(&format!("v1/callbacks/{provider}"))
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.public
+    }
+}
+
+/// Merchant API keys, held as hashes; a key's id is the start of its hash.
+pub struct ApiKeys {
+    keys: Vec<(String, Vec<u8>)>,
+}
+
+impl ApiKeys {
+    pub fn new<'a>(keys: impl IntoIterator<Item = &'a str>) -> Self {
+        Self {
+            keys: keys
+                .into_iter()
+                .map(|key| {
+                    let hash = secret_hash(key);
+                    (format!("key_{}", hex::encode(&hash[..6])), hash)
+                })
+                .collect(),
+        }
+    }
+
+    /// The id of the matching key. Every stored key is compared, in constant time.
+    pub fn verify(&self, presented: &str) -> Option<String> {
+        let hash = secret_hash(presented);
+        let mut found = None;
+        for (id, stored) in &self.keys {
+            if bool::from(stored.ct_eq(&hash)) {
+                found = Some(id.clone());
+            }
+        }
+        found
+    }
+}
+
+/// The development key, when `serve` made or reused one.
+pub struct DevKey {
+    pub key: SecretString,
+    pub path: std::path::PathBuf,
+    pub created: bool,
+}
+
+/// A bound, ready server.
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    state: AppState,
+    local_addr: SocketAddr,
+    pub dev_key: Option<DevKey>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "creating the data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
+        let listener = tokio::net::TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("binding {}", settings.addr))?;
+        let local_addr = listener.local_addr()?;
+        let public = match &settings.public_url {
+            Some(url) => url.clone(),
+            None => Url::parse(&format!("http://{local_addr}/"))?,
+        };
+        let urls = Urls::new(public);
+
+        let store = store::connect(&settings.database_url_or_default())
+            .await
+            .context("opening the database")?;
+        let pii = load_pii(&settings)?;
+        let dev_key = if settings.api_keys.is_empty() && settings.is_dev() {
+            Some(dev_key(&settings)?)
+        } else {
+            None
+        };
+        if settings.api_keys.is_empty() && dev_key.is_none() {
+            anyhow::bail!("no API key is configured: set FACEGATE_API_KEYS");
+        }
+        let api_keys = {
+            use secrecy::ExposeSecret;
+            match &dev_key {
+                Some(dev) => ApiKeys::new([dev.key.expose_secret()]),
+                None => ApiKeys::new(settings.api_keys.iter().map(String::as_str)),
+            }
+        };
+        let mut return_policy =
+            ReturnUrlPolicy::new(&settings.return_url_allowlist, settings.is_dev())
+                .map_err(|error| anyhow::anyhow!("return_url_allowlist: {error}"))?;
+        return_policy.allow(urls.base().origin());
+
+        let vendor_http = facegate_vendors::http::client(Default::default())?;
+        let mut providers = Providers::default();
+        let mut embedded_sandbox = None;
+        if settings.sandbox {
+            let api_base = match &settings.sandbox_api_base {
+                Some(base) => base.clone(),
+                None => {
+                    let mut config =
+                        facegate_sandbox::SandboxConfig::new(urls.public_url("sandbox/"));
+                    config.api_key = settings.sandbox_api_key.clone();
+                    config.default_ttl = Duration::from_secs(settings.sandbox_ttl_seconds.into());
+                    embedded_sandbox = Some(facegate_sandbox::router(config));
+                    Url::parse(&format!("http://{}/sandbox/", loopback(local_addr)))?
+                }
+            };
+            providers.register(Arc::new(SandboxProvider::new(
+                SandboxClient::new(
+                    vendor_http.clone(),
+                    api_base,
+                    settings.sandbox_api_key.clone(),
+                ),
+                settings.sandbox_ttl_seconds,
+            )));
+        }
+
+        let state: AppState = Arc::new(App {
+            settings,
+            store,
+            providers,
+            pii,
+            api_keys,
+            return_policy,
+            urls,
+        });
+        let router = router(&state, embedded_sandbox);
+        Ok(Self {
+            listener,
+            router,
+            state,
+            local_addr,
+            dev_key,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves, and runs the background workers, until `shutdown` is canceled.
+    pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let workers = workers::spawn(self.state.clone(), shutdown.clone());
+        let stop = shutdown.clone();
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await?;
+        shutdown.cancel();
+        workers.wait().await;
+        Ok(())
+    }
+}
+
+/// Where this server reaches itself: the bound address, with 0.0.0.0 / [::] as loopback.
+fn loopback(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        ip if ip.is_unspecified() => SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port()),
+        _ => addr,
+    }
+}
+
+fn load_pii(settings: &Settings) -> anyhow::Result<PiiCipher> {
+    if let Some(key) = &settings.pii_key {
+        return Ok(PiiCipher::new(key, &settings.pii_previous_keys)?);
+    }
+    if !settings.is_dev() {
+        anyhow::bail!("FACEGATE_PII_KEY is required outside development (32 bytes, base64)");
+    }
+    let path = settings.data_dir.join("pii.key");
+    let (cipher, created) = PiiCipher::load_or_generate(&path)?;
+    if created {
+        tracing::warn!(path = %path.display(), "generated a development PII key");
+    }
+    Ok(cipher)
+}
+
+fn dev_key(settings: &Settings) -> anyhow::Result<DevKey> {
+    use rand::distributions::{Alphanumeric, DistString};
+    let path = settings.data_dir.join("dev-api-key");
+    match std::fs::read_to_string(&path) {
+        Ok(key) => Ok(DevKey {
+            key: SecretString::from(key.trim().to_owned()),
+            path,
+            created: false,
+        }),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let key = format!(
+                "fg_dev_{}",
+                Alphanumeric.sample_string(&mut rand::thread_rng(), 32)
+            );
+            crate::pii::write_private(&path, key.as_bytes())?;
+            Ok(DevKey {
+                key: SecretString::from(key),
+                path,
+                created: true,
+            })
+        }
+        Err(error) => Err(error).context("reading the development API key"),
+    }
+}
+
+fn router(state: &AppState, embedded_sandbox: Option<Router>) -> Router {
+    let client_cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([axum::http::header::CONTENT_TYPE]);
+    let mut router = Router::new()
+        .merge(api::verifications::router())
+        .merge(api::client::router().layer(client_cors))
+        .merge(api::callbacks::router())
+        .merge(api::returns::router())
+        .merge(api::ops::router());
+    if state.settings.demo_enabled() {
+        if state.settings.demo_dir.join("index.html").exists() {
+            router = router.merge(api::demo::router(state));
+        } else {
+            router = router
+                .route("/demo/api/start", axum::routing::post(api::demo::start))
+                .route("/", axum::routing::get(api::demo::not_built));
+        }
+    }
+    let mut router = router.with_state(state.clone());
+    if let Some(sandbox) = embedded_sandbox {
+        router = router.nest_service("/sandbox", sandbox);
+    }
+    let request_id = HeaderName::from_static("x-request-id");
+    router
+        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
+        .layer(axum::middleware::map_response(log_internal_errors))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    let request_id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|value| value.to_str().ok())
+                        .unwrap_or_default();
+                    // The path only: the query may carry a client_secret.
+                    tracing::info_span!(
+                        "http",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %request_id,
+                    )
+                })
+                .on_request(())
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                ),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+async fn log_internal_errors(response: Response) -> Response {
+    if let Some(InternalError(error)) = response.extensions().get::<InternalError>() {
+        tracing::error!(status = %response.status(), error = %format!("{error:#}"), "request failed");
+    }
+    response
+}

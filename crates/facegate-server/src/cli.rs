@@ -1,0 +1,129 @@
+//! The `facegate` command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::Application;
+use crate::config::{LogFormat, Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "facegate",
+    version,
+    about = "Face real-name verification, confirmed server-side"
+)]
+struct Cli {
+    /// The configuration file (every key can be overridden by FACEGATE_* variables).
+    #[arg(
+        long,
+        global = true,
+        env = "FACEGATE_CONFIG",
+        default_value = "facegate.toml"
+    )]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the HTTP API (and, by default, the sandbox vendor and the demo).
+    Serve,
+}
+
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(&cli.config) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("facegate: {error}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    init_tracing(settings.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("facegate: cannot start the runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let outcome = match cli.command {
+        Command::Serve => runtime.block_on(serve(settings)),
+    };
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("facegate: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    let state = app.state().clone();
+    if let Some(dev) = &app.dev_key {
+        if dev.created {
+            // Printed once, to the terminal, never to the log.
+            println!(
+                "Development API key (saved to {}): {}",
+                dev.path.display(),
+                dev.key.expose_secret()
+            );
+        } else {
+            println!("Development API key: in {}", dev.path.display());
+        }
+    }
+    let base = state.urls.base();
+    let providers: Vec<String> = state.providers.enabled().map(|p| p.to_string()).collect();
+    println!(
+        "facegate listening on http://{} (public URL {base})",
+        app.local_addr()
+    );
+    println!("providers: {}", providers.join(", "));
+    if state.settings.demo_enabled() {
+        println!("Open the demo: {base}");
+    }
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stop.cancel();
+    });
+    app.run(shutdown).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

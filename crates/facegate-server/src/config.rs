@@ -1,0 +1,282 @@
+//! Settings: defaults < `facegate.toml` < `FACEGATE_*` environment variables.
+//!
+//! The environment names are a contract (README): `FACEGATE_ADDR`, `FACEGATE_PUBLIC_URL`,
+//! `FACEGATE_DATABASE_URL`, `FACEGATE_DATA_DIR`, `FACEGATE_API_KEYS`,
+//! `FACEGATE_RETURN_URL_ALLOWLIST`, `FACEGATE_SANDBOX`, and the rest below. Every key of the
+//! file is the variable's name without the prefix, in lower case (`api_keys = ["..."]`).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer, Serialize};
+use url::Url;
+
+/// Everything `facegate serve` is told.
+#[derive(Clone, Deserialize)]
+pub struct Settings {
+    /// Where the HTTP server listens.
+    pub addr: SocketAddr,
+    /// The base URL vendors and browsers use to reach this server (return and notify URLs).
+    /// Default `http://ADDR`.
+    pub public_url: Option<Url>,
+    /// Where the SQLite database, the development key and generated keys live.
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; default a SQLite file in the data directory.
+    pub database_url: Option<SecretString>,
+    /// Merchant API keys, comma-separated in the environment.
+    #[serde(deserialize_with = "comma_list")]
+    pub api_keys: Vec<String>,
+    /// Origins a merchant's return_url may point to, comma-separated in the environment.
+    #[serde(deserialize_with = "comma_list")]
+    pub return_url_allowlist: Vec<String>,
+    /// Development mode: loopback return URLs allowed, the demo on, a generated API key.
+    /// Default: on exactly when no API key is configured.
+    pub dev: Option<bool>,
+    /// The sandbox provider (facegate's embedded vendor simulator at `/sandbox/`).
+    pub sandbox: bool,
+    /// Where facegate calls the sandbox's API; default this server's own `/sandbox/`.
+    pub sandbox_api_base: Option<Url>,
+    /// The key the sandbox API expects.
+    pub sandbox_api_key: String,
+    /// The sandbox token lifetime in seconds (the vendors' own are 1 to 2 hours).
+    pub sandbox_ttl_seconds: u32,
+    /// The demo's merchant endpoint and pages; default: on in development.
+    pub demo: Option<bool>,
+    /// The built demo (Trunk's `dist/`), served at `/` when the demo is on.
+    pub demo_dir: PathBuf,
+    /// The largest request body accepted, in bytes (a 10 MB reference image in base64 fits).
+    pub max_body_bytes: usize,
+    /// A read refreshes a non-final session from its vendor at most this often.
+    pub refresh_interval_ms: u64,
+    /// How often the reconciler looks for sessions to confirm or expire.
+    pub reconcile_interval_ms: u64,
+    /// `text` or `json`.
+    pub log_format: LogFormat,
+    /// The key that encrypts names and ID numbers at rest: 32 bytes, standard base64.
+    /// Development generates one into the data directory.
+    pub pii_key: Option<SecretString>,
+    /// Earlier PII keys, still used to decrypt, comma-separated.
+    #[serde(deserialize_with = "secret_list")]
+    pub pii_previous_keys: Vec<SecretString>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Serialize)]
+struct Defaults {
+    addr: &'static str,
+    data_dir: &'static str,
+    api_keys: Vec<String>,
+    return_url_allowlist: Vec<String>,
+    sandbox: bool,
+    sandbox_api_key: &'static str,
+    sandbox_ttl_seconds: u32,
+    demo_dir: &'static str,
+    max_body_bytes: usize,
+    refresh_interval_ms: u64,
+    reconcile_interval_ms: u64,
+    log_format: LogFormat,
+    pii_previous_keys: Vec<String>,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080",
+            data_dir: "facegate-data",
+            api_keys: Vec::new(),
+            return_url_allowlist: Vec::new(),
+            sandbox: true,
+            sandbox_api_key: "sandbox",
+            sandbox_ttl_seconds: 7200,
+            demo_dir: "dist",
+            max_body_bytes: 15 * 1024 * 1024,
+            refresh_interval_ms: 2000,
+            reconcile_interval_ms: 5000,
+            log_format: LogFormat::Text,
+            pii_previous_keys: Vec::new(),
+        }
+    }
+}
+
+/// Why the settings could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Settings {
+    /// Reads `config_file` (if it exists), then `FACEGATE_*` from the environment.
+    pub fn load(config_file: &Path) -> Result<Self, ConfigError> {
+        Self::from_figment(
+            Figment::from(Serialized::defaults(Defaults::default()))
+                .merge(Toml::file(config_file))
+                .merge(Env::prefixed("FACEGATE_")),
+        )
+    }
+
+    /// Defaults overlaid with the given key/value pairs only (tests build settings this way,
+    /// with no file and no environment).
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Defaults::default()));
+        for (key, value) in pairs {
+            let value: figment::value::Value = value
+                .parse()
+                .unwrap_or_else(|_| figment::value::Value::from(value.to_owned()));
+            figment = figment.merge(Serialized::default(key, value));
+        }
+        Self::from_figment(figment)
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let settings: Settings = figment
+            .extract()
+            .map_err(|error| ConfigError(error.to_string()))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.public_url {
+            if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                return Err(ConfigError("public_url must be an http(s) URL".into()));
+            }
+        }
+        if self.api_keys.iter().any(|key| key.len() < 16) {
+            return Err(ConfigError(
+                "every API key must be at least 16 characters".into(),
+            ));
+        }
+        if self.sandbox_ttl_seconds == 0 || self.sandbox_ttl_seconds > 86_400 {
+            return Err(ConfigError("sandbox_ttl_seconds must be 1 to 86400".into()));
+        }
+        Ok(())
+    }
+
+    pub fn is_dev(&self) -> bool {
+        self.dev.unwrap_or(self.api_keys.is_empty())
+    }
+
+    pub fn demo_enabled(&self) -> bool {
+        self.demo.unwrap_or_else(|| self.is_dev())
+    }
+
+    /// The SQLite file used when no database URL is set.
+    pub fn database_url_or_default(&self) -> String {
+        use secrecy::ExposeSecret;
+        match &self.database_url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => format!("sqlite://{}", self.data_dir.join("facegate.db").display()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("addr", &self.addr)
+            .field("public_url", &self.public_url.as_ref().map(Url::as_str))
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "api_keys",
+                &format_args!("[{} redacted]", self.api_keys.len()),
+            )
+            .field("return_url_allowlist", &self.return_url_allowlist)
+            .field("dev", &self.is_dev())
+            .field("sandbox", &self.sandbox)
+            .field("demo", &self.demo_enabled())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Accepts `"a, b"` (the environment's form) or `["a", "b"]` (the file's).
+fn comma_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        One(String),
+        Many(Vec<String>),
+    }
+    let items = match Form::deserialize(deserializer)? {
+        Form::One(text) => text.split(',').map(str::to_owned).collect(),
+        Form::Many(items) => items,
+    };
+    Ok(items
+        .into_iter()
+        .map(|item| item.trim().to_owned())
+        .filter(|item| !item.is_empty())
+        .collect())
+}
+
+fn secret_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<SecretString>, D::Error> {
+    Ok(comma_list(deserializer)?
+        .into_iter()
+        .map(SecretString::from)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_run_the_embedded_sandbox_in_development() {
+        let settings = Settings::from_pairs([]).unwrap();
+        assert_eq!(settings.addr.to_string(), "127.0.0.1:8080");
+        assert!(settings.sandbox && settings.is_dev() && settings.demo_enabled());
+        assert!(settings
+            .database_url_or_default()
+            .ends_with("facegate-data/facegate.db"));
+    }
+
+    #[test]
+    fn environment_style_lists_split_on_commas() {
+        let settings = Settings::from_pairs([
+            ("api_keys", "key-aaaaaaaaaaaaaaaa, key-bbbbbbbbbbbbbbbb"),
+            (
+                "return_url_allowlist",
+                "https://a.example,https://b.example",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(settings.api_keys.len(), 2);
+        assert_eq!(settings.return_url_allowlist[1], "https://b.example");
+        assert!(!settings.is_dev());
+        let debug = format!("{settings:?}");
+        assert!(!debug.contains("key-aaaa"), "{debug}");
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's own error type
+    fn the_environment_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("facegate.toml", "addr = \"127.0.0.1:9000\"\nsandbox = true")?;
+            jail.set_env("FACEGATE_SANDBOX", "false");
+            jail.set_env("FACEGATE_API_KEYS", "abcdefghijklmnopqrstuvwxyz");
+            let settings = Settings::load(Path::new("facegate.toml")).unwrap();
+            assert_eq!(settings.addr.port(), 9000);
+            assert!(!settings.sandbox);
+            assert_eq!(settings.api_keys, ["abcdefghijklmnopqrstuvwxyz"]);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn short_keys_and_bad_urls_are_refused() {
+        assert!(Settings::from_pairs([("api_keys", "short")]).is_err());
+        assert!(Settings::from_pairs([("public_url", "ftp://x")]).is_err());
+    }
+}

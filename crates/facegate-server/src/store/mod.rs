@@ -1,0 +1,181 @@
+//! The store: one narrow trait, one module per database. Handlers and workers see only the
+//! trait; the URL's scheme picks the implementation at start-up.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use facegate_types::{NextAction, Provider, VerificationResult, VerificationStatus};
+use time::OffsetDateTime;
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+/// A stored session, as the database holds it (never serialised to clients: see `view.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionRecord {
+    pub id: String,
+    pub provider: Provider,
+    pub status: VerificationStatus,
+    pub reference: Option<String>,
+    pub client_secret_hash: Vec<u8>,
+    /// The client secret encrypted like PII, for idempotent replays of the create.
+    pub client_secret_sealed: Vec<u8>,
+    pub subject: Option<SealedSubject>,
+    pub return_url: String,
+    /// The vendor's handle on the session (token, biz_token, flowId ...), once started.
+    pub vendor_ref: Option<String>,
+    pub next_action: Option<NextAction>,
+    pub result: Option<VerificationResult>,
+    /// Whatever else the provider keeps between calls.
+    pub vendor_state: Option<serde_json::Value>,
+    pub api_key_id: Option<String>,
+    pub idempotency_key: Option<String>,
+    /// Bumped by every update; updates name the version they read (optimistic concurrency).
+    pub version: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub completed_at: Option<OffsetDateTime>,
+    pub last_checked_at: Option<OffsetDateTime>,
+}
+
+/// The subject encrypted (see `pii.rs`), with the masked forms kept for output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedSubject {
+    pub name: Vec<u8>,
+    pub id_number: Vec<u8>,
+    pub name_masked: String,
+    pub id_number_masked: String,
+}
+
+impl std::fmt::Debug for SealedSubject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealedSubject")
+            .field("name", &self.name_masked)
+            .field("id_number", &self.id_number_masked)
+            .finish()
+    }
+}
+
+/// The vendor accepted the session: what the front end does next.
+#[derive(Clone, Debug)]
+pub struct Start {
+    pub vendor_ref: String,
+    pub next_action: NextAction,
+    pub expires_at: OffsetDateTime,
+    pub vendor_state: Option<serde_json::Value>,
+}
+
+/// A status change, applied only if the row is still at `expected_version`.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub id: String,
+    pub expected_version: i64,
+    pub status: VerificationStatus,
+    pub result: Option<VerificationResult>,
+    pub next_action: Option<NextAction>,
+    pub completed_at: Option<OffsetDateTime>,
+    pub at: OffsetDateTime,
+    /// The webhook event the change produces, written in the same transaction.
+    pub event: Option<OutboxEvent>,
+}
+
+/// One webhook event waiting in the outbox.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxEvent {
+    pub id: String,
+    pub verification_id: String,
+    pub kind: String,
+    pub created_at: OffsetDateTime,
+    /// The masked session JSON at the time of the change.
+    pub payload: String,
+}
+
+/// List filters; the page is newest first, after the `starting_after` session.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub reference: Option<String>,
+    pub status: Option<VerificationStatus>,
+    /// (created_at, id) of the session the page starts after.
+    pub after: Option<(OffsetDateTime, String)>,
+    pub limit: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key is taken (the idempotency key, the vendor's handle).
+    #[error("duplicate {0}")]
+    Duplicate(&'static str),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("a stored row is malformed: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL (use sqlite:// or postgres://)")]
+    UnsupportedUrl,
+}
+
+/// What every database implementation provides.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Inserts a new session; `Duplicate("idempotency_key")` if that key is used.
+    async fn insert(&self, record: &SessionRecord) -> Result<(), StoreError>;
+    async fn get(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
+    async fn find_by_idempotency_key(
+        &self,
+        api_key_id: &str,
+        key: &str,
+    ) -> Result<Option<SessionRecord>, StoreError>;
+    async fn find_by_vendor_ref(
+        &self,
+        provider: Provider,
+        vendor_ref: &str,
+    ) -> Result<Option<SessionRecord>, StoreError>;
+    /// Up to `filter.limit` sessions, newest first.
+    async fn list(&self, filter: &ListFilter) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Records the vendor's acceptance; false if the row moved on meanwhile.
+    async fn record_start(
+        &self,
+        id: &str,
+        expected_version: i64,
+        start: &Start,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+    /// Removes a session the vendor never accepted (the create failed; nothing was shown).
+    async fn delete_unstarted(&self, id: &str) -> Result<(), StoreError>;
+    /// Applies a change if the row is at its expected version; false if it is not.
+    async fn apply(&self, change: &Change) -> Result<bool, StoreError>;
+    /// Notes that the vendor was asked at `at`, without a status change.
+    async fn touch_checked(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError>;
+    /// Non-final sessions that are past their expiry, or were not checked since `stale_before`
+    /// and were created before it: the reconciler's work, oldest check first.
+    async fn due_for_reconcile(
+        &self,
+        now: OffsetDateTime,
+        stale_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Events of one session, oldest first (tests and the admin view read them).
+    async fn events_for(&self, verification_id: &str) -> Result<Vec<OutboxEvent>, StoreError>;
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// Opens the store the URL names and brings its schema up to date.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl)
+    }
+}
+
+pub(crate) fn to_millis(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn from_millis(millis: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+        .map_err(|_| StoreError::Corrupt(format!("timestamp {millis}")))
+}

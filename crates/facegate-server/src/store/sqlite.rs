@@ -1,0 +1,385 @@
+//! SQLite: the embedded default. WAL mode, one file, created if missing.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use facegate_types::{Provider, VerificationStatus};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{FromRow, SqlitePool};
+use time::OffsetDateTime;
+
+use super::{
+    from_millis, to_millis, Change, ListFilter, OutboxEvent, SealedSubject, SessionRecord, Start,
+    Store, StoreError,
+};
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL loses nothing when the process dies; only an OS crash can
+            // drop the last commits.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+const COLUMNS: &str =
+    "id, provider, status, reference, client_secret_hash, client_secret_sealed, subject_name, \
+    subject_id_number, subject_name_masked, subject_id_number_masked, return_url, vendor_ref, \
+    next_action, result, vendor_state, api_key_id, idempotency_key, version, created_at, \
+    updated_at, expires_at, completed_at, last_checked_at";
+
+#[derive(FromRow)]
+struct Row {
+    id: String,
+    provider: String,
+    status: String,
+    reference: Option<String>,
+    client_secret_hash: Vec<u8>,
+    client_secret_sealed: Vec<u8>,
+    subject_name: Option<Vec<u8>>,
+    subject_id_number: Option<Vec<u8>>,
+    subject_name_masked: Option<String>,
+    subject_id_number_masked: Option<String>,
+    return_url: String,
+    vendor_ref: Option<String>,
+    next_action: Option<String>,
+    result: Option<String>,
+    vendor_state: Option<String>,
+    api_key_id: Option<String>,
+    idempotency_key: Option<String>,
+    version: i64,
+    created_at: i64,
+    updated_at: i64,
+    expires_at: i64,
+    completed_at: Option<i64>,
+    last_checked_at: Option<i64>,
+}
+
+fn json_column<T: serde::de::DeserializeOwned>(
+    value: Option<String>,
+    column: &str,
+) -> Result<Option<T>, StoreError> {
+    value
+        .map(|text| serde_json::from_str(&text).map_err(|_| StoreError::Corrupt(column.to_owned())))
+        .transpose()
+}
+
+fn to_json<T: serde::Serialize>(value: Option<&T>) -> Option<String> {
+    value.and_then(|value| serde_json::to_string(value).ok())
+}
+
+impl TryFrom<Row> for SessionRecord {
+    type Error = StoreError;
+
+    fn try_from(row: Row) -> Result<Self, StoreError> {
+        let subject = match (
+            row.subject_name,
+            row.subject_id_number,
+            row.subject_name_masked,
+            row.subject_id_number_masked,
+        ) {
+            (Some(name), Some(id_number), Some(name_masked), Some(id_number_masked)) => {
+                Some(SealedSubject {
+                    name,
+                    id_number,
+                    name_masked,
+                    id_number_masked,
+                })
+            }
+            _ => None,
+        };
+        Ok(SessionRecord {
+            provider: Provider::from_str(&row.provider)
+                .map_err(|_| StoreError::Corrupt("provider".into()))?,
+            status: VerificationStatus::from_str(&row.status)
+                .map_err(|_| StoreError::Corrupt("status".into()))?,
+            next_action: json_column(row.next_action, "next_action")?,
+            result: json_column(row.result, "result")?,
+            vendor_state: json_column(row.vendor_state, "vendor_state")?,
+            created_at: from_millis(row.created_at)?,
+            updated_at: from_millis(row.updated_at)?,
+            expires_at: from_millis(row.expires_at)?,
+            completed_at: row.completed_at.map(from_millis).transpose()?,
+            last_checked_at: row.last_checked_at.map(from_millis).transpose()?,
+            id: row.id,
+            reference: row.reference,
+            client_secret_hash: row.client_secret_hash,
+            client_secret_sealed: row.client_secret_sealed,
+            subject,
+            return_url: row.return_url,
+            vendor_ref: row.vendor_ref,
+            api_key_id: row.api_key_id,
+            idempotency_key: row.idempotency_key,
+            version: row.version,
+        })
+    }
+}
+
+fn records(rows: Vec<Row>) -> Result<Vec<SessionRecord>, StoreError> {
+    rows.into_iter().map(SessionRecord::try_from).collect()
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn insert(&self, r: &SessionRecord) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO verifications ({COLUMNS}) VALUES \
+             (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        );
+        let subject = r.subject.as_ref();
+        let outcome = sqlx::query(&sql)
+            .bind(&r.id)
+            .bind(r.provider.as_str())
+            .bind(r.status.as_str())
+            .bind(&r.reference)
+            .bind(&r.client_secret_hash)
+            .bind(&r.client_secret_sealed)
+            .bind(subject.map(|s| &s.name))
+            .bind(subject.map(|s| &s.id_number))
+            .bind(subject.map(|s| &s.name_masked))
+            .bind(subject.map(|s| &s.id_number_masked))
+            .bind(&r.return_url)
+            .bind(&r.vendor_ref)
+            .bind(to_json(r.next_action.as_ref()))
+            .bind(to_json(r.result.as_ref()))
+            .bind(to_json(r.vendor_state.as_ref()))
+            .bind(&r.api_key_id)
+            .bind(&r.idempotency_key)
+            .bind(r.version)
+            .bind(to_millis(r.created_at))
+            .bind(to_millis(r.updated_at))
+            .bind(to_millis(r.expires_at))
+            .bind(r.completed_at.map(to_millis))
+            .bind(r.last_checked_at.map(to_millis))
+            .execute(&self.pool)
+            .await;
+        match outcome {
+            Ok(_) => Ok(()),
+            Err(error) if is_unique_violation(&error) => {
+                Err(StoreError::Duplicate("idempotency_key"))
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM verifications WHERE id = ?");
+        let row: Option<Row> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(SessionRecord::try_from).transpose()
+    }
+
+    async fn find_by_idempotency_key(
+        &self,
+        api_key_id: &str,
+        key: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM verifications WHERE api_key_id = ? AND idempotency_key = ?"
+        );
+        let row: Option<Row> = sqlx::query_as(&sql)
+            .bind(api_key_id)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(SessionRecord::try_from).transpose()
+    }
+
+    async fn find_by_vendor_ref(
+        &self,
+        provider: Provider,
+        vendor_ref: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM verifications WHERE provider = ? AND vendor_ref = ?");
+        let row: Option<Row> = sqlx::query_as(&sql)
+            .bind(provider.as_str())
+            .bind(vendor_ref)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(SessionRecord::try_from).transpose()
+    }
+
+    async fn list(&self, filter: &ListFilter) -> Result<Vec<SessionRecord>, StoreError> {
+        let mut sql = format!("SELECT {COLUMNS} FROM verifications WHERE 1 = 1");
+        if filter.reference.is_some() {
+            sql.push_str(" AND reference = ?");
+        }
+        if filter.status.is_some() {
+            sql.push_str(" AND status = ?");
+        }
+        if filter.after.is_some() {
+            sql.push_str(" AND (created_at, id) < (?, ?)");
+        }
+        sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        let mut query = sqlx::query_as::<_, Row>(&sql);
+        if let Some(reference) = &filter.reference {
+            query = query.bind(reference);
+        }
+        if let Some(status) = filter.status {
+            query = query.bind(status.as_str());
+        }
+        if let Some((created_at, id)) = &filter.after {
+            query = query.bind(to_millis(*created_at)).bind(id);
+        }
+        let rows = query
+            .bind(i64::from(filter.limit))
+            .fetch_all(&self.pool)
+            .await?;
+        records(rows)
+    }
+
+    async fn record_start(
+        &self,
+        id: &str,
+        expected_version: i64,
+        start: &Start,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let outcome = sqlx::query(
+            "UPDATE verifications SET vendor_ref = ?, next_action = ?, expires_at = ?, \
+             vendor_state = ?, version = version + 1, updated_at = ? \
+             WHERE id = ? AND version = ?",
+        )
+        .bind(&start.vendor_ref)
+        .bind(to_json(Some(&start.next_action)))
+        .bind(to_millis(start.expires_at))
+        .bind(to_json(start.vendor_state.as_ref()))
+        .bind(to_millis(at))
+        .bind(id)
+        .bind(expected_version)
+        .execute(&self.pool)
+        .await;
+        match outcome {
+            Ok(done) => Ok(done.rows_affected() == 1),
+            Err(error) if is_unique_violation(&error) => Err(StoreError::Duplicate("vendor_ref")),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    async fn delete_unstarted(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM verifications WHERE id = ? AND vendor_ref IS NULL")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn apply(&self, change: &Change) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE verifications SET status = ?, result = ?, next_action = ?, completed_at = ?, \
+             version = version + 1, updated_at = ?, last_checked_at = ? \
+             WHERE id = ? AND version = ?",
+        )
+        .bind(change.status.as_str())
+        .bind(to_json(change.result.as_ref()))
+        .bind(to_json(change.next_action.as_ref()))
+        .bind(change.completed_at.map(to_millis))
+        .bind(to_millis(change.at))
+        .bind(to_millis(change.at))
+        .bind(&change.id)
+        .bind(change.expected_version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        if let Some(event) = &change.event {
+            sqlx::query(
+                "INSERT INTO events (id, verification_id, type, created_at, payload, \
+                 next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&event.id)
+            .bind(&event.verification_id)
+            .bind(&event.kind)
+            .bind(to_millis(event.created_at))
+            .bind(&event.payload)
+            .bind(to_millis(event.created_at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn touch_checked(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
+        sqlx::query("UPDATE verifications SET last_checked_at = ? WHERE id = ?")
+            .bind(to_millis(at))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn due_for_reconcile(
+        &self,
+        now: OffsetDateTime,
+        stale_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM verifications \
+             WHERE status IN ('pending', 'processing') \
+               AND (expires_at <= ? OR (created_at < ? AND COALESCE(last_checked_at, 0) < ?)) \
+             ORDER BY COALESCE(last_checked_at, 0) LIMIT ?"
+        );
+        let stale = to_millis(stale_before);
+        let rows: Vec<Row> = sqlx::query_as(&sql)
+            .bind(to_millis(now))
+            .bind(stale)
+            .bind(stale)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        records(rows)
+    }
+
+    async fn events_for(&self, verification_id: &str) -> Result<Vec<OutboxEvent>, StoreError> {
+        let rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
+            "SELECT id, verification_id, type, created_at, payload FROM events \
+             WHERE verification_id = ? ORDER BY created_at, id",
+        )
+        .bind(verification_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, verification_id, kind, created_at, payload)| {
+                Ok(OutboxEvent {
+                    id,
+                    verification_id,
+                    kind,
+                    created_at: from_millis(created_at)?,
+                    payload,
+                })
+            })
+            .collect()
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,46 @@
+//! The reconciler: asks the vendors about sessions nobody else is asking about (a lost notify,
+//! a closed tab), and expires the ones whose vendor token ran out. Bounded per round.
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::app::AppState;
+use crate::session::{self, Freshness};
+
+/// Sessions looked at per round.
+const BATCH: u32 = 100;
+/// A session unchecked for this long is asked about again.
+const STALE_AFTER: time::Duration = time::Duration::seconds(60);
+
+pub async fn run(state: AppState, shutdown: CancellationToken) {
+    let interval = Duration::from_millis(state.settings.reconcile_interval_ms.max(100));
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+        match round(&state).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(sessions = count, "reconciler: round done"),
+            Err(error) => tracing::error!(error = %error, "reconciler: round failed"),
+        }
+    }
+}
+
+/// One pass over the sessions due; returns how many were looked at.
+pub async fn round(state: &AppState) -> anyhow::Result<usize> {
+    let now = session::now();
+    let due = state
+        .store
+        .due_for_reconcile(now, now - STALE_AFTER, BATCH)
+        .await?;
+    let count = due.len();
+    for record in due {
+        let id = record.id.clone();
+        if let Err(error) = session::refresh(state, record, Freshness::Now).await {
+            tracing::warn!(verification_id = %id, error = %error, "reconciler: refresh failed");
+        }
+    }
+    Ok(count)
+}
