@@ -7,5 +7,6 @@
 mod error;
 pub mod http;
 pub mod sandbox;
+pub mod wire;
 
 pub use error::VendorError;
