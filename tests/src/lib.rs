@@ -1,1 +1,295 @@
-//! Test harness: see TestApp.
+//! The test harness for facegate's journeys: the real server (in-process, bound to
+//! 127.0.0.1:0 with a temporary data directory and a real SQLite file) and the real sandbox on
+//! its own loopback port, talking over HTTP. Helper names follow the user's story.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use facegate_sandbox::{Clock, SandboxConfig};
+use facegate_server::{Application, Settings};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+pub const API_KEY: &str = "test-key-0123456789abcdef";
+pub const MERCHANT: &str = "https://shop.example";
+/// A real, valid mainland ID number (check digit per GB 11643) used throughout the tests.
+pub const ID_NUMBER: &str = "110101199003074514";
+pub const NAME: &str = "张三";
+
+/// A sandbox on its own port: it outlives server restarts, as a vendor would.
+pub struct Sandbox {
+    pub base: Url,
+    pub clock: Clock,
+    shutdown: CancellationToken,
+}
+
+impl Sandbox {
+    pub async fn spawn() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        let config = SandboxConfig::new(base.clone());
+        let clock = config.clock.clone();
+        let shutdown = CancellationToken::new();
+        let stop = shutdown.clone();
+        tokio::spawn(facegate_sandbox::serve(listener, config, async move {
+            stop.cancelled().await
+        }));
+        Self {
+            base,
+            clock,
+            shutdown,
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// One facegate server, its data directory and a client that does not follow redirects.
+pub struct TestApp {
+    pub base: Url,
+    pub http: reqwest::Client,
+    pub sandbox: Sandbox,
+    pub data_dir: tempfile::TempDir,
+    pairs: Vec<(String, String)>,
+    addr: SocketAddr,
+    shutdown: CancellationToken,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Spawns with extra settings (`("sandbox_ttl_seconds", "1")`, ...).
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        let sandbox = Sandbox::spawn().await;
+        let data_dir = tempfile::tempdir().unwrap();
+        let mut pairs: Vec<(String, String)> = vec![
+            ("api_keys".into(), API_KEY.into()),
+            ("return_url_allowlist".into(), MERCHANT.into()),
+            ("sandbox_api_base".into(), sandbox.base.to_string()),
+            ("data_dir".into(), data_dir.path().display().to_string()),
+            ("reconcile_interval_ms".into(), "200".into()),
+            ("refresh_interval_ms".into(), "0".into()),
+        ];
+        // facegate's PII key: generated per test, as an operator would configure it.
+        pairs.push((
+            "pii_key".into(),
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into(),
+        ));
+        for (key, value) in extra {
+            pairs.retain(|(k, _)| k != key);
+            pairs.push(((*key).into(), (*value).into()));
+        }
+        let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let (addr, shutdown, server) = start(&pairs, addr).await;
+        Self {
+            base: Url::parse(&format!("http://{addr}/")).unwrap(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            sandbox,
+            data_dir,
+            pairs,
+            addr,
+            shutdown,
+            server,
+        }
+    }
+
+    /// Stops the server and starts it again on the same port and data directory.
+    pub async fn restart(&mut self) {
+        self.shutdown.cancel();
+        (&mut self.server).await.unwrap();
+        let (addr, shutdown, server) = start(&self.pairs, self.addr).await;
+        assert_eq!(addr, self.addr);
+        self.shutdown = shutdown;
+        self.server = server;
+    }
+
+    pub fn url(&self, path: &str) -> Url {
+        self.base.join(path.trim_start_matches('/')).unwrap()
+    }
+
+    /// POST /v1/verifications with the merchant key; the raw status and body.
+    pub async fn try_create(&self, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(self.url("/v1/verifications"))
+            .bearer_auth(API_KEY)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A sandbox session for 张三 that returns to the merchant; panics unless created.
+    pub async fn create_session(&self) -> Value {
+        self.create_session_with(json!({})).await
+    }
+
+    /// Like `create_session`, with fields of `overrides` replacing the defaults.
+    pub async fn create_session_with(&self, overrides: Value) -> Value {
+        let mut body = json!({
+            "provider": "sandbox",
+            "reference": "order-1",
+            "subject": {"name": NAME, "id_number": ID_NUMBER},
+            "return_url": format!("{MERCHANT}/done?order=1"),
+        });
+        if let (Some(body), Some(overrides)) = (body.as_object_mut(), overrides.as_object()) {
+            for (key, value) in overrides {
+                body.insert(key.clone(), value.clone());
+            }
+        }
+        let (status, session) = self.try_create(body).await;
+        assert_eq!(status, StatusCode::OK, "create failed: {session}");
+        session
+    }
+
+    /// GET /v1/verifications/{id} with the merchant key.
+    pub async fn get_session(&self, id: &str) -> Value {
+        let response = self
+            .http
+            .get(self.url(&format!("/v1/verifications/{id}")))
+            .bearer_auth(API_KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    /// GET /v1/verifications?{query}: reads the store, asks no vendor.
+    pub async fn list(&self, query: &str) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .get(self.url(&format!("/v1/verifications?{query}")))
+            .bearer_auth(API_KEY)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap())
+    }
+
+    /// The sandbox user submits `outcome` on the page; returns where the page redirects.
+    pub async fn complete_sandbox_page(&self, session: &Value, outcome: &str) -> Url {
+        let page = session["next_action"]["url"]
+            .as_str()
+            .expect("a redirect next_action");
+        let shown = self.http.get(page).send().await.unwrap();
+        assert_eq!(shown.status(), StatusCode::OK);
+        let html = shown.text().await.unwrap();
+        assert!(
+            html.contains(&format!("value=\"{outcome}\"")),
+            "{outcome} is not offered"
+        );
+        let submitted = self
+            .http
+            .post(page)
+            .form(&[("outcome", outcome)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+        location(&submitted)
+    }
+
+    /// The browser follows facegate's return URL; returns the merchant landing URL.
+    pub async fn follow_return(&self, return_url: &Url) -> Url {
+        let response = self.http.get(return_url.clone()).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        location(&response)
+    }
+
+    /// Polls the list endpoint (which asks no vendor) until the session is `status`.
+    pub async fn wait_for_status(&self, id: &str, status: &str) -> Value {
+        for _ in 0..100 {
+            let (_, page) = self.list("limit=100").await;
+            if let Some(session) = page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["id"] == id && s["status"] == status)
+            {
+                return session.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{id} never became {status}");
+    }
+
+    /// Every line the data directory holds, for leak checks.
+    pub fn data_files(&self) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.data_dir.path().to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    out.push((path.clone(), std::fs::read(&path).unwrap()));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+async fn start(
+    pairs: &[(String, String)],
+    addr: SocketAddr,
+) -> (SocketAddr, CancellationToken, tokio::task::JoinHandle<()>) {
+    let mut pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let addr_text = addr.to_string();
+    pairs.push(("addr", &addr_text));
+    let settings = Settings::from_pairs(pairs).expect("test settings");
+    let app = Application::build(settings)
+        .await
+        .expect("the server starts");
+    let addr = app.local_addr();
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    let server = tokio::spawn(async move {
+        app.run(stop).await.expect("the server runs");
+    });
+    (addr, shutdown, server)
+}
+
+/// The Location header of a redirect, as a URL.
+pub fn location(response: &reqwest::Response) -> Url {
+    let value = response
+        .headers()
+        .get(http::header::LOCATION)
+        .expect("a Location header")
+        .to_str()
+        .unwrap();
+    Url::parse(value).unwrap()
+}
+
+/// The value of one query parameter.
+pub fn query_param(url: &Url, key: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}

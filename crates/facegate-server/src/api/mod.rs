@@ -56,28 +56,33 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AppJson<T> {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+            return AppError::InvalidRequest {
+                field: None,
+                message: "the body is not valid JSON".into(),
+            };
+        }
         let path = error.path().to_string();
         let inner = error.into_inner();
-        let field = (path != ".").then_some(path);
         AppError::InvalidRequest {
-            message: describe_serde_error(&inner.to_string(), inner.is_syntax() || inner.is_eof()),
-            field,
+            message: describe_serde_error(&inner.to_string()),
+            field: (path != ".").then_some(path),
         }
     })
 }
 
 /// serde's messages are good ("unknown variant `x`, expected one of ...", "missing field
 /// `return_url`") but some quote the rejected value, which may be a name or an ID number:
-/// keep the message's shape, drop what follows "invalid type/value:" quotes.
-fn describe_serde_error(message: &str, syntax: bool) -> String {
-    if syntax {
-        return "the body is not valid JSON".into();
-    }
+/// keep the message's shape, drop the quoted value.
+fn describe_serde_error(message: &str) -> String {
     let message = message.split(" at line ").next().unwrap_or(message);
     if message.starts_with("invalid type") || message.starts_with("invalid value") {
         if let Some((_, expected)) = message.split_once(", expected ") {
             return format!("invalid value, expected {expected}");
         }
+    }
+    if message.starts_with("expected value") {
+        return "invalid value, expected a string".into();
     }
     message.to_owned()
 }
@@ -97,7 +102,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
             .map_err(|error| {
                 let path = error.path().to_string();
                 AppError::InvalidRequest {
-                    message: describe_serde_error(&error.into_inner().to_string(), false),
+                    message: describe_serde_error(&error.into_inner().to_string()),
                     field: (path != ".").then_some(path),
                 }
             })
