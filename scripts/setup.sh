@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what facegate's build, demo and tests need, skipping what is already there.
-# Usage: scripts/setup.sh [--browser] [--trunk] [--postgres]
+# Usage: scripts/setup.sh [--browser] [--trunk]
 # Idempotent: every step checks before it installs. Versions are pinned.
 set -euo pipefail
 
@@ -10,12 +10,11 @@ BINARYEN_VERSION=132
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/.tools"
 
-want_browser=0 want_trunk=0 want_postgres=0
+want_browser=0 want_trunk=0
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;
     --trunk) want_trunk=1 ;;
-    --postgres) want_postgres=1 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -68,7 +67,4 @@ if [ "$want_browser" = 1 ]; then
   fi
 fi
 
-if [ "$want_postgres" = 1 ]; then
-  "$root/scripts/postgres.sh"
-fi
 say "ready"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every test: formatting, lints, the native suite (unit tests and the journeys over real HTTP,
+# SQLite), and the browser suites where they exist. Installs what it needs, skips what is there.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+scripts/setup.sh --trunk --browser
+export PATH="$HOME/.cargo/bin:$root/.tools/node_modules/.bin:$PATH"
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (native, all targets)"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+
+step "cargo test (native workspace)"
+cargo test --locked --workspace
+
+for suite in scripts/wasm-test.sh scripts/e2e.sh; do
+  if [ -x "$suite" ]; then
+    step "$suite"
+    "$suite"
+  fi
+done
+step "all test suites passed"
