@@ -3,10 +3,13 @@
 
 use axum::Router;
 
+pub mod baidu_smartapp;
+
 use crate::SandboxConfig;
 
 /// Every vendor simulator, each nested under its prefix.
 pub fn router(config: &SandboxConfig) -> Router {
     let _ = config;
     Router::new()
+        .nest(baidu_smartapp::PREFIX, baidu_smartapp::router(config))
 }
