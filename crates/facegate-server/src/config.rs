@@ -58,6 +58,14 @@ pub struct Settings {
     /// The key that encrypts names and ID numbers at rest: 32 bytes, standard base64.
     /// Development generates one into the data directory.
     pub pii_key: Option<SecretString>,
+    /// Where facegate POSTs signed webhook events (`verification.verified`, ...).
+    pub webhook_url: Option<Url>,
+    /// The HMAC-SHA256 key of the `Facegate-Signature` header; required with a webhook URL.
+    pub webhook_secret: Option<SecretString>,
+    /// Delivery attempts per event before facegate gives up on it.
+    pub webhook_max_attempts: u32,
+    /// How often the delivery worker looks for due events.
+    pub webhook_interval_ms: u64,
     /// Earlier PII keys, still used to decrypt, comma-separated.
     #[serde(deserialize_with = "secret_list")]
     pub pii_previous_keys: Vec<SecretString>,
@@ -85,6 +93,8 @@ struct Defaults {
     reconcile_interval_ms: u64,
     log_format: LogFormat,
     pii_previous_keys: Vec<String>,
+    webhook_max_attempts: u32,
+    webhook_interval_ms: u64,
 }
 
 impl Default for Defaults {
@@ -103,6 +113,8 @@ impl Default for Defaults {
             reconcile_interval_ms: 5000,
             log_format: LogFormat::Text,
             pii_previous_keys: Vec::new(),
+            webhook_max_attempts: 16,
+            webhook_interval_ms: 1000,
         }
     }
 }
@@ -154,6 +166,21 @@ impl Settings {
         if self.api_keys.iter().any(|key| key.len() < 16) {
             return Err(ConfigError(
                 "every API key must be at least 16 characters".into(),
+            ));
+        }
+        if let Some(url) = &self.webhook_url {
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(ConfigError("webhook_url must be an http(s) URL".into()));
+            }
+            if self.webhook_secret.is_none() {
+                return Err(ConfigError(
+                    "webhook_url needs webhook_secret (FACEGATE_WEBHOOK_SECRET)".into(),
+                ));
+            }
+        }
+        if self.webhook_max_attempts == 0 {
+            return Err(ConfigError(
+                "webhook_max_attempts must be at least 1".into(),
             ));
         }
         if self.sandbox_ttl_seconds == 0 || self.sandbox_ttl_seconds > 86_400 {

@@ -92,6 +92,13 @@ pub struct OutboxEvent {
     pub payload: String,
 }
 
+/// An event leased for delivery, with the attempts made so far (this one included).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delivery {
+    pub event: OutboxEvent,
+    pub attempts: i64,
+}
+
 /// List filters; the page is newest first, after the `starting_after` session.
 #[derive(Clone, Debug, Default)]
 pub struct ListFilter {
@@ -157,6 +164,24 @@ pub trait Store: Send + Sync + 'static {
         stale_before: OffsetDateTime,
         limit: u32,
     ) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Leases up to `limit` undelivered events that are due and not leased by anyone else,
+    /// counting the attempt; the lease ends at `lease_until`.
+    async fn claim_events(
+        &self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError>;
+    /// The merchant acknowledged the event.
+    async fn event_delivered(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError>;
+    /// The attempt failed: try again at `retry_at`, or never (`None`: given up at `at`).
+    async fn event_failed(
+        &self,
+        id: &str,
+        at: OffsetDateTime,
+        retry_at: Option<OffsetDateTime>,
+        error: &str,
+    ) -> Result<(), StoreError>;
     /// Events of one session, oldest first (tests and the admin view read them).
     async fn events_for(&self, verification_id: &str) -> Result<Vec<OutboxEvent>, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;

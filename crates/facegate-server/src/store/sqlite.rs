@@ -10,8 +10,8 @@ use sqlx::{FromRow, SqlitePool};
 use time::OffsetDateTime;
 
 use super::{
-    from_millis, to_millis, Change, ListFilter, OutboxEvent, SealedSubject, SessionRecord, Start,
-    Store, StoreError,
+    from_millis, to_millis, Change, Delivery, ListFilter, OutboxEvent, SealedSubject,
+    SessionRecord, Start, Store, StoreError,
 };
 
 pub struct SqliteStore {
@@ -355,6 +355,78 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         records(rows)
+    }
+
+    async fn claim_events(
+        &self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        // One statement: SQLite serialises writers, so two claimers never lease the same row.
+        let rows: Vec<(String, String, String, i64, String, i64)> = sqlx::query_as(
+            "UPDATE events SET lease_until = ?, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM events \
+                          WHERE delivered_at IS NULL AND gave_up_at IS NULL \
+                            AND next_attempt_at <= ? AND COALESCE(lease_until, 0) <= ? \
+                          ORDER BY next_attempt_at LIMIT ?) \
+             RETURNING id, verification_id, type, created_at, payload, attempts",
+        )
+        .bind(to_millis(lease_until))
+        .bind(to_millis(now))
+        .bind(to_millis(now))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(
+                |(id, verification_id, kind, created_at, payload, attempts)| {
+                    Ok(Delivery {
+                        event: OutboxEvent {
+                            id,
+                            verification_id,
+                            kind,
+                            created_at: from_millis(created_at)?,
+                            payload,
+                        },
+                        attempts,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    async fn event_delivered(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE events SET delivered_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
+        )
+        .bind(to_millis(at))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn event_failed(
+        &self,
+        id: &str,
+        at: OffsetDateTime,
+        retry_at: Option<OffsetDateTime>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let query = match retry_at {
+            Some(retry_at) => sqlx::query(
+                "UPDATE events SET next_attempt_at = ?, lease_until = NULL, last_error = ? \
+                 WHERE id = ?",
+            )
+            .bind(to_millis(retry_at)),
+            None => sqlx::query(
+                "UPDATE events SET gave_up_at = ?, lease_until = NULL, last_error = ? WHERE id = ?",
+            )
+            .bind(to_millis(at)),
+        };
+        query.bind(error).bind(id).execute(&self.pool).await?;
+        Ok(())
     }
 
     async fn events_for(&self, verification_id: &str) -> Result<Vec<OutboxEvent>, StoreError> {

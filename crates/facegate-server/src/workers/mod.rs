@@ -6,6 +6,7 @@ use tokio_util::sync::CancellationToken;
 use crate::app::AppState;
 
 pub mod reconciler;
+pub mod webhooks;
 
 /// The running workers.
 pub struct Workers {
@@ -21,6 +22,7 @@ impl Workers {
 
 pub fn spawn(state: AppState, shutdown: CancellationToken) -> Workers {
     let mut tasks = JoinSet::new();
-    tasks.spawn(reconciler::run(state, shutdown));
+    tasks.spawn(reconciler::run(state.clone(), shutdown.clone()));
+    tasks.spawn(webhooks::run(state, shutdown));
     Workers { tasks }
 }
