@@ -7,6 +7,7 @@
 mod error;
 pub mod baidu_smartapp;
 pub mod http;
+pub mod faceid_lite;
 pub mod sandbox;
 pub mod wire;
 

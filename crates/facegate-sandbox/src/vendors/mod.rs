@@ -4,6 +4,7 @@
 use axum::Router;
 
 pub mod baidu_smartapp;
+pub mod faceid_lite;
 
 use crate::SandboxConfig;
 
@@ -12,4 +13,5 @@ pub fn router(config: &SandboxConfig) -> Router {
     let _ = config;
     Router::new()
         .nest(baidu_smartapp::PREFIX, baidu_smartapp::router(config))
+        .merge(faceid_lite::router(config))
 }
