@@ -31,13 +31,22 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Runs the HTTP API (and, by default, the sandbox vendor and the demo).
-    Serve,
+    Serve {
+        /// Point every vendor at the embedded simulator, with its credentials
+        /// (the same as FACEGATE_SANDBOX_VENDORS=true).
+        #[arg(long)]
+        sandbox_vendors: bool,
+    },
 }
 
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let settings = match Settings::load(&cli.config) {
-        Ok(settings) => settings,
+        Ok(mut settings) => {
+            let Command::Serve { sandbox_vendors } = &cli.command;
+            settings.sandbox_vendors |= *sandbox_vendors;
+            settings
+        }
         Err(error) => {
             eprintln!("facegate: {error}");
             return std::process::ExitCode::from(2);
@@ -52,7 +61,7 @@ pub fn main() -> std::process::ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Serve => runtime.block_on(serve(settings)),
+        Command::Serve { .. } => runtime.block_on(serve(settings)),
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

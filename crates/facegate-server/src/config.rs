@@ -66,9 +66,37 @@ pub struct Settings {
     pub webhook_max_attempts: u32,
     /// How often the delivery worker looks for due events.
     pub webhook_interval_ms: u64,
+    /// Points every vendor's base URLs at the embedded sandbox and uses the sandbox's
+    /// credentials: the whole vendor surface with no vendor account (`serve --sandbox-vendors`).
+    pub sandbox_vendors: bool,
+    #[serde(flatten)]
+    pub vendors: VendorSettings,
     /// Earlier PII keys, still used to decrypt, comma-separated.
     #[serde(deserialize_with = "secret_list")]
     pub pii_previous_keys: Vec<SecretString>,
+}
+
+/// Vendor credentials and base URLs. A vendor whose credentials are missing is off.
+#[derive(Clone, Deserialize)]
+pub struct VendorSettings {
+    pub baidu_api_key: Option<String>,
+    pub baidu_secret_key: Option<SecretString>,
+    pub baidu_plan_id: Option<String>,
+    pub baidu_aip_base: Url,
+    pub baidu_h5_base: Url,
+    pub baidu_openapi_base: Url,
+    pub faceid_appcode: Option<SecretString>,
+    pub faceid_api_base: Url,
+    pub faceid_h5_base: Url,
+    pub wechat_appid: Option<String>,
+    pub wechat_appsecret: Option<SecretString>,
+    /// The message-push token (Token in the mini-program's push settings).
+    pub wechat_push_token: Option<SecretString>,
+    pub wechat_api_base: Url,
+    pub oemcloud_appcode: Option<SecretString>,
+    pub oemcloud_api_base: Url,
+    /// e-sign's callback signing secret, where the deployment has one (VENDORS.md).
+    pub oemcloud_callback_secret: Option<SecretString>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +123,14 @@ struct Defaults {
     pii_previous_keys: Vec<String>,
     webhook_max_attempts: u32,
     webhook_interval_ms: u64,
+    sandbox_vendors: bool,
+    baidu_aip_base: &'static str,
+    baidu_h5_base: &'static str,
+    baidu_openapi_base: &'static str,
+    faceid_api_base: &'static str,
+    faceid_h5_base: &'static str,
+    wechat_api_base: &'static str,
+    oemcloud_api_base: &'static str,
 }
 
 impl Default for Defaults {
@@ -115,6 +151,14 @@ impl Default for Defaults {
             pii_previous_keys: Vec::new(),
             webhook_max_attempts: 16,
             webhook_interval_ms: 1000,
+            sandbox_vendors: false,
+            baidu_aip_base: "https://aip.baidubce.com",
+            baidu_h5_base: "https://brain.baidu.com",
+            baidu_openapi_base: "https://openapi.baidu.com",
+            faceid_api_base: "https://fidlite.market.alicloudapi.com",
+            faceid_h5_base: "https://openapi.faceid.com",
+            wechat_api_base: "https://api.weixin.qq.com",
+            oemcloud_api_base: "https://auth.csapi.com.cn",
         }
     }
 }
@@ -225,6 +269,11 @@ impl std::fmt::Debug for Settings {
             .field("dev", &self.is_dev())
             .field("sandbox", &self.sandbox)
             .field("demo", &self.demo_enabled())
+            .field("sandbox_vendors", &self.sandbox_vendors)
+            .field("baidu", &self.vendors.baidu_api_key.is_some())
+            .field("faceid", &self.vendors.faceid_appcode.is_some())
+            .field("wechat", &self.vendors.wechat_appid.is_some())
+            .field("oemcloud", &self.vendors.oemcloud_appcode.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -267,6 +316,11 @@ mod tests {
         assert!(settings
             .database_url_or_default()
             .ends_with("facegate-data/facegate.db"));
+        assert_eq!(
+            settings.vendors.baidu_aip_base.as_str(),
+            "https://aip.baidubce.com/"
+        );
+        assert!(settings.vendors.wechat_appid.is_none());
     }
 
     #[test]
@@ -293,10 +347,17 @@ mod tests {
             jail.create_file("facegate.toml", "addr = \"127.0.0.1:9000\"\nsandbox = true")?;
             jail.set_env("FACEGATE_SANDBOX", "false");
             jail.set_env("FACEGATE_API_KEYS", "abcdefghijklmnopqrstuvwxyz");
+            jail.set_env("FACEGATE_BAIDU_API_KEY", "baidu-key");
+            jail.set_env("FACEGATE_FACEID_API_BASE", "http://127.0.0.1:9/faceid");
             let settings = Settings::load(Path::new("facegate.toml")).unwrap();
             assert_eq!(settings.addr.port(), 9000);
             assert!(!settings.sandbox);
             assert_eq!(settings.api_keys, ["abcdefghijklmnopqrstuvwxyz"]);
+            assert_eq!(settings.vendors.baidu_api_key.as_deref(), Some("baidu-key"));
+            assert_eq!(
+                settings.vendors.faceid_api_base.as_str(),
+                "http://127.0.0.1:9/faceid"
+            );
             Ok(())
         });
     }

@@ -343,6 +343,16 @@ pub async fn refresh(
     record: SessionRecord,
     freshness: Freshness,
 ) -> AppResult<SessionRecord> {
+    observe(state, record, freshness, None).await
+}
+
+/// Like [`refresh`], with evidence a callback or the front end handed over.
+pub async fn observe(
+    state: &AppState,
+    record: SessionRecord,
+    freshness: Freshness,
+    evidence: Option<&str>,
+) -> AppResult<SessionRecord> {
     if record.status.is_final() {
         return Ok(record);
     }
@@ -371,7 +381,7 @@ pub async fn refresh(
         return Ok(record);
     };
     let subject = open_subject(state, &record)?;
-    let observation = adapter.observe(&record, subject.as_ref()).await;
+    let observation = adapter.observe(&record, subject.as_ref(), evidence).await;
     let event = match observation {
         Ok(Observation::Pending) if past_expiry => Event::Expired,
         Ok(Observation::Pending) => {

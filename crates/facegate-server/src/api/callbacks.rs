@@ -1,63 +1,114 @@
-//! `POST /v1/callbacks/{provider}`: the vendors' notifies. A notify is only a hint: it names a
-//! session, and facegate asks the vendor before anything changes. Unknown or final sessions get
-//! the same answer as known ones, so a notify reveals nothing and repeats do nothing.
+//! `/v1/callbacks/{provider}`: the vendors' notifies and pushes. A callback is only a hint: it
+//! names a session, and facegate asks the vendor before anything changes. Unknown or final
+//! sessions get the same answer as open ones, so a callback reveals nothing and repeats do
+//! nothing.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::routing::any;
+use axum::Router;
 use facegate_types::Provider;
-use facegate_vendors::sandbox::Notify;
-use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::providers::{Callback, SessionKey};
 use crate::session::{self, Freshness};
+use crate::store::{ListFilter, SessionRecord};
+
+/// Vendor callbacks are small; a larger body is not a callback.
+pub const MAX_CALLBACK_BYTES: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/callbacks/{provider}", post(notify))
+    Router::new().route(
+        "/v1/callbacks/{provider}",
+        any(callback).layer(axum::extract::DefaultBodyLimit::max(MAX_CALLBACK_BYTES)),
+    )
 }
 
-async fn notify(
+async fn callback(
     State(state): State<AppState>,
     Path(provider): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Ok(provider) = provider.parse::<Provider>() else {
+    let adapter = provider
+        .parse::<Provider>()
+        .ok()
+        .and_then(|provider| state.providers.get(provider).cloned());
+    let Some(adapter) = adapter else {
         return AppError::NotFound("no such callback").into_response();
     };
-    if state.providers.get(provider).is_none() {
-        return AppError::NotFound("no such callback").into_response();
-    }
-    match provider {
-        Provider::Sandbox => sandbox_notify(&state, &body).await,
-        _ => AppError::NotFound("no such callback").into_response(),
-    }
-}
-
-async fn sandbox_notify(state: &AppState, body: &[u8]) -> Response {
-    let Ok(notify) = serde_json::from_slice::<Notify>(body) else {
-        return AppError::invalid("token", "the notify body must be {\"token\": ...}")
+    let outcome = adapter
+        .callback(Callback {
+            method: &method,
+            headers: &headers,
+            query: uri.query().unwrap_or_default(),
+            body: &body,
+        })
+        .await;
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(rejected) => {
+            tracing::warn!(provider = %adapter.provider(), reason = %rejected, "callback refused");
+            return AppError::InvalidRequest {
+                field: None,
+                message: rejected.0,
+            }
             .into_response();
+        }
     };
-    hint(state, Provider::Sandbox, &notify.token).await;
-    (StatusCode::OK, Json(json!({"received": true}))).into_response()
+    if let Some(key) = outcome.session {
+        hint(
+            &state,
+            adapter.provider(),
+            &key,
+            outcome.evidence.as_deref(),
+        )
+        .await;
+    }
+    outcome.reply
 }
 
-/// Confirms with the vendor the session a notify names, if there is one and it is open.
-pub async fn hint(state: &AppState, provider: Provider, vendor_ref: &str) {
-    let record = match state.store.find_by_vendor_ref(provider, vendor_ref).await {
-        Ok(Some(record)) if !record.status.is_final() => record,
-        Ok(_) => return,
+/// Confirms with the vendor the session a callback names, if there is one and it is open.
+pub async fn hint(state: &AppState, provider: Provider, key: &SessionKey, evidence: Option<&str>) {
+    let record = match find_open(state, provider, key).await {
+        Ok(Some(record)) => record,
+        Ok(None) => return,
         Err(error) => {
-            tracing::error!(provider = %provider, error = %error, "notify: store lookup failed");
+            tracing::error!(provider = %provider, error = %error, "callback: store lookup failed");
             return;
         }
     };
     let id = record.id.clone();
-    if let Err(error) = session::refresh(state, record, Freshness::Now).await {
-        tracing::error!(verification_id = %id, error = %error, "notify: refresh failed");
+    if let Err(error) = session::observe(state, record, Freshness::Now, evidence).await {
+        tracing::error!(verification_id = %id, error = %error, "callback: refresh failed");
     }
+}
+
+async fn find_open(
+    state: &AppState,
+    provider: Provider,
+    key: &SessionKey,
+) -> Result<Option<SessionRecord>, AppError> {
+    let record = match key {
+        SessionKey::VendorRef(vendor_ref) => {
+            state.store.find_by_vendor_ref(provider, vendor_ref).await?
+        }
+        SessionKey::Reference(reference) => state
+            .store
+            .list(&ListFilter {
+                reference: Some(reference.clone()),
+                status: None,
+                after: None,
+                limit: 20,
+            })
+            .await?
+            .into_iter()
+            .find(|record| record.provider == provider && !record.status.is_final()),
+    };
+    Ok(record.filter(|record| !record.status.is_final()))
 }

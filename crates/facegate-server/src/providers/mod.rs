@@ -53,6 +53,42 @@ pub enum Observation {
     Expired,
 }
 
+/// A vendor's request to `/v1/callbacks/{provider}`, as received.
+#[derive(Debug)]
+pub struct Callback<'a> {
+    pub method: &'a axum::http::Method,
+    pub headers: &'a axum::http::HeaderMap,
+    /// The raw query string (signatures may cover it).
+    pub query: &'a str,
+    pub body: &'a [u8],
+}
+
+/// Which session a callback is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionKey {
+    /// The vendor's handle (token, biz_token, flowId).
+    VendorRef(String),
+    /// The merchant reference the vendor echoes (out_seq_no, contextId).
+    Reference(String),
+}
+
+/// What a callback says, and what the vendor expects back.
+#[derive(Debug)]
+pub struct CallbackOutcome {
+    /// The session it is about; `None` for callbacks that name none (a URL check).
+    pub session: Option<SessionKey>,
+    /// Evidence for `observe` that only the callback carries (WeChat's verify_result,
+    /// OEMCloud's reported result). Opaque to the server.
+    pub evidence: Option<String>,
+    /// The answer the vendor expects (its documented acknowledgement).
+    pub reply: axum::response::Response,
+}
+
+/// Why a callback was refused (bad signature, malformed body): the vendor gets a 4xx.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CallbackRejected(pub String);
+
 /// Why an adapter could not do what it was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
@@ -84,12 +120,27 @@ pub trait ProviderAdapter: Send + Sync + 'static {
     async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError>;
 
     /// Asks the vendor about a started session. `subject` is the decrypted subject, for
-    /// vendors whose answers must be matched against it.
+    /// vendors whose answers must be matched against it; `evidence` is what a callback or the
+    /// front end handed over (never believed without the vendor's confirmation, except where
+    /// the vendor has no query and the result is marked `confirmed_by: notify`).
     async fn observe(
         &self,
         session: &SessionRecord,
         subject: Option<&Subject>,
+        evidence: Option<&str>,
     ) -> Result<Observation, ProviderError>;
+
+    /// Parses a vendor callback. The default: this provider has none.
+    async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
+        let _ = callback;
+        Err(CallbackRejected("this provider takes no callbacks".into()))
+    }
+
+    /// Whether the front end may hand evidence over (`wechat_result`): only where the vendor
+    /// confirms it server-side.
+    fn accepts_client_evidence(&self) -> bool {
+        false
+    }
 }
 
 /// The providers this server runs, by name.

@@ -8,7 +8,13 @@ use facegate_vendors::sandbox::{CreateSession, SandboxClient, SessionState};
 use facegate_vendors::VendorError;
 use time::OffsetDateTime;
 
-use super::{Observation, ProviderAdapter, ProviderError, StartRequest, Started};
+use axum::response::IntoResponse;
+use facegate_vendors::sandbox::Notify;
+
+use super::{
+    Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
+    SessionKey, StartRequest, Started,
+};
 use crate::domain::Subject;
 use crate::store::SessionRecord;
 
@@ -64,10 +70,21 @@ impl ProviderAdapter for SandboxProvider {
         })
     }
 
+    async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
+        let notify: Notify = serde_json::from_slice(callback.body)
+            .map_err(|_| CallbackRejected("the notify body must be {\"token\": ...}".into()))?;
+        Ok(CallbackOutcome {
+            session: Some(SessionKey::VendorRef(notify.token)),
+            evidence: None,
+            reply: axum::Json(serde_json::json!({"received": true})).into_response(),
+        })
+    }
+
     async fn observe(
         &self,
         session: &SessionRecord,
         _subject: Option<&Subject>,
+        _evidence: Option<&str>,
     ) -> Result<Observation, ProviderError> {
         let Some(token) = session.vendor_ref.as_deref() else {
             return Ok(Observation::Pending);
