@@ -5,6 +5,7 @@
 //! base URL is a constructor argument, so a proxy or facegate-sandbox can stand in for a vendor.
 
 mod error;
+pub mod baidu_h5;
 pub mod baidu_smartapp;
 pub mod http;
 pub mod faceid_lite;
