@@ -25,7 +25,7 @@ use crate::domain::{secret_hash, ReturnUrlPolicy};
 use crate::error::InternalError;
 use crate::pii::PiiCipher;
 use crate::providers::sandbox::SandboxProvider;
-use crate::providers::Providers;
+use crate::providers::{register_vendors, Providers, SandboxBases};
 use crate::store::{self, Store};
 use crate::{api, workers};
 
@@ -170,18 +170,20 @@ impl Application {
         let vendor_http = facegate_vendors::http::client(Default::default())?;
         let mut providers = Providers::default();
         let mut embedded_sandbox = None;
+        let internal_sandbox = Url::parse(&format!("http://{}/sandbox/", loopback(local_addr)))?;
+        let wants_embedded =
+            settings.sandbox_vendors || (settings.sandbox && settings.sandbox_api_base.is_none());
+        if wants_embedded {
+            let mut config = facegate_sandbox::SandboxConfig::new(urls.public_url("sandbox/"));
+            config.api_key = settings.sandbox_api_key.clone();
+            config.default_ttl = Duration::from_secs(settings.sandbox_ttl_seconds.into());
+            embedded_sandbox = Some(facegate_sandbox::router(config));
+        }
         if settings.sandbox {
-            let api_base = match &settings.sandbox_api_base {
-                Some(base) => base.clone(),
-                None => {
-                    let mut config =
-                        facegate_sandbox::SandboxConfig::new(urls.public_url("sandbox/"));
-                    config.api_key = settings.sandbox_api_key.clone();
-                    config.default_ttl = Duration::from_secs(settings.sandbox_ttl_seconds.into());
-                    embedded_sandbox = Some(facegate_sandbox::router(config));
-                    Url::parse(&format!("http://{}/sandbox/", loopback(local_addr)))?
-                }
-            };
+            let api_base = settings
+                .sandbox_api_base
+                .clone()
+                .unwrap_or_else(|| internal_sandbox.clone());
             providers.register(Arc::new(SandboxProvider::new(
                 SandboxClient::new(
                     vendor_http.clone(),
@@ -191,6 +193,16 @@ impl Application {
                 settings.sandbox_ttl_seconds,
             )));
         }
+        let sandbox_bases = settings.sandbox_vendors.then(|| SandboxBases {
+            internal: internal_sandbox.clone(),
+            public: urls.public_url("sandbox/"),
+        });
+        register_vendors(
+            &mut providers,
+            &settings.vendors,
+            &vendor_http,
+            sandbox_bases.as_ref(),
+        );
 
         let state: AppState = Arc::new(App {
             settings,

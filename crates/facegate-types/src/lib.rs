@@ -51,8 +51,8 @@ mod request;
 
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use request::{
-    CancelVerificationRequest, CreateVerificationRequest, ListVerificationsQuery, ProviderOptions,
-    SubjectInput, WechatResultRequest,
+    CancelVerificationRequest, Comparison, CreateVerificationRequest, ListVerificationsQuery,
+    ProviderOptions, SubjectInput, WechatResultRequest,
 };
 
 /// A string that names no variant of the enum it was parsed as.

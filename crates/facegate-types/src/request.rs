@@ -47,6 +47,45 @@ pub struct ProviderOptions {
     /// sandbox: the token lifetime in seconds (default 7200, like Baidu's verify_token).
     #[serde(default)]
     pub ttl_seconds: Option<u32>,
+    /// faceid_lite: what the live face is compared with: `authority` (the authority photo of
+    /// the subject; the default when a subject is given), `ocr` (the page reads the ID card;
+    /// the default without a subject) or `reference` (the request's reference_image; the
+    /// default when one is given).
+    #[serde(default)]
+    pub comparison: Option<Comparison>,
+    /// faceid_lite: 1 loose (1e-3), 2 regular (1e-4, the default), 3 strict (1e-5).
+    #[serde(default)]
+    pub security_level: Option<u8>,
+    /// faceid_lite: 1 loose or 2 strict liveness.
+    #[serde(default)]
+    pub liveness_preferences: Option<u8>,
+    /// faceid_lite: liveness attempts, 1 to 5 (default 3).
+    #[serde(default)]
+    pub liveness_retry_count: Option<u8>,
+    /// faceid_lite `ocr`: the ID card quality threshold, 0 to 1 (default 0.8).
+    #[serde(default)]
+    pub idcard_threshold: Option<f64>,
+    /// faceid_lite `ocr`: ID card capture attempts, 1 to 5 (default 3).
+    #[serde(default)]
+    pub idcard_retry_time: Option<u8>,
+    /// faceid_lite `ocr`: 0 both sides of the ID card (default), 1 the portrait side only.
+    #[serde(default)]
+    pub idcard_side: Option<u8>,
+    /// faceid_lite `reference`: the user's stable id (default: the session id).
+    #[serde(default)]
+    pub uuid: Option<String>,
+    /// faceid_lite `reference`: a second reference photo, base64 JPEG or PNG.
+    #[serde(default)]
+    pub reference_image_2: Option<String>,
+}
+
+/// What a face is compared with (faceid_lite).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparison {
+    Authority,
+    Ocr,
+    Reference,
 }
 
 /// `GET /v1/verifications?...`

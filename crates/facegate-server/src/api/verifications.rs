@@ -53,7 +53,13 @@ pub fn validate(
     let reference_image = request
         .reference_image
         .as_deref()
-        .map(decode_image)
+        .map(|image| decode_image("reference_image", image))
+        .transpose()?;
+    let options = request.options.unwrap_or_default();
+    let reference_image_2 = options
+        .reference_image_2
+        .as_deref()
+        .map(|image| decode_image("options.reference_image_2", image))
         .transpose()?;
     Ok(NewSession {
         provider: request.provider,
@@ -61,29 +67,27 @@ pub fn validate(
         subject,
         return_url,
         reference_image,
-        options: request.options.unwrap_or_default(),
+        reference_image_2,
+        options,
         api_key_id,
         idempotency_key,
     })
 }
 
-fn decode_image(encoded: &str) -> AppResult<Vec<u8>> {
+fn decode_image(field: &str, encoded: &str) -> AppResult<Vec<u8>> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim())
-        .map_err(|_| AppError::invalid("reference_image", "must be standard base64"))?;
+        .map_err(|_| AppError::invalid(field, "must be standard base64"))?;
     if bytes.len() > MAX_IMAGE_BYTES {
         return Err(AppError::invalid(
-            "reference_image",
+            field,
             "must be at most 10 MB once decoded",
         ));
     }
     let is_jpeg = bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
     let is_png = bytes.starts_with(b"\x89PNG\r\n\x1a\n");
     if !is_jpeg && !is_png {
-        return Err(AppError::invalid(
-            "reference_image",
-            "must be a JPEG or PNG image",
-        ));
+        return Err(AppError::invalid(field, "must be a JPEG or PNG image"));
     }
     Ok(bytes)
 }

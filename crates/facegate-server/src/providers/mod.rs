@@ -15,6 +15,7 @@ use url::Url;
 use crate::domain::Subject;
 use crate::store::SessionRecord;
 
+pub mod faceid_lite;
 pub mod sandbox;
 
 /// What an adapter gets to start a session at its vendor.
@@ -24,6 +25,7 @@ pub struct StartRequest<'a> {
     pub reference: Option<&'a str>,
     pub subject: Option<&'a Subject>,
     pub reference_image: Option<&'a [u8]>,
+    pub reference_image_2: Option<&'a [u8]>,
     pub options: &'a ProviderOptions,
     /// facegate's `/v1/return/{id}`: where the vendor sends the browser back.
     pub return_url: Url,
@@ -140,6 +142,62 @@ pub trait ProviderAdapter: Send + Sync + 'static {
     /// confirms it server-side.
     fn accepts_client_evidence(&self) -> bool {
         false
+    }
+}
+
+/// Where the embedded sandbox is, when vendors are pointed at it (`--sandbox-vendors`).
+#[derive(Clone, Debug)]
+pub struct SandboxBases {
+    /// How facegate reaches the sandbox's APIs (loopback).
+    pub internal: Url,
+    /// How browsers reach the sandbox's pages.
+    pub public: Url,
+}
+
+impl SandboxBases {
+    fn api(&self, prefix: &str) -> Url {
+        join_prefix(&self.internal, prefix)
+    }
+
+    fn page(&self, prefix: &str) -> Url {
+        join_prefix(&self.public, prefix)
+    }
+}
+
+fn join_prefix(base: &Url, prefix: &str) -> Url {
+    base.join(prefix.trim_start_matches('/'))
+        .unwrap_or_else(|_| base.clone())
+}
+
+/// Registers every vendor whose credentials are configured (or all of them, on the sandbox's
+/// credentials, when `sandbox` is given).
+pub fn register_vendors(
+    providers: &mut Providers,
+    vendors: &crate::config::VendorSettings,
+    http: &reqwest::Client,
+    sandbox: Option<&SandboxBases>,
+) {
+    use facegate_sandbox::vendors as sim;
+    use secrecy::SecretString;
+
+    let faceid = match sandbox {
+        Some(bases) => Some((
+            bases.api(sim::faceid_lite::API_PREFIX),
+            bases.page(sim::faceid_lite::H5_PREFIX),
+            SecretString::from(sim::faceid_lite::APPCODE),
+        )),
+        None => vendors.faceid_appcode.clone().map(|appcode| {
+            (
+                vendors.faceid_api_base.clone(),
+                vendors.faceid_h5_base.clone(),
+                appcode,
+            )
+        }),
+    };
+    if let Some((api, h5, appcode)) = faceid {
+        providers.register(Arc::new(faceid_lite::FaceidLiteProvider::new(
+            facegate_vendors::faceid_lite::FaceidLiteClient::new(http.clone(), api, h5, appcode),
+        )));
     }
 }
 

@@ -1,0 +1,198 @@
+//! `faceid_lite`: Megvii FaceID Lite H5 (seed 004) over `facegate_vendors::faceid_lite`.
+//!
+//! get_biz_token at create (one billable call), the Lite page as the redirect, get_result to
+//! decide (the notify and the user's return only trigger it), the verdict with the confidence
+//! and the threshold the session's security_level selects.
+
+use async_trait::async_trait;
+use axum::response::IntoResponse;
+use facegate_types::{Comparison as RequestedComparison, NextAction, Provider};
+use facegate_vendors::faceid_lite::{
+    Comparison, FaceidLiteClient, GetBizTokenRequest, IdcardSide, LivenessPreference, Notify,
+    ReferenceImage, ResultState, SecurityLevel,
+};
+use facegate_vendors::VendorError;
+use serde_json::json;
+
+use super::{
+    Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
+    SessionKey, StartRequest, Started,
+};
+use crate::domain::Subject;
+use crate::store::SessionRecord;
+
+/// biz_token lives one hour (seed 004).
+const TOKEN_LIFETIME: time::Duration = time::Duration::hours(1);
+
+pub struct FaceidLiteProvider {
+    client: FaceidLiteClient,
+}
+
+impl FaceidLiteProvider {
+    pub fn new(client: FaceidLiteClient) -> Self {
+        Self { client }
+    }
+}
+
+fn invalid(field: &str, message: &str) -> ProviderError {
+    ProviderError::Invalid {
+        field: field.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// The vendor's argument names, as the create request calls them.
+fn request_field(vendor_key: &str) -> &'static str {
+    match vendor_key {
+        "idcard_name" => "subject.name",
+        "idcard_number" => "subject.id_number",
+        "image_ref1" => "reference_image",
+        "image_ref2" => "options.reference_image_2",
+        "biz_no" => "reference",
+        "security_level" => "options.security_level",
+        "liveness_preferences" => "options.liveness_preferences",
+        "liveness_retry_count" => "options.liveness_retry_count",
+        "idcard_threshold" => "options.idcard_threshold",
+        "idcard_retry_time" => "options.idcard_retry_time",
+        "idcard_side" => "options.idcard_side",
+        "uuid" => "options.uuid",
+        _ => "options",
+    }
+}
+
+fn build_request(request: &StartRequest<'_>) -> Result<GetBizTokenRequest, ProviderError> {
+    let options = request.options;
+    let mode = options
+        .comparison
+        .unwrap_or(match (request.subject, request.reference_image) {
+            (_, Some(_)) => RequestedComparison::Reference,
+            (Some(_), None) => RequestedComparison::Authority,
+            (None, None) => RequestedComparison::Ocr,
+        });
+    let comparison = match mode {
+        RequestedComparison::Authority => {
+            let subject = request.subject.ok_or_else(|| {
+                invalid(
+                    "subject",
+                    "faceid_lite's authority comparison needs the subject",
+                )
+            })?;
+            Comparison::Authority {
+                idcard_name: subject.name.expose().into(),
+                idcard_number: subject.id_number.expose().into(),
+            }
+        }
+        RequestedComparison::Ocr => Comparison::AuthorityOcr {
+            idcard_threshold: options.idcard_threshold,
+            idcard_retry_time: options.idcard_retry_time,
+            idcard_side: match options.idcard_side {
+                None => None,
+                Some(0) => Some(IdcardSide::Both),
+                Some(1) => Some(IdcardSide::PortraitOnly),
+                Some(_) => return Err(invalid("options.idcard_side", "must be 0 or 1")),
+            },
+        },
+        RequestedComparison::Reference => {
+            let image = request.reference_image.ok_or_else(|| {
+                invalid(
+                    "reference_image",
+                    "faceid_lite's reference comparison needs a reference_image",
+                )
+            })?;
+            Comparison::Reference {
+                uuid: options
+                    .uuid
+                    .clone()
+                    .unwrap_or_else(|| request.verification_id.to_owned()),
+                image_ref1: ReferenceImage::new(image.to_vec()),
+                image_ref2: request
+                    .reference_image_2
+                    .map(|image| ReferenceImage::new(image.to_vec())),
+            }
+        }
+    };
+    let security_level = options
+        .security_level
+        .map(SecurityLevel::try_from)
+        .transpose()
+        .map_err(|_| invalid("options.security_level", "must be 1, 2 or 3"))?;
+    let liveness_preferences = match options.liveness_preferences {
+        None => None,
+        Some(1) => Some(LivenessPreference::Loose),
+        Some(2) => Some(LivenessPreference::Strict),
+        Some(_) => return Err(invalid("options.liveness_preferences", "must be 1 or 2")),
+    };
+    Ok(GetBizTokenRequest {
+        return_url: request.return_url.clone(),
+        notify_url: request.notify_url.clone(),
+        biz_no: request.reference.map(str::to_owned),
+        comparison,
+        security_level,
+        liveness_preferences,
+        liveness_retry_count: options.liveness_retry_count,
+    })
+}
+
+#[async_trait]
+impl ProviderAdapter for FaceidLiteProvider {
+    fn provider(&self) -> Provider {
+        Provider::FaceidLite
+    }
+
+    async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError> {
+        let vendor_request = build_request(&request)?;
+        let security_level = vendor_request.security_level.unwrap_or_default();
+        let answer = match self.client.get_biz_token(&vendor_request).await {
+            Ok(answer) => answer,
+            Err(VendorError::InvalidRequest {
+                field: Some(key),
+                message,
+                ..
+            }) => return Err(invalid(request_field(&key), &message)),
+            Err(error) => return Err(error.into()),
+        };
+        let biz_token = answer.biz_token.expose().to_owned();
+        let page = self.client.page_url(&biz_token)?;
+        Ok(Started {
+            vendor_ref: biz_token,
+            next_action: NextAction::Redirect {
+                url: page.to_string(),
+            },
+            expires_at: crate::session::now() + TOKEN_LIFETIME,
+            vendor_state: Some(json!({"security_level": security_level.code()})),
+        })
+    }
+
+    async fn observe(
+        &self,
+        session: &SessionRecord,
+        _subject: Option<&Subject>,
+        _evidence: Option<&str>,
+    ) -> Result<Observation, ProviderError> {
+        let Some(biz_token) = session.vendor_ref.as_deref() else {
+            return Ok(Observation::Pending);
+        };
+        let security_level = session
+            .vendor_state
+            .as_ref()
+            .and_then(|state| state["security_level"].as_u64())
+            .and_then(|code| u8::try_from(code).ok())
+            .and_then(|code| SecurityLevel::try_from(code).ok())
+            .unwrap_or_default();
+        let answer = self.client.get_result(biz_token).await?;
+        Ok(match answer.state(security_level) {
+            ResultState::Pending => Observation::Pending,
+            ResultState::Final(result) => Observation::Final(result),
+        })
+    }
+
+    async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
+        let notify = Notify::from_form(callback.body)
+            .map_err(|error| CallbackRejected(error.to_string()))?;
+        Ok(CallbackOutcome {
+            session: Some(SessionKey::VendorRef(notify.biz_token.expose().to_owned())),
+            evidence: None,
+            reply: "success".into_response(),
+        })
+    }
+}
