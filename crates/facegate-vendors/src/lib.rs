@@ -10,6 +10,7 @@ pub mod baidu_smartapp;
 pub mod http;
 pub mod faceid_lite;
 pub mod sandbox;
+pub mod wechat_mini;
 pub mod wire;
 
 pub use error::VendorError;
