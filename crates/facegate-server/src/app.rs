@@ -25,7 +25,7 @@ use crate::domain::{secret_hash, ReturnUrlPolicy};
 use crate::error::InternalError;
 use crate::pii::PiiCipher;
 use crate::providers::sandbox::SandboxProvider;
-use crate::providers::{register_vendors, Providers, SandboxBases};
+use crate::providers::{register_vendors, Providers, SandboxBases, VendorTokens};
 use crate::store::{self, Store};
 use crate::{api, workers};
 
@@ -202,6 +202,10 @@ impl Application {
             &settings.vendors,
             &vendor_http,
             sandbox_bases.as_ref(),
+            &VendorTokens {
+                store: store.clone(),
+                pii: pii.clone(),
+            },
         );
 
         let state: AppState = Arc::new(App {

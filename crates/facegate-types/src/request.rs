@@ -74,6 +74,16 @@ pub struct ProviderOptions {
     /// faceid_lite `reference`: the user's stable id (default: the session id).
     #[serde(default)]
     pub uuid: Option<String>,
+    /// baidu_h5: the subject's document, 0 mainland ID card (default) or 4 HK/Macao/Taiwan
+    /// residence permit (idcard/submit).
+    #[serde(default)]
+    pub certificate_type: Option<u8>,
+    /// baidu_h5 with a reference_image: `NONE` (default), `LOW`, `NORMAL` or `HIGH`.
+    #[serde(default)]
+    pub quality_control: Option<String>,
+    /// baidu_h5 with a reference_image: `NONE` (default), `LOW`, `NORMAL` or `HIGH`.
+    #[serde(default)]
+    pub liveness_control: Option<String>,
     /// faceid_lite `reference`: a second reference photo, base64 JPEG or PNG.
     #[serde(default)]
     pub reference_image_2: Option<String>,

@@ -15,8 +15,10 @@ use url::Url;
 use crate::domain::Subject;
 use crate::store::SessionRecord;
 
+pub mod baidu_h5;
 pub mod faceid_lite;
 pub mod sandbox;
+pub mod tokens;
 
 /// What an adapter gets to start a session at its vendor.
 #[derive(Debug)]
@@ -176,6 +178,7 @@ pub fn register_vendors(
     vendors: &crate::config::VendorSettings,
     http: &reqwest::Client,
     sandbox: Option<&SandboxBases>,
+    tokens: &VendorTokens,
 ) {
     use facegate_sandbox::vendors as sim;
     use secrecy::SecretString;
@@ -194,10 +197,49 @@ pub fn register_vendors(
             )
         }),
     };
+    let baidu = match (
+        &vendors.baidu_api_key,
+        &vendors.baidu_secret_key,
+        &vendors.baidu_plan_id,
+    ) {
+        (Some(api_key), Some(secret_key), Some(plan_id)) => Some((
+            vendors.baidu_aip_base.clone(),
+            vendors.baidu_h5_base.clone(),
+            facegate_vendors::baidu_h5::Credentials {
+                api_key: api_key.clone(),
+                secret_key: secret_key.clone(),
+            },
+            plan_id.clone(),
+        )),
+        _ => None,
+    };
+    if let Some((aip, h5, credentials, plan_id)) = baidu {
+        let client = facegate_vendors::baidu_h5::BaiduH5Client::new(
+            http.clone(),
+            aip,
+            h5,
+            credentials,
+            plan_id,
+        )
+        .with_token_cache(Arc::new(tokens.cache("baidu_h5")));
+        providers.register(Arc::new(baidu_h5::BaiduH5Provider::new(client)));
+    }
     if let Some((api, h5, appcode)) = faceid {
         providers.register(Arc::new(faceid_lite::FaceidLiteProvider::new(
             facegate_vendors::faceid_lite::FaceidLiteClient::new(http.clone(), api, h5, appcode),
         )));
+    }
+}
+
+/// What vendor clients need to share tokens through the database.
+pub struct VendorTokens {
+    pub store: Arc<dyn crate::store::Store>,
+    pub pii: crate::pii::PiiCipher,
+}
+
+impl VendorTokens {
+    pub fn cache(&self, namespace: &'static str) -> tokens::StoreTokenCache {
+        tokens::StoreTokenCache::new(self.store.clone(), self.pii.clone(), namespace)
     }
 }
 

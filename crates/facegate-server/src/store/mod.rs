@@ -182,6 +182,19 @@ pub trait Store: Send + Sync + 'static {
         retry_at: Option<OffsetDateTime>,
         error: &str,
     ) -> Result<(), StoreError>;
+    /// A vendor access token (encrypted) and its expiry.
+    async fn vendor_token(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Vec<u8>, OffsetDateTime)>, StoreError>;
+    /// Stores or replaces a vendor access token.
+    async fn put_vendor_token(
+        &self,
+        key: &str,
+        sealed: &[u8],
+        expires_at: OffsetDateTime,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
     /// Events of one session, oldest first (tests and the admin view read them).
     async fn events_for(&self, verification_id: &str) -> Result<Vec<OutboxEvent>, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;

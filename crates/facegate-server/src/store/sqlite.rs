@@ -429,6 +429,40 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn vendor_token(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Vec<u8>, OffsetDateTime)>, StoreError> {
+        let row: Option<(Vec<u8>, i64)> =
+            sqlx::query_as("SELECT token, expires_at FROM vendor_tokens WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|(token, expires_at)| Ok((token, from_millis(expires_at)?)))
+            .transpose()
+    }
+
+    async fn put_vendor_token(
+        &self,
+        key: &str,
+        sealed: &[u8],
+        expires_at: OffsetDateTime,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO vendor_tokens (key, token, expires_at, updated_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (key) DO UPDATE SET token = excluded.token, \
+             expires_at = excluded.expires_at, updated_at = excluded.updated_at",
+        )
+        .bind(key)
+        .bind(sealed)
+        .bind(to_millis(expires_at))
+        .bind(to_millis(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     async fn events_for(&self, verification_id: &str) -> Result<Vec<OutboxEvent>, StoreError> {
         let rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
             "SELECT id, verification_id, type, created_at, payload FROM events \

@@ -1,0 +1,149 @@
+//! `baidu_h5`: Baidu AI H5 人脸实名认证 (seed 001) over `facegate_vendors::baidu_h5`.
+//!
+//! verifyToken/generate at create, then idcard/submit (a subject) or uploadMatchImage (a
+//! reference image) before the redirect; result/detail (with getall's threshold) decides.
+//! Baidu has no notify: the return and the reconciler ask. Both successUrl and failedUrl are
+//! facegate's return endpoint: which one the page chose is a hint nobody needs.
+
+use async_trait::async_trait;
+use facegate_types::{NextAction, Provider};
+use facegate_vendors::baidu_h5::{
+    BaiduH5Client, CertificateType, Control, IdCardSubmitRequest, MatchImage,
+};
+use facegate_vendors::wire::Pii;
+use facegate_vendors::VendorError;
+
+use super::{Observation, ProviderAdapter, ProviderError, StartRequest, Started};
+use crate::domain::Subject;
+use crate::store::SessionRecord;
+
+/// verify_token lives 2 hours (seed 001).
+const TOKEN_LIFETIME: time::Duration = time::Duration::hours(2);
+
+pub struct BaiduH5Provider {
+    client: BaiduH5Client,
+}
+
+impl BaiduH5Provider {
+    pub fn new(client: BaiduH5Client) -> Self {
+        Self { client }
+    }
+
+    /// The client, for the merchant's extra queries (result/simple, stat, media, getall).
+    pub fn client(&self) -> &BaiduH5Client {
+        &self.client
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ProviderError {
+    ProviderError::Invalid {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn control(field: &str, value: Option<&str>) -> Result<Option<Control>, ProviderError> {
+    value
+        .map(|value| match value {
+            "NONE" => Ok(Control::None),
+            "LOW" => Ok(Control::Low),
+            "NORMAL" => Ok(Control::Normal),
+            "HIGH" => Ok(Control::High),
+            _ => Err(invalid(field, "must be NONE, LOW, NORMAL or HIGH")),
+        })
+        .transpose()
+}
+
+#[async_trait]
+impl ProviderAdapter for BaiduH5Provider {
+    fn provider(&self) -> Provider {
+        Provider::BaiduH5
+    }
+
+    async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError> {
+        let options = request.options;
+        let certificate_type = match options.certificate_type {
+            None | Some(0) => CertificateType::from_code(0),
+            Some(4) => CertificateType::from_code(4),
+            Some(_) => None,
+        }
+        .ok_or_else(|| {
+            invalid(
+                "options.certificate_type",
+                "must be 0 (ID card) or 4 (residence permit)",
+            )
+        })?;
+        let quality_control = control(
+            "options.quality_control",
+            options.quality_control.as_deref(),
+        )?;
+        let liveness_control = control(
+            "options.liveness_control",
+            options.liveness_control.as_deref(),
+        )?;
+        let image = request
+            .reference_image
+            .map(MatchImage::from_bytes)
+            .transpose()
+            .map_err(|error| invalid("reference_image", error.to_string()))?;
+        if request.subject.is_none() && image.is_none() {
+            return Err(invalid(
+                "subject",
+                "baidu_h5 needs the subject (指定用户) or a reference_image (自建人脸库)",
+            ));
+        }
+        let verify_token = self.client.generate_verify_token().await?;
+        if let Some(subject) = request.subject {
+            self.client
+                .submit_id_card(&IdCardSubmitRequest {
+                    verify_token: verify_token.clone(),
+                    id_name: Pii::new(subject.name.expose()),
+                    id_no: Pii::new(subject.id_number.expose()),
+                    certificate_type,
+                })
+                .await
+                .map_err(|error| match error {
+                    VendorError::InvalidRequest { message, .. } => invalid("subject", message),
+                    other => other.into(),
+                })?;
+        }
+        if let Some(image) = image {
+            self.client
+                .upload_match_image(&verify_token, &image, quality_control, liveness_control)
+                .await?;
+        }
+        let page = self
+            .client
+            .page_url(&verify_token, &request.return_url, &request.return_url);
+        Ok(Started {
+            vendor_ref: verify_token.expose().to_owned(),
+            next_action: NextAction::Redirect {
+                url: page.to_string(),
+            },
+            expires_at: crate::session::now() + TOKEN_LIFETIME,
+            vendor_state: None,
+        })
+    }
+
+    async fn observe(
+        &self,
+        session: &SessionRecord,
+        _subject: Option<&Subject>,
+        _evidence: Option<&str>,
+    ) -> Result<Observation, ProviderError> {
+        let Some(token) = session.vendor_ref.as_deref() else {
+            return Ok(Observation::Pending);
+        };
+        match self.client.confirm(&Pii::new(token)).await {
+            Ok(Some(result)) => Ok(Observation::Final(result)),
+            Ok(None) => Ok(Observation::Pending),
+            // "Token无效或者已过期" after the token's lifetime: the user never finished.
+            Err(VendorError::InvalidRequest {
+                field: Some(field), ..
+            }) if field == "verify_token" && crate::session::now() >= session.expires_at => {
+                Ok(Observation::Expired)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
