@@ -9,6 +9,7 @@ pub mod baidu_h5;
 pub mod baidu_smartapp;
 pub mod http;
 pub mod faceid_lite;
+pub mod oemcloud;
 pub mod sandbox;
 pub mod wechat_mini;
 pub mod wire;
