@@ -12,6 +12,7 @@ use axum::Router;
 use facegate_types::Provider;
 
 use crate::app::AppState;
+use crate::domain::VerificationId;
 use crate::error::AppError;
 use crate::providers::{Callback, SessionKey};
 use crate::session::{self, Freshness};
@@ -98,6 +99,12 @@ async fn find_open(
         SessionKey::VendorRef(vendor_ref) => {
             state.store.find_by_vendor_ref(provider, vendor_ref).await?
         }
+        // Without a merchant reference, facegate sent its own session id in its place.
+        SessionKey::Reference(reference) if VerificationId::parse(reference).is_ok() => state
+            .store
+            .get(reference)
+            .await?
+            .filter(|record| record.provider == provider && record.reference.is_none()),
         SessionKey::Reference(reference) => state
             .store
             .list(&ListFilter {

@@ -67,7 +67,11 @@ async fn wechat_result(
     AppJson(request): AppJson<WechatResultRequest>,
 ) -> AppResult<Json<ClientVerification>> {
     let record = authorize(&state, &id, &request.client_secret).await?;
-    if record.provider != Provider::WechatMini {
+    let accepts = state
+        .providers
+        .get(record.provider)
+        .is_some_and(|adapter| adapter.accepts_client_evidence());
+    if record.provider != Provider::WechatMini || !accepts {
         return Err(AppError::Conflict(format!(
             "this is a {} verification; only wechat_mini sessions take a verify_result",
             record.provider
@@ -79,9 +83,9 @@ async fn wechat_result(
             "must be 1 to 4096 characters",
         ));
     }
-    // The wechat_mini provider (issue 3) confirms verify_result with getinfo before anything
-    // is believed; until it is configured there is nothing to hand over to.
-    Err(AppError::ProviderUnavailable(
-        "the wechat_mini provider is not configured on this server".into(),
-    ))
+    // The adapter confirms verify_result with the vendor (getinfo, identify_ret, both MD5s)
+    // before anything is believed.
+    let record =
+        session::observe(&state, record, Freshness::Now, Some(&request.verify_result)).await?;
+    Ok(Json(view::client_verification(&record)))
 }

@@ -19,6 +19,7 @@ pub mod baidu_h5;
 pub mod faceid_lite;
 pub mod sandbox;
 pub mod tokens;
+pub mod wechat_mini;
 
 /// What an adapter gets to start a session at its vendor.
 #[derive(Debug)]
@@ -223,6 +224,31 @@ pub fn register_vendors(
         )
         .with_token_cache(Arc::new(tokens.cache("baidu_h5")));
         providers.register(Arc::new(baidu_h5::BaiduH5Provider::new(client)));
+    }
+    let wechat = match sandbox {
+        Some(bases) => Some((
+            bases.api(sim::wechat_mini::API_PREFIX),
+            sim::wechat_mini::APPID.to_owned(),
+            SecretString::from(sim::wechat_mini::APP_SECRET),
+            Some(SecretString::from(sim::wechat_mini::PUSH_TOKEN)),
+        )),
+        None => match (&vendors.wechat_appid, &vendors.wechat_appsecret) {
+            (Some(appid), Some(secret)) => Some((
+                vendors.wechat_api_base.clone(),
+                appid.clone(),
+                secret.clone(),
+                vendors.wechat_push_token.clone(),
+            )),
+            _ => None,
+        },
+    };
+    if let Some((api, appid, secret, push_token)) = wechat {
+        let client =
+            facegate_vendors::wechat_mini::WechatMiniClient::new(http.clone(), api, appid, secret)
+                .with_cache(Arc::new(tokens.cache("wechat_mini")));
+        providers.register(Arc::new(wechat_mini::WechatMiniProvider::new(
+            client, push_token,
+        )));
     }
     if let Some((api, h5, appcode)) = faceid {
         providers.register(Arc::new(faceid_lite::FaceidLiteProvider::new(

@@ -1,0 +1,146 @@
+//! `wechat_mini`: WeChat mini-program face identify (seed 003) over
+//! `facegate_vendors::wechat_mini`.
+//!
+//! getuseridkey at create (out_seq_no = the reference, or the session id); the mini-program
+//! runs `wx.startFacialRecognitionVerify({userIdKey})` and hands `verifyResult` to facegate
+//! (`POST /v1/client/verifications/{id}/wechat_result`), or WeChat pushes it; either way
+//! getinfo decides, and only errcode 0, identify_ret 0 and both MD5s of the session's own
+//! subject make it pass. WeChat documents no query without a verify_result, so a session no
+//! one hands one over for runs out with its user_id_key.
+
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use axum::http::Method;
+use axum::response::IntoResponse;
+use facegate_types::{NextAction, Provider};
+use facegate_vendors::wechat_mini::{
+    self, AccessToken, GetUserIdKeyRequest, PushMessage, PushQuery, WechatMiniClient,
+};
+use facegate_vendors::wire::Pii;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::tokens::StoreTokenCache;
+use super::{
+    Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
+    SessionKey, StartRequest, Started,
+};
+use crate::domain::Subject;
+use crate::store::SessionRecord;
+
+pub struct WechatMiniProvider {
+    client: WechatMiniClient,
+    push_token: Option<SecretString>,
+}
+
+impl WechatMiniProvider {
+    pub fn new(client: WechatMiniClient, push_token: Option<SecretString>) -> Self {
+        Self { client, push_token }
+    }
+}
+
+#[async_trait]
+impl wechat_mini::TokenCache for StoreTokenCache {
+    async fn get(&self, appid: &str) -> Option<AccessToken> {
+        let (value, expires_at) = self.load(appid).await?;
+        Some(AccessToken {
+            value,
+            expires_at: SystemTime::from(expires_at),
+        })
+    }
+
+    async fn put(&self, appid: &str, token: AccessToken) {
+        self.save(appid, &token.value, OffsetDateTime::from(token.expires_at))
+            .await;
+    }
+}
+
+#[async_trait]
+impl ProviderAdapter for WechatMiniProvider {
+    fn provider(&self) -> Provider {
+        Provider::WechatMini
+    }
+
+    async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError> {
+        let subject = request.subject.ok_or_else(|| ProviderError::Invalid {
+            field: "subject".into(),
+            message: "wechat_mini needs the subject: getuseridkey uploads the name and ID number"
+                .into(),
+        })?;
+        let out_seq_no = request
+            .reference
+            .unwrap_or(request.verification_id)
+            .to_owned();
+        let answer = self
+            .client
+            .get_user_id_key(&GetUserIdKeyRequest {
+                name: Pii::new(subject.name.expose()),
+                id_card_number: Pii::new(subject.id_number.expose()),
+                out_seq_no: Some(out_seq_no.clone()),
+            })
+            .await?;
+        let user_id_key = answer.user_id_key.expose().to_owned();
+        Ok(Started {
+            vendor_ref: user_id_key.clone(),
+            next_action: NextAction::WechatMiniProgram { user_id_key },
+            expires_at: crate::session::now() + time::Duration::seconds(answer.expires_in.max(1)),
+            vendor_state: Some(json!({"out_seq_no": out_seq_no})),
+        })
+    }
+
+    async fn observe(
+        &self,
+        _session: &SessionRecord,
+        subject: Option<&Subject>,
+        evidence: Option<&str>,
+    ) -> Result<Observation, ProviderError> {
+        let (Some(verify_result), Some(subject)) = (evidence, subject) else {
+            return Ok(Observation::Pending);
+        };
+        let info = self.client.get_info(verify_result).await?;
+        Ok(Observation::Final(wechat_mini::verdict(
+            &info,
+            subject.name.expose(),
+            subject.id_number.expose(),
+        )))
+    }
+
+    async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
+        let token = self
+            .push_token
+            .as_ref()
+            .ok_or_else(|| CallbackRejected("no WeChat push token is configured".into()))?;
+        let query: PushQuery = serde_urlencoded::from_str(callback.query)
+            .map_err(|_| CallbackRejected("the push query is malformed".into()))?;
+        if callback.method == Method::GET {
+            let echo = query
+                .echo(token.expose_secret())
+                .map_err(|error| CallbackRejected(error.to_string()))?;
+            return Ok(CallbackOutcome {
+                session: None,
+                evidence: None,
+                reply: echo.into_response(),
+            });
+        }
+        query
+            .verify(token.expose_secret())
+            .map_err(|error| CallbackRejected(error.to_string()))?;
+        let push = PushMessage::parse(callback.body)
+            .map_err(|error| CallbackRejected(error.to_string()))?;
+        let session = push
+            .is_face_identify()
+            .then(|| push.out_seq_no.clone().map(SessionKey::Reference))
+            .flatten();
+        Ok(CallbackOutcome {
+            session,
+            evidence: push.verify_result.map(|value| value.expose().to_owned()),
+            reply: "success".into_response(),
+        })
+    }
+
+    fn accepts_client_evidence(&self) -> bool {
+        true
+    }
+}
