@@ -14,8 +14,8 @@
 //!   their bodies; facegate reads (and the sandbox sends) the shape of e-sign's open-platform
 //!   callbacks: a JSON POST `{"flowId", "contextId", "success", "message", "timestamp"}` to
 //!   notifyUrl, signed when the deployment has the app secret (`X-Tsign-Open-TIMESTAMP` in ms,
-//!   `X-Tsign-Open-SIGNATURE` = hex HMAC-SHA256(secret, timestamp + query values sorted by name
-//!   + raw body), `X-Tsign-Open-SIGNATURE-ALGORITHM: hmac-sha256`), and a redirect to
+//!   `X-Tsign-Open-SIGNATURE` = hex HMAC-SHA256(secret, timestamp, then the query values sorted
+//!   by name, then the raw body), `X-Tsign-Open-SIGNATURE-ALGORITHM: hmac-sha256`), and a redirect to
 //!   callbackUrl with `flowId`, `contextId` and `passed=true|false` added to its query. Field
 //!   names are read in camelCase or snake_case; `success`/`passed` as booleans or strings.
 //! - The Alipay mini-program web-view posts `detail: {type, token, url, authFlowId}`:

@@ -5,6 +5,7 @@ use axum::Router;
 
 pub mod baidu_smartapp;
 pub mod faceid_lite;
+pub mod oemcloud;
 pub mod wechat_mini;
 
 use crate::SandboxConfig;
@@ -15,5 +16,6 @@ pub fn router(config: &SandboxConfig) -> Router {
     Router::new()
         .nest(baidu_smartapp::PREFIX, baidu_smartapp::router(config))
         .merge(faceid_lite::router(config))
+        .merge(oemcloud::router(config))
         .merge(wechat_mini::router(config))
 }
