@@ -84,6 +84,14 @@ pub struct ProviderOptions {
     /// baidu_h5 with a reference_image: `NONE` (default), `LOW`, `NORMAL` or `HIGH`.
     #[serde(default)]
     pub liveness_control: Option<String>,
+    /// oemcloud: `TENCENT` (WeBank, the default), `ZHIMACREDIT` (Alipay) or `WE_CHAT_FACE`
+    /// (WeChat mini-program face; the next action is a web_view with the face_token).
+    #[serde(default)]
+    pub faceauth_mode: Option<String>,
+    /// oemcloud: the page opens in an Alipay / WeChat mini-program web-view, so the next
+    /// action is the long link (originalUrl) as a web_view.
+    #[serde(default)]
+    pub web_view: Option<bool>,
     /// faceid_lite `reference`: a second reference photo, base64 JPEG or PNG.
     #[serde(default)]
     pub reference_image_2: Option<String>,

@@ -17,6 +17,7 @@ use crate::store::SessionRecord;
 
 pub mod baidu_h5;
 pub mod faceid_lite;
+pub mod oemcloud;
 pub mod sandbox;
 pub mod tokens;
 pub mod wechat_mini;
@@ -248,6 +249,27 @@ pub fn register_vendors(
                 .with_cache(Arc::new(tokens.cache("wechat_mini")));
         providers.register(Arc::new(wechat_mini::WechatMiniProvider::new(
             client, push_token,
+        )));
+    }
+    let oemcloud = match sandbox {
+        Some(bases) => Some((
+            bases.api(sim::oemcloud::API_PREFIX),
+            SecretString::from(sim::oemcloud::APPCODE),
+            Some(SecretString::from(sim::oemcloud::APP_SECRET)),
+        )),
+        None => vendors.oemcloud_appcode.clone().map(|appcode| {
+            (
+                vendors.oemcloud_api_base.clone(),
+                appcode,
+                vendors.oemcloud_callback_secret.clone(),
+            )
+        }),
+    };
+    if let Some((api, appcode, callback_secret)) = oemcloud {
+        let client = facegate_vendors::oemcloud::OemcloudClient::new(http.clone(), api, appcode);
+        providers.register(Arc::new(oemcloud::OemcloudProvider::new(
+            client,
+            callback_secret,
         )));
     }
     if let Some((api, h5, appcode)) = faceid {
