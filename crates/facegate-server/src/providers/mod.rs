@@ -200,11 +200,21 @@ pub fn register_vendors(
         }),
     };
     let baidu = match (
+        sandbox,
         &vendors.baidu_api_key,
         &vendors.baidu_secret_key,
         &vendors.baidu_plan_id,
     ) {
-        (Some(api_key), Some(secret_key), Some(plan_id)) => Some((
+        (Some(bases), ..) => Some((
+            bases.api(sim::baidu_h5::AIP_PREFIX),
+            bases.page(sim::baidu_h5::H5_PREFIX),
+            facegate_vendors::baidu_h5::Credentials {
+                api_key: sim::baidu_h5::API_KEY.to_owned(),
+                secret_key: SecretString::from(sim::baidu_h5::SECRET_KEY),
+            },
+            sim::baidu_h5::PLAN_ID.to_owned(),
+        )),
+        (None, Some(api_key), Some(secret_key), Some(plan_id)) => Some((
             vendors.baidu_aip_base.clone(),
             vendors.baidu_h5_base.clone(),
             facegate_vendors::baidu_h5::Credentials {
