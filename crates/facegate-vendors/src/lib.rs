@@ -4,11 +4,11 @@
 //! result codes onto [`facegate_types::FailureReason`]. Usable on its own as a Rust SDK: every
 //! base URL is a constructor argument, so a proxy or facegate-sandbox can stand in for a vendor.
 
-mod error;
 pub mod baidu_h5;
 pub mod baidu_smartapp;
-pub mod http;
+mod error;
 pub mod faceid_lite;
+pub mod http;
 pub mod oemcloud;
 pub mod sandbox;
 pub mod wechat_mini;
