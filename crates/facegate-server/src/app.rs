@@ -40,6 +40,7 @@ pub struct App {
     pub api_keys: ApiKeys,
     pub return_policy: ReturnUrlPolicy,
     pub urls: Urls,
+    pub vendor_extras: api::vendors::VendorExtras,
 }
 
 /// The URLs facegate hands out, all under its public base.
@@ -208,6 +209,15 @@ impl Application {
             },
         );
 
+        let vendor_extras = api::vendors::VendorExtras::new(
+            &settings.vendors,
+            &vendor_http,
+            sandbox_bases.as_ref(),
+            &VendorTokens {
+                store: store.clone(),
+                pii: pii.clone(),
+            },
+        );
         let state: AppState = Arc::new(App {
             settings,
             store,
@@ -216,6 +226,7 @@ impl Application {
             api_keys,
             return_policy,
             urls,
+            vendor_extras,
         });
         let router = router(&state, embedded_sandbox);
         Ok(Self {
@@ -310,7 +321,8 @@ fn router(state: &AppState, embedded_sandbox: Option<Router>) -> Router {
         .merge(api::client::router().layer(client_cors))
         .merge(api::callbacks::router())
         .merge(api::returns::router())
-        .merge(api::ops::router());
+        .merge(api::ops::router())
+        .merge(api::vendors::router());
     if state.settings.demo_enabled() {
         if state.settings.demo_dir.join("index.html").exists() {
             router = router.merge(api::demo::router(state));

@@ -16,6 +16,7 @@ pub mod client;
 pub mod demo;
 pub mod ops;
 pub mod returns;
+pub mod vendors;
 pub mod verifications;
 
 /// A JSON body whose errors name the field at fault.
