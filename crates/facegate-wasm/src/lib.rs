@@ -1,9 +1,19 @@
-//! The browser and mini-program helper (filled in by the wasm helper issue).
+//! facegate's browser and mini-program helper, published to npm as `facegate`.
+//!
+//! The pure parts (URL building, the device analysis, message parsing, the QR code, the polling
+//! schedule) are plain Rust with native unit tests; `browser` gathers facts and talks to the
+//! backend; `js` is the JavaScript surface, and `typescript` its hand-written types.
 
-use wasm_bindgen::prelude::*;
+pub mod device;
+mod error;
+pub mod miniprogram;
+pub mod poll;
+pub mod qr;
+pub mod urls;
 
-/// The helper's version, as published to npm.
-#[wasm_bindgen]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_owned()
-}
+mod browser;
+mod js;
+mod typescript;
+
+pub use error::HelperError;
+pub use js::*;

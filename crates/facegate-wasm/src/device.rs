@@ -1,0 +1,697 @@
+//! The device check: what the browser can do, which container it runs in, and which provider
+//! and flow will work, decided before a vendor call is spent. `analyze` is pure; the browser
+//! side (`browser::device_facts`) only gathers the facts.
+
+use facegate_types::Provider;
+use serde::{Deserialize, Serialize};
+
+/// What the page observed about its browser. Every field has a default, so a partial object
+/// (a mini-program without `navigator`) is still a valid input.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DeviceFacts {
+    pub user_agent: String,
+    /// `window.isSecureContext`: getUserMedia exists only there.
+    pub secure_context: bool,
+    /// `navigator.mediaDevices` exists.
+    pub media_devices: bool,
+    /// `navigator.mediaDevices.getUserMedia` is a function.
+    pub get_user_media: bool,
+    /// The `videoinput` entries of `enumerateDevices()`; absent when it could not be called.
+    pub cameras: Option<Vec<CameraFacts>>,
+    /// `navigator.permissions.query({name: "camera"})`'s state, where the browser answers.
+    pub camera_permission: Permission,
+    /// `window.__wxjs_environment` (`"miniprogram"` inside a WeChat mini-program web-view).
+    pub wx_environment: Option<String>,
+}
+
+/// One `videoinput` from `enumerateDevices()`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CameraFacts {
+    /// Empty until the page has camera permission.
+    pub label: String,
+    /// `getCapabilities().facingMode`, where the browser has it.
+    pub facing_modes: Vec<String>,
+}
+
+/// A camera permission state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    Granted,
+    Denied,
+    Prompt,
+    /// The browser cannot be asked (no Permissions API, or no "camera" name in it).
+    #[default]
+    Unknown,
+}
+
+/// Yes, no, or cannot tell yet (labels stay empty until permission is granted).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    Yes,
+    No,
+    Unknown,
+}
+
+/// The app the page runs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Container {
+    /// A WeChat mini-program's web-view (`__wxjs_environment === "miniprogram"`).
+    WechatMiniProgram,
+    /// WeChat's own browser (MicroMessenger).
+    WechatBrowser,
+    /// An Alipay mini-program's web-view.
+    AlipayMiniProgram,
+    /// Alipay's own browser (AlipayClient).
+    AlipayBrowser,
+    /// The Baidu app or a Baidu smart program (baiduboxapp, swan).
+    BaiduApp,
+    MobileBrowser,
+    DesktopBrowser,
+}
+
+impl Container {
+    pub fn is_mini_program_web_view(self) -> bool {
+        matches!(self, Self::WechatMiniProgram | Self::AlipayMiniProgram)
+    }
+
+    /// In-app browsers on iOS are WKWebViews, which have getUserMedia from iOS 14.3 only.
+    fn is_in_app(self) -> bool {
+        !matches!(self, Self::MobileBrowser | Self::DesktopBrowser)
+    }
+}
+
+/// The operating system and its version as the user agent tells them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Os {
+    pub name: OsName,
+    /// Dotted (`16.4`), when the user agent gives one.
+    pub version: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OsName {
+    Ios,
+    Android,
+    Harmonyos,
+    Windows,
+    Macos,
+    Linux,
+    Other,
+}
+
+/// How the user goes through the face check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    /// The vendor's H5 page in this browser (Baidu H5, FaceID Lite, OEMCloud, sandbox).
+    H5Redirect,
+    /// `wx.startFacialRecognitionVerify` in the WeChat mini-program that hosts this page.
+    WechatMiniProgram,
+    /// OEMCloud's long link in the hosting mini-program's web-view.
+    WebView,
+    /// A QR code of the vendor page: the user continues on a phone, this page waits.
+    QrHandoff,
+}
+
+/// A reason a flow would fail, with a stable code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueCode {
+    InsecureContext,
+    NoMediaDevices,
+    NoGetUserMedia,
+    NoCamera,
+    NoFrontCamera,
+    CameraDenied,
+    IosWebviewTooOld,
+    AndroidTooOld,
+    NotInWechatMiniProgram,
+    NotInMiniProgramWebView,
+    AlreadyOnPhone,
+}
+
+impl IssueCode {
+    fn message(self) -> &'static str {
+        match self {
+            Self::InsecureContext => "the page is not a secure context (https or localhost), so the camera is unavailable",
+            Self::NoMediaDevices => "navigator.mediaDevices is missing",
+            Self::NoGetUserMedia => "getUserMedia is missing, so a web page cannot open the camera",
+            Self::NoCamera => "no camera is connected",
+            Self::NoFrontCamera => "no front (user-facing) camera was found",
+            Self::CameraDenied => "camera permission was denied for this site",
+            Self::IosWebviewTooOld => "in-app browsers on iOS before 14.3 cannot open the camera",
+            Self::AndroidTooOld => "Android before 5.0 cannot open the camera from a web page",
+            Self::NotInWechatMiniProgram => "only a page inside a WeChat mini-program can start WeChat's face check",
+            Self::NotInMiniProgramWebView => "only a mini-program web-view can host this flow",
+            Self::AlreadyOnPhone => "this device is already a phone",
+        }
+    }
+}
+
+/// One issue: its code and an English explanation for logs and support.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    pub code: IssueCode,
+    pub message: &'static str,
+}
+
+impl From<IssueCode> for Issue {
+    fn from(code: IssueCode) -> Self {
+        Self {
+            code,
+            message: code.message(),
+        }
+    }
+}
+
+/// Whether a flow works here and, if not, why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FlowCheck {
+    pub flow: Flow,
+    pub supported: bool,
+    pub issues: Vec<Issue>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CameraReport {
+    pub media_devices: bool,
+    pub get_user_media: bool,
+    /// How many cameras `enumerateDevices()` listed; absent where it could not be called.
+    pub cameras: Option<u32>,
+    pub front_camera: Presence,
+    pub permission: Permission,
+}
+
+/// The recommended provider and flow.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Recommendation {
+    pub provider: Provider,
+    pub flow: Flow,
+    pub reason: &'static str,
+}
+
+/// The whole device check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceReport {
+    pub container: Container,
+    pub mobile: bool,
+    pub os: Os,
+    pub secure_context: bool,
+    pub camera: CameraReport,
+    pub flows: Vec<FlowCheck>,
+    /// Absent when no enabled provider has a flow that works here.
+    pub recommended: Option<Recommendation>,
+}
+
+/// Whether a provider's page needs this browser's camera: the sandbox's page is a form.
+fn needs_camera(provider: Provider) -> bool {
+    provider != Provider::Sandbox
+}
+
+fn is_h5_provider(provider: Provider) -> bool {
+    matches!(
+        provider,
+        Provider::Sandbox | Provider::BaiduH5 | Provider::FaceidLite | Provider::Oemcloud
+    )
+}
+
+/// The container, from the user agent and `__wxjs_environment`.
+pub fn container(user_agent: &str, wx_environment: Option<&str>) -> Container {
+    let ua = user_agent.to_ascii_lowercase();
+    if wx_environment == Some("miniprogram")
+        || (ua.contains("micromessenger") && ua.contains("miniprogram"))
+    {
+        Container::WechatMiniProgram
+    } else if ua.contains("micromessenger") {
+        Container::WechatBrowser
+    } else if ua.contains("alipayclient") && ua.contains("miniprogram") {
+        Container::AlipayMiniProgram
+    } else if ua.contains("alipayclient") {
+        Container::AlipayBrowser
+    } else if ua.contains("baiduboxapp") || ua.contains("swan/") || ua.contains("swan-baiduboxapp")
+    {
+        Container::BaiduApp
+    } else if is_mobile(&ua) {
+        Container::MobileBrowser
+    } else {
+        Container::DesktopBrowser
+    }
+}
+
+fn is_mobile(ua_lower: &str) -> bool {
+    [
+        "mobile",
+        "android",
+        "iphone",
+        "ipad",
+        "ipod",
+        "harmonyos",
+        "openharmony",
+    ]
+    .iter()
+    .any(|word| ua_lower.contains(word))
+}
+
+/// The version digits right after `marker`, `_` read as `.` (iOS writes `16_4`).
+fn version_after(user_agent: &str, marker: &str) -> Option<String> {
+    let start = user_agent.find(marker)? + marker.len();
+    let version: String = user_agent[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '_')
+        .map(|c| if c == '_' { '.' } else { c })
+        .collect();
+    let version = version.trim_end_matches('.');
+    (!version.is_empty()).then(|| version.to_owned())
+}
+
+/// The operating system and version from the user agent.
+pub fn os(user_agent: &str) -> Os {
+    let found = |name, version| Os { name, version };
+    if user_agent.contains("iPhone") || user_agent.contains("iPad") || user_agent.contains("iPod") {
+        let version = version_after(user_agent, "iPhone OS ")
+            .or_else(|| version_after(user_agent, "CPU OS "));
+        found(OsName::Ios, version)
+    } else if user_agent.contains("OpenHarmony") || user_agent.contains("HarmonyOS") {
+        let version = version_after(user_agent, "OpenHarmony ")
+            .or_else(|| version_after(user_agent, "HarmonyOS "));
+        found(OsName::Harmonyos, version)
+    } else if user_agent.contains("Android") {
+        found(OsName::Android, version_after(user_agent, "Android "))
+    } else if user_agent.contains("Windows") {
+        found(OsName::Windows, version_after(user_agent, "Windows NT "))
+    } else if user_agent.contains("Mac OS X") {
+        found(OsName::Macos, version_after(user_agent, "Mac OS X "))
+    } else if user_agent.contains("Linux") || user_agent.contains("X11") {
+        found(OsName::Linux, None)
+    } else {
+        found(OsName::Other, None)
+    }
+}
+
+/// `16.4` -> (16, 4).
+fn major_minor(version: Option<&str>) -> Option<(u32, u32)> {
+    let mut parts = version?.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    Some((major, minor))
+}
+
+fn front_camera(mobile: bool, cameras: Option<&[CameraFacts]>) -> Presence {
+    let Some(cameras) = cameras else {
+        return Presence::Unknown;
+    };
+    if cameras.is_empty() {
+        return Presence::No;
+    }
+    let faces_user = |camera: &CameraFacts| {
+        let label = camera.label.to_ascii_lowercase();
+        camera.facing_modes.iter().any(|mode| mode == "user")
+            || label.contains("front")
+            || label.contains("前置")
+            || label.contains("facing user")
+    };
+    if cameras.iter().any(faces_user) {
+        Presence::Yes
+    } else if !mobile {
+        // A desktop's webcam faces its user.
+        Presence::Yes
+    } else if cameras.iter().any(|camera| camera.label.is_empty()) {
+        Presence::Unknown
+    } else {
+        Presence::No
+    }
+}
+
+/// Checks the device and recommends a provider among `enabled` (in the merchant's order of
+/// preference) and a flow.
+pub fn analyze(facts: &DeviceFacts, enabled: &[Provider]) -> DeviceReport {
+    let container = container(&facts.user_agent, facts.wx_environment.as_deref());
+    let os = os(&facts.user_agent);
+    let mobile = container != Container::DesktopBrowser;
+    let cameras = facts.cameras.as_deref();
+    let front = front_camera(mobile, cameras);
+
+    let mut camera_issues = Vec::new();
+    if !facts.secure_context {
+        camera_issues.push(IssueCode::InsecureContext);
+    }
+    if !facts.media_devices {
+        camera_issues.push(IssueCode::NoMediaDevices);
+    } else if !facts.get_user_media {
+        camera_issues.push(IssueCode::NoGetUserMedia);
+    }
+    let version = major_minor(os.version.as_deref());
+    if os.name == OsName::Ios && container.is_in_app() && version.is_some_and(|v| v < (14, 3)) {
+        camera_issues.push(IssueCode::IosWebviewTooOld);
+    }
+    if os.name == OsName::Android && version.is_some_and(|v| v < (5, 0)) {
+        camera_issues.push(IssueCode::AndroidTooOld);
+    }
+    match (cameras.map(<[CameraFacts]>::len), front) {
+        (Some(0), _) => camera_issues.push(IssueCode::NoCamera),
+        (_, Presence::No) => camera_issues.push(IssueCode::NoFrontCamera),
+        _ => {}
+    }
+    if facts.camera_permission == Permission::Denied {
+        camera_issues.push(IssueCode::CameraDenied);
+    }
+
+    let check = |flow, issues: Vec<IssueCode>| FlowCheck {
+        flow,
+        supported: issues.is_empty(),
+        issues: issues.into_iter().map(Issue::from).collect(),
+    };
+    let h5 = check(Flow::H5Redirect, camera_issues.clone());
+    let wechat = check(
+        Flow::WechatMiniProgram,
+        if container == Container::WechatMiniProgram {
+            Vec::new()
+        } else {
+            vec![IssueCode::NotInWechatMiniProgram]
+        },
+    );
+    let web_view = check(
+        Flow::WebView,
+        if container.is_mini_program_web_view() {
+            Vec::new()
+        } else {
+            vec![IssueCode::NotInMiniProgramWebView]
+        },
+    );
+    let handoff = check(
+        Flow::QrHandoff,
+        if mobile {
+            vec![IssueCode::AlreadyOnPhone]
+        } else {
+            Vec::new()
+        },
+    );
+
+    let recommended = recommend(enabled, &h5, &wechat, &web_view, &handoff);
+    DeviceReport {
+        container,
+        mobile,
+        os,
+        secure_context: facts.secure_context,
+        camera: CameraReport {
+            media_devices: facts.media_devices,
+            get_user_media: facts.get_user_media,
+            cameras: cameras.map(|list| u32::try_from(list.len()).unwrap_or(u32::MAX)),
+            front_camera: front,
+            permission: facts.camera_permission,
+        },
+        flows: vec![h5, wechat, web_view, handoff],
+        recommended,
+    }
+}
+
+fn recommend(
+    enabled: &[Provider],
+    h5: &FlowCheck,
+    wechat: &FlowCheck,
+    web_view: &FlowCheck,
+    handoff: &FlowCheck,
+) -> Option<Recommendation> {
+    let has = |provider| enabled.contains(&provider);
+    let pick = |provider, flow, reason| {
+        Some(Recommendation {
+            provider,
+            flow,
+            reason,
+        })
+    };
+    if wechat.supported && has(Provider::WechatMini) {
+        return pick(
+            Provider::WechatMini,
+            Flow::WechatMiniProgram,
+            "inside a WeChat mini-program, WeChat's own face check needs no web camera",
+        );
+    }
+    if web_view.supported && has(Provider::Oemcloud) {
+        return pick(
+            Provider::Oemcloud,
+            Flow::WebView,
+            "inside a mini-program web-view, OEMCloud's long link opens there",
+        );
+    }
+    let h5_providers = || enabled.iter().copied().filter(|p| is_h5_provider(*p));
+    if h5.supported {
+        if let Some(provider) = h5_providers().next() {
+            return pick(
+                provider,
+                Flow::H5Redirect,
+                "this browser can open the camera",
+            );
+        }
+    }
+    if let Some(provider) = h5_providers().find(|p| !needs_camera(*p)) {
+        return pick(
+            provider,
+            Flow::H5Redirect,
+            "the sandbox's page needs no camera",
+        );
+    }
+    if handoff.supported {
+        if let Some(provider) = h5_providers().next() {
+            return pick(
+                provider,
+                Flow::QrHandoff,
+                "this computer cannot run the face check: continue on a phone",
+            );
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IPHONE_WECHAT_OLD: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 13_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/7.0.12(0x17000c2d) NetType/WIFI Language/zh_CN";
+    const ANDROID_WECHAT_MINI: &str = "Mozilla/5.0 (Linux; Android 12; PEGM00 Build/RKQ1.200903.002; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/86.0.4240.99 XWEB/4317 MMWEBSDK/20220505 Mobile Safari/537.36 MMWEBID/2 MicroMessenger/8.0.23.2160(0x28001757) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64 miniProgram/wx1234";
+    const ALIPAY_MINI: &str = "Mozilla/5.0 (Linux; U; Android 10; zh-CN; V1916A Build/QP1A.190711.020) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/69.0.3497.100 UWS/3.22.0.36 Mobile Safari/537.36 AlipayChannelId/5136 AlipayClient/10.2.26.9000 Language/zh-Hans MiniProgram";
+    const ALIPAY: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Ariver/1.1.0 AliApp(AP/10.3.70.6000) Nebula WK RVKType(0) AlipayDefined(nt:WIFI,ws:390|780|3.0) AlipayClient/10.3.70.6000 Language/zh-Hans Region/CN";
+    const BAIDU: &str = "Mozilla/5.0 (Linux; Android 11; M2012K11AC; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/97.0.4692.98 Mobile Safari/537.36 T7/13.21 SP-engine/2.59.0 baiduboxapp/13.21.0.10 (Baidu; P1 11) NABar/1.0";
+    const SAFARI_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
+    const HARMONY: &str = "Mozilla/5.0 (Phone; OpenHarmony 4.1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.0.0 Safari/537.36 ArkWeb/4.1.6.1 Mobile HuaweiBrowser/5.0.4.300";
+    const DESKTOP: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
+    const OLD_ANDROID: &str = "Mozilla/5.0 (Linux; U; Android 4.4.2; zh-cn; GT-I9500 Build/KOT49H) AppleWebKit/534.30 (KHTML, like Gecko) Version/4.0 Mobile Safari/534.30";
+
+    fn capable(user_agent: &str) -> DeviceFacts {
+        DeviceFacts {
+            user_agent: user_agent.into(),
+            secure_context: true,
+            media_devices: true,
+            get_user_media: true,
+            cameras: Some(vec![CameraFacts {
+                label: "camera2 1, facing front".into(),
+                facing_modes: vec!["user".into()],
+            }]),
+            camera_permission: Permission::Prompt,
+            wx_environment: None,
+        }
+    }
+
+    const ALL: &[Provider] = &[
+        Provider::BaiduH5,
+        Provider::FaceidLite,
+        Provider::WechatMini,
+        Provider::Oemcloud,
+    ];
+
+    fn issues(report: &DeviceReport, flow: Flow) -> Vec<IssueCode> {
+        let check = report.flows.iter().find(|c| c.flow == flow).unwrap();
+        assert_eq!(check.supported, check.issues.is_empty());
+        check.issues.iter().map(|i| i.code).collect()
+    }
+
+    #[test]
+    fn containers_are_told_apart_by_their_user_agents() {
+        assert_eq!(container(IPHONE_WECHAT_OLD, None), Container::WechatBrowser);
+        assert_eq!(
+            container(IPHONE_WECHAT_OLD, Some("miniprogram")),
+            Container::WechatMiniProgram
+        );
+        assert_eq!(
+            container(ANDROID_WECHAT_MINI, None),
+            Container::WechatMiniProgram
+        );
+        assert_eq!(container(ALIPAY_MINI, None), Container::AlipayMiniProgram);
+        assert_eq!(container(ALIPAY, None), Container::AlipayBrowser);
+        assert_eq!(container(BAIDU, None), Container::BaiduApp);
+        assert_eq!(container(SAFARI_IOS, None), Container::MobileBrowser);
+        assert_eq!(container(HARMONY, None), Container::MobileBrowser);
+        assert_eq!(container(DESKTOP, None), Container::DesktopBrowser);
+    }
+
+    #[test]
+    fn os_versions_are_read_from_the_user_agent() {
+        let version = |ua| os(ua).version;
+        assert_eq!(os(SAFARI_IOS).name, OsName::Ios);
+        assert_eq!(version(SAFARI_IOS).as_deref(), Some("17.1.2"));
+        assert_eq!(version(IPHONE_WECHAT_OLD).as_deref(), Some("13.5"));
+        assert_eq!(os(ALIPAY_MINI).name, OsName::Android);
+        assert_eq!(version(ALIPAY_MINI).as_deref(), Some("10"));
+        assert_eq!(version(OLD_ANDROID).as_deref(), Some("4.4.2"));
+        assert_eq!(os(HARMONY).name, OsName::Harmonyos);
+        assert_eq!(version(HARMONY).as_deref(), Some("4.1"));
+        assert_eq!(os(DESKTOP).name, OsName::Windows);
+        assert_eq!(os("curl/8").name, OsName::Other);
+    }
+
+    #[test]
+    fn a_capable_phone_gets_an_h5_vendor_in_the_merchants_order() {
+        let report = analyze(&capable(SAFARI_IOS), ALL);
+        assert!(report.mobile);
+        assert_eq!(report.camera.front_camera, Presence::Yes);
+        assert!(issues(&report, Flow::H5Redirect).is_empty());
+        assert_eq!(
+            issues(&report, Flow::QrHandoff),
+            [IssueCode::AlreadyOnPhone]
+        );
+        let recommended = report.recommended.unwrap();
+        assert_eq!(
+            (recommended.provider, recommended.flow),
+            (Provider::BaiduH5, Flow::H5Redirect)
+        );
+        let only_faceid = analyze(
+            &capable(SAFARI_IOS),
+            &[Provider::WechatMini, Provider::FaceidLite],
+        );
+        assert_eq!(
+            only_faceid.recommended.unwrap().provider,
+            Provider::FaceidLite
+        );
+    }
+
+    #[test]
+    fn old_ios_in_app_browsers_cannot_open_the_camera() {
+        let mut facts = capable(IPHONE_WECHAT_OLD);
+        facts.get_user_media = false;
+        let report = analyze(&facts, ALL);
+        assert_eq!(
+            issues(&report, Flow::H5Redirect),
+            [IssueCode::NoGetUserMedia, IssueCode::IosWebviewTooOld]
+        );
+        assert_eq!(
+            report.recommended, None,
+            "WeChat's browser is not a mini-program"
+        );
+    }
+
+    #[test]
+    fn mini_programs_get_their_own_flows() {
+        let report = analyze(&capable(ANDROID_WECHAT_MINI), ALL);
+        let recommended = report.recommended.unwrap();
+        assert_eq!(
+            (recommended.provider, recommended.flow),
+            (Provider::WechatMini, Flow::WechatMiniProgram)
+        );
+        let report = analyze(&capable(ALIPAY_MINI), ALL);
+        assert_eq!(
+            issues(&report, Flow::WechatMiniProgram),
+            [IssueCode::NotInWechatMiniProgram]
+        );
+        let recommended = report.recommended.unwrap();
+        assert_eq!(
+            (recommended.provider, recommended.flow),
+            (Provider::Oemcloud, Flow::WebView)
+        );
+    }
+
+    #[test]
+    fn a_desktop_without_a_camera_hands_off_to_a_phone() {
+        let mut facts = capable(DESKTOP);
+        facts.cameras = Some(Vec::new());
+        let report = analyze(&facts, ALL);
+        assert_eq!(report.camera.cameras, Some(0));
+        assert_eq!(issues(&report, Flow::H5Redirect), [IssueCode::NoCamera]);
+        let recommended = report.recommended.unwrap();
+        assert_eq!(
+            (recommended.provider, recommended.flow),
+            (Provider::BaiduH5, Flow::QrHandoff)
+        );
+        // The sandbox's page is a form: it runs here without a camera.
+        let sandbox = analyze(&facts, &[Provider::Sandbox]).recommended.unwrap();
+        assert_eq!(
+            (sandbox.provider, sandbox.flow),
+            (Provider::Sandbox, Flow::H5Redirect)
+        );
+    }
+
+    #[test]
+    fn insecure_pages_denied_permission_and_old_android_are_reported() {
+        let mut facts = capable(OLD_ANDROID);
+        facts.secure_context = false;
+        facts.media_devices = false;
+        facts.cameras = None;
+        facts.camera_permission = Permission::Denied;
+        let report = analyze(&facts, ALL);
+        assert_eq!(
+            issues(&report, Flow::H5Redirect),
+            [
+                IssueCode::InsecureContext,
+                IssueCode::NoMediaDevices,
+                IssueCode::AndroidTooOld,
+                IssueCode::CameraDenied
+            ]
+        );
+        assert_eq!(report.camera.front_camera, Presence::Unknown);
+        assert_eq!(report.recommended, None);
+    }
+
+    #[test]
+    fn front_cameras_are_found_by_facing_mode_or_label() {
+        let camera = |label: &str, modes: &[&str]| CameraFacts {
+            label: label.into(),
+            facing_modes: modes.iter().map(|m| (*m).to_owned()).collect(),
+        };
+        assert_eq!(
+            front_camera(true, Some(&[camera("", &["user"])])),
+            Presence::Yes
+        );
+        assert_eq!(
+            front_camera(true, Some(&[camera("前置摄像头", &[])])),
+            Presence::Yes
+        );
+        assert_eq!(
+            front_camera(true, Some(&[camera("", &[])])),
+            Presence::Unknown
+        );
+        assert_eq!(
+            front_camera(
+                true,
+                Some(&[camera("camera 0, facing back", &["environment"])])
+            ),
+            Presence::No
+        );
+        assert_eq!(
+            front_camera(false, Some(&[camera("Integrated Webcam", &[])])),
+            Presence::Yes
+        );
+        assert_eq!(front_camera(true, Some(&[])), Presence::No);
+        assert_eq!(front_camera(true, None), Presence::Unknown);
+        let mut facts = capable(SAFARI_IOS);
+        facts.cameras = Some(vec![camera("Back Camera", &["environment"])]);
+        assert_eq!(
+            issues(&analyze(&facts, ALL), Flow::H5Redirect),
+            [IssueCode::NoFrontCamera]
+        );
+    }
+
+    #[test]
+    fn facts_parse_from_a_partial_object() {
+        let facts: DeviceFacts =
+            serde_json::from_str(r#"{"userAgent": "x", "cameraPermission": "granted"}"#).unwrap();
+        assert_eq!(facts.camera_permission, Permission::Granted);
+        assert!(!facts.secure_context && facts.cameras.is_none());
+    }
+}

@@ -1,0 +1,535 @@
+//! Vendor page URLs built from their parts, every parameter percent-encoded, and the landing
+//! URL facegate's return flow sends the browser to.
+
+use facegate_types::{NextAction, VerificationStatus};
+use serde::{Deserialize, Serialize};
+
+use crate::device::Container;
+use crate::error::HelperError;
+
+/// Baidu's H5 page (seed 001; VENDORS.md "The user's page").
+pub const BAIDU_H5_PAGE: &str = "https://brain.baidu.com/face/print/";
+/// FaceID Lite's H5 host (seed 004 "第2步：拼接URL并调用").
+pub const FACEID_LITE_HOST: &str = "https://openapi.faceid.com";
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, so the value survives as
+/// one query parameter whatever it holds (`&`, `#`, `=`, spaces, Chinese).
+pub fn encode_component(value: &str) -> String {
+    encode(value, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+/// Percent-encodes a path segment, keeping RFC 3986's sub-delimiters: FaceID's biz_token holds
+/// a comma and its documented Lite URL shows it unescaped (seed 004).
+pub fn encode_path_segment(value: &str) -> String {
+    encode(value, |b| {
+        b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b)
+    })
+}
+
+fn encode(value: &str, keep: impl Fn(u8) -> bool) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(value.len());
+    for &byte in value.as_bytes() {
+        if keep(byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+    }
+    out
+}
+
+/// Decodes a query component: `+` is a space (form encoding, which facegate's redirect uses)
+/// and `%XX` a byte; the bytes must be UTF-8.
+pub fn decode_component(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(index + 1..index + 3)?;
+                let high = char::from(hex[0]).to_digit(16)?;
+                let low = char::from(hex[1]).to_digit(16)?;
+                out.push(u8::try_from(high * 16 + low).ok()?);
+                index += 2;
+            }
+            byte => out.push(byte),
+        }
+        index += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The query pairs of `url` (before any `#`), decoded; pairs that do not decode are skipped.
+pub fn query_pairs(url: &str) -> Vec<(String, String)> {
+    let without_fragment = url.split('#').next().unwrap_or_default();
+    let Some((_, query)) = without_fragment.split_once('?') else {
+        return Vec::new();
+    };
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((decode_component(key)?, decode_component(value)?))
+        })
+        .collect()
+}
+
+/// `url` with `pairs` appended to its query, before any fragment.
+pub fn append_query(url: &str, pairs: &[(&str, &str)]) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((base, fragment)) => (base, Some(fragment)),
+        None => (url, None),
+    };
+    let mut out = base.to_owned();
+    let mut separator = match out.find('?') {
+        None => "?",
+        Some(_) if out.ends_with('?') || out.ends_with('&') => "",
+        Some(_) => "&",
+    };
+    for (key, value) in pairs {
+        out.push_str(separator);
+        out.push_str(&encode_component(key));
+        out.push('=');
+        out.push_str(&encode_component(value));
+        separator = "&";
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
+fn require_http_url(field: &'static str, value: &str) -> Result<(), HelperError> {
+    let lower = value.get(..8).unwrap_or(value).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &value[8..]
+    } else if lower.starts_with("http://") {
+        &value[7..]
+    } else {
+        return Err(HelperError::invalid(field, "must be an http(s) URL"));
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    if rest[..host_end].is_empty() || value.chars().any(char::is_whitespace) {
+        return Err(HelperError::invalid(field, "must be an http(s) URL"));
+    }
+    Ok(())
+}
+
+fn require_token(field: &'static str, value: &str) -> Result<(), HelperError> {
+    if value.trim().is_empty() {
+        return Err(HelperError::invalid(field, "must not be empty"));
+    }
+    Ok(())
+}
+
+/// The parts of Baidu's H5 page URL.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BaiduH5Link {
+    /// `verify_token` from `verifyToken/generate`.
+    pub token: String,
+    /// Where Baidu sends the user after a pass.
+    pub success_url: String,
+    /// Where Baidu sends the user after a failure.
+    pub failed_url: String,
+    /// The page, when not Baidu's own (a proxy, the sandbox).
+    #[serde(default)]
+    pub page_url: Option<String>,
+}
+
+/// `https://brain.baidu.com/face/print/?token=..&successUrl=..&failedUrl=..`, each value
+/// percent-encoded (seed 001).
+pub fn baidu_h5_url(link: &BaiduH5Link) -> Result<String, HelperError> {
+    require_token("token", &link.token)?;
+    require_http_url("successUrl", &link.success_url)?;
+    require_http_url("failedUrl", &link.failed_url)?;
+    let page = link.page_url.as_deref().unwrap_or(BAIDU_H5_PAGE);
+    require_http_url("pageUrl", page)?;
+    Ok(append_query(
+        page,
+        &[
+            ("token", &link.token),
+            ("successUrl", &link.success_url),
+            ("failedUrl", &link.failed_url),
+        ],
+    ))
+}
+
+/// `https://openapi.faceid.com/lite/v1/do/<biz_token>` (seed 004).
+pub fn faceid_lite_url(biz_token: &str, host: Option<&str>) -> Result<String, HelperError> {
+    require_token("bizToken", biz_token)?;
+    let host = host.unwrap_or(FACEID_LITE_HOST);
+    require_http_url("host", host)?;
+    Ok(format!(
+        "{}/lite/v1/do/{}",
+        host.trim_end_matches('/'),
+        encode_path_segment(biz_token)
+    ))
+}
+
+/// OEMCloud's two links for one flow (seed 002 response `data`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OemcloudLinks {
+    /// The short link (`authUrl`).
+    #[serde(default)]
+    pub auth_url: Option<String>,
+    /// The long link (`originalUrl`).
+    #[serde(default)]
+    pub original_url: Option<String>,
+}
+
+/// Which of OEMCloud's links to open in `container`: only the long link can be a
+/// mini-program's web-view business domain (seed 002 "后端接口注意事项" 1), so mini-program
+/// web-views get `originalUrl`; every other page gets the short `authUrl`. Either falls back to
+/// the other when only one is given.
+pub fn oemcloud_url(links: &OemcloudLinks, container: Container) -> Result<String, HelperError> {
+    let short = links.auth_url.as_deref().filter(|url| !url.is_empty());
+    let long = links.original_url.as_deref().filter(|url| !url.is_empty());
+    let chosen = if container.is_mini_program_web_view() {
+        long.or(short)
+    } else {
+        short.or(long)
+    };
+    let url = chosen.ok_or(HelperError::invalid(
+        "authUrl",
+        "neither authUrl nor originalUrl is given",
+    ))?;
+    require_http_url(
+        if Some(url) == short {
+            "authUrl"
+        } else {
+            "originalUrl"
+        },
+        url,
+    )?;
+    Ok(url.to_owned())
+}
+
+/// A next action as JavaScript hands it over. Read as a plain struct rather than through
+/// `NextAction`'s internally tagged serde, which buffers and costs the .wasm several KB.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RawNextAction {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub user_id_key: Option<String>,
+    #[serde(default)]
+    pub face_token: Option<String>,
+}
+
+impl RawNextAction {
+    pub fn parse(self) -> Result<NextAction, HelperError> {
+        let missing = |what: &str| {
+            HelperError::invalid("nextAction", format!("a {} action needs {what}", self.kind))
+        };
+        match self.kind.as_str() {
+            "redirect" => Ok(NextAction::Redirect {
+                url: self.url.clone().ok_or_else(|| missing("url"))?,
+            }),
+            "web_view" => Ok(NextAction::WebView {
+                url: self.url.clone().ok_or_else(|| missing("url"))?,
+                face_token: self.face_token.clone(),
+            }),
+            "wechat_mini_program" => Ok(NextAction::WechatMiniProgram {
+                user_id_key: self
+                    .user_id_key
+                    .clone()
+                    .ok_or_else(|| missing("user_id_key"))?,
+            }),
+            _ => Err(HelperError::invalid(
+                "nextAction.type",
+                "must be redirect, web_view or wechat_mini_program",
+            )),
+        }
+    }
+}
+
+/// The URL a next action sends the page to: `redirect` in the page itself, `web_view` in a
+/// mini-program web-view. A `wechat_mini_program` action is a mini-program API call instead.
+pub fn next_action_url(action: &NextAction) -> Result<&str, HelperError> {
+    match action {
+        NextAction::Redirect { url } | NextAction::WebView { url, .. } => {
+            require_http_url("nextAction.url", url)?;
+            Ok(url)
+        }
+        NextAction::WechatMiniProgram { .. } => {
+            Err(HelperError::NotARedirect("wechat_mini_program"))
+        }
+    }
+}
+
+/// What facegate's return flow appended to the merchant's return_url.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReturnParams {
+    pub verification_id: String,
+    /// The status at the time of the redirect: a hint; confirm with the backend.
+    pub status: VerificationStatus,
+}
+
+/// Reads `verification_id` and `status` from the landing URL. Any other parameter (a vendor's
+/// `biz_token`, the merchant's own) is left alone: the session id alone names the session.
+pub fn parse_return_url(url: &str) -> Result<ReturnParams, HelperError> {
+    let pairs = query_pairs(url);
+    let find = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let id = find("verification_id").filter(|id| !id.is_empty()).ok_or(
+        HelperError::InvalidReturnUrl("no verification_id parameter"),
+    )?;
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(HelperError::InvalidReturnUrl(
+            "verification_id has characters no session id has",
+        ));
+    }
+    let status = find("status")
+        .ok_or(HelperError::InvalidReturnUrl("no status parameter"))?
+        .parse::<VerificationStatus>()
+        .map_err(|_| HelperError::InvalidReturnUrl("status is not a verification status"))?;
+    Ok(ReturnParams {
+        verification_id: id.to_owned(),
+        status,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AWKWARD: &str = "https://shop.example/done?a=1&b=二#x";
+
+    #[test]
+    fn components_survive_ampersands_hashes_spaces_and_chinese() {
+        let spaced = format!("{AWKWARD} y");
+        let encoded = encode_component(&spaced);
+        assert!(!encoded.contains(['&', '#', ' ', '?', '=', '/']));
+        assert_eq!(decode_component(&encoded).as_deref(), Some(spaced.as_str()));
+        assert_eq!(encode_component("张三"), "%E5%BC%A0%E4%B8%89");
+        assert_eq!(decode_component("a+b%20c").as_deref(), Some("a b c"));
+        assert_eq!(decode_component("%E5%BC"), None, "truncated UTF-8");
+        assert_eq!(decode_component("%G1"), None);
+        assert_eq!(decode_component("%4"), None);
+    }
+
+    #[test]
+    fn baidu_url_encodes_both_return_urls() {
+        let url = baidu_h5_url(&BaiduH5Link {
+            token: "tok en&1".into(),
+            success_url: AWKWARD.into(),
+            failed_url: "https://shop.example/failed#top".into(),
+            page_url: None,
+        })
+        .unwrap();
+        assert!(url.starts_with(
+            "https://brain.baidu.com/face/print/?token=tok%20en%261&successUrl=https%3A%2F%2F"
+        ));
+        assert!(!url.contains('#'), "{url}");
+        let pairs = query_pairs(&url);
+        assert_eq!(
+            pairs,
+            [
+                ("token".into(), "tok en&1".into()),
+                ("successUrl".into(), AWKWARD.into()),
+                ("failedUrl".into(), "https://shop.example/failed#top".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn baidu_url_rejects_what_baidu_cannot_return_to() {
+        let mut link = BaiduH5Link {
+            token: "t".into(),
+            success_url: "javascript:alert(1)".into(),
+            failed_url: "https://x.example/".into(),
+            page_url: None,
+        };
+        let error = baidu_h5_url(&link).unwrap_err();
+        assert_eq!(error.field(), Some("successUrl"));
+        link.success_url = "https://x.example/".into();
+        link.token = " ".into();
+        assert_eq!(baidu_h5_url(&link).unwrap_err().field(), Some("token"));
+        link.token = "t".into();
+        link.failed_url = "https:///nohost".into();
+        assert_eq!(baidu_h5_url(&link).unwrap_err().field(), Some("failedUrl"));
+    }
+
+    #[test]
+    fn a_page_url_with_its_own_query_gets_an_ampersand() {
+        let url = baidu_h5_url(&BaiduH5Link {
+            token: "t".into(),
+            success_url: "https://a.example/".into(),
+            failed_url: "https://a.example/".into(),
+            page_url: Some("http://127.0.0.1:9/sandbox/baidu/?lang=zh".into()),
+        })
+        .unwrap();
+        assert!(url.starts_with("http://127.0.0.1:9/sandbox/baidu/?lang=zh&token=t&"));
+        assert_eq!(append_query("https://a/?", &[("k", "v")]), "https://a/?k=v");
+        assert_eq!(
+            append_query("https://a/p#f", &[("k", "v w")]),
+            "https://a/p?k=v%20w#f"
+        );
+    }
+
+    #[test]
+    fn faceid_lite_url_keeps_the_documented_comma() {
+        assert_eq!(
+            faceid_lite_url("1462257147,34fb21937e47ae719f11cbc719615687", None).unwrap(),
+            "https://openapi.faceid.com/lite/v1/do/1462257147,34fb21937e47ae719f11cbc719615687"
+        );
+        assert_eq!(
+            faceid_lite_url("a/b?c", Some("http://127.0.0.1:1/sandbox/faceid/")).unwrap(),
+            "http://127.0.0.1:1/sandbox/faceid/lite/v1/do/a%2Fb%3Fc"
+        );
+        assert_eq!(
+            faceid_lite_url("", None).unwrap_err().field(),
+            Some("bizToken")
+        );
+    }
+
+    #[test]
+    fn oemcloud_picks_the_long_link_only_in_mini_program_web_views() {
+        let links = OemcloudLinks {
+            auth_url: Some("https://smlt.tsign.cn/I7vLahiqTMqT".into()),
+            original_url: Some(
+                "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx1#wechat_redirect"
+                    .into(),
+            ),
+        };
+        assert_eq!(
+            oemcloud_url(&links, Container::MobileBrowser).unwrap(),
+            "https://smlt.tsign.cn/I7vLahiqTMqT"
+        );
+        assert_eq!(
+            oemcloud_url(&links, Container::AlipayMiniProgram).unwrap(),
+            links.original_url.clone().unwrap()
+        );
+        assert_eq!(
+            oemcloud_url(&links, Container::WechatMiniProgram).unwrap(),
+            links.original_url.clone().unwrap()
+        );
+        let short_only = OemcloudLinks {
+            auth_url: links.auth_url.clone(),
+            original_url: None,
+        };
+        assert_eq!(
+            oemcloud_url(&short_only, Container::AlipayMiniProgram).unwrap(),
+            "https://smlt.tsign.cn/I7vLahiqTMqT"
+        );
+        let none = OemcloudLinks {
+            auth_url: None,
+            original_url: Some(String::new()),
+        };
+        assert_eq!(
+            oemcloud_url(&none, Container::DesktopBrowser)
+                .unwrap_err()
+                .code(),
+            "invalid_argument"
+        );
+    }
+
+    #[test]
+    fn next_actions_that_navigate_give_their_url() {
+        let redirect = NextAction::Redirect {
+            url: "http://127.0.0.1:8080/sandbox/h5/sbx_1".into(),
+        };
+        assert_eq!(
+            next_action_url(&redirect).unwrap(),
+            "http://127.0.0.1:8080/sandbox/h5/sbx_1"
+        );
+        let wechat = NextAction::WechatMiniProgram {
+            user_id_key: "k".into(),
+        };
+        assert_eq!(
+            next_action_url(&wechat).unwrap_err().code(),
+            "not_a_redirect"
+        );
+        let bad = NextAction::Redirect {
+            url: "javascript:void(0)".into(),
+        };
+        assert_eq!(
+            next_action_url(&bad).unwrap_err().code(),
+            "invalid_argument"
+        );
+    }
+
+    #[test]
+    fn raw_next_actions_read_like_the_shared_type() {
+        for action in [
+            NextAction::Redirect {
+                url: "https://a/".into(),
+            },
+            NextAction::WebView {
+                url: "https://a/".into(),
+                face_token: Some("f".into()),
+            },
+            NextAction::WebView {
+                url: "https://a/".into(),
+                face_token: None,
+            },
+            NextAction::WechatMiniProgram {
+                user_id_key: "k".into(),
+            },
+        ] {
+            let json = serde_json::to_string(&action).unwrap();
+            let raw: RawNextAction = serde_json::from_str(&json).unwrap();
+            assert_eq!(raw.parse().unwrap(), action);
+        }
+        let unknown: RawNextAction =
+            serde_json::from_str(r#"{"type":"popup","url":"https://a/"}"#).unwrap();
+        assert_eq!(
+            unknown.parse().unwrap_err().field(),
+            Some("nextAction.type")
+        );
+        let no_url: RawNextAction = serde_json::from_str(r#"{"type":"redirect"}"#).unwrap();
+        assert_eq!(no_url.parse().unwrap_err().code(), "invalid_argument");
+    }
+
+    #[test]
+    fn landing_urls_give_the_session_and_its_status() {
+        let params = parse_return_url(
+            "https://shop.example/return?order=9&biz_token=1,2&verification_id=vs_abc123&status=verified#done",
+        )
+        .unwrap();
+        assert_eq!(params.verification_id, "vs_abc123");
+        assert_eq!(params.status, VerificationStatus::Verified);
+        assert_eq!(
+            parse_return_url("https://s/r?verification_id=vs_1&status=failed")
+                .unwrap()
+                .status,
+            VerificationStatus::Failed
+        );
+    }
+
+    #[test]
+    fn landing_urls_without_the_parameters_are_rejected() {
+        for url in [
+            "https://s/r",
+            "https://s/r?status=verified",
+            "https://s/r?verification_id=&status=verified",
+            "https://s/r?verification_id=vs_1",
+            "https://s/r?verification_id=vs_1&status=passed",
+            "https://s/r?verification_id=vs%2F..%2Fx&status=verified",
+            "https://s/r#verification_id=vs_1&status=verified",
+        ] {
+            let error = parse_return_url(url).unwrap_err();
+            assert_eq!(error.code(), "invalid_return_url", "{url}");
+        }
+    }
+}
