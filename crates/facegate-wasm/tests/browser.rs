@@ -1,0 +1,307 @@
+//! The helper in a real browser (headless Chromium): the device check gathers real facts, the
+//! URLs it builds are read back by the browser's own URL parser, messages and errors cross the
+//! JavaScript boundary as documented, and the QR code is a valid SVG document.
+#![cfg(target_arch = "wasm32")]
+
+use facegate_wasm::*;
+use js_sys::{Array, Function, Object, Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn object(json: &str) -> JsValue {
+    JSON::parse(json).expect("test JSON")
+}
+
+/// The error of a call that must fail (the typed results have no Debug).
+fn failure<T>(result: Result<T, JsValue>) -> JsValue {
+    match result {
+        Ok(_) => panic!("the call succeeded"),
+        Err(error) => error,
+    }
+}
+
+fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |value, key| {
+        Reflect::get(&value, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+fn text(value: &JsValue, path: &str) -> String {
+    get(value, path)
+        .as_string()
+        .unwrap_or_else(|| panic!("{path} is not a string"))
+}
+
+/// Runs `body` as JavaScript with `arg` bound, for what Rust cannot reach directly.
+fn js(args: &str, body: &str) -> Function {
+    Function::new_with_args(args, body)
+}
+
+#[wasm_bindgen_test]
+async fn the_device_check_reports_this_browser() {
+    // The fake camera (webdriver.json) shows its label once the page has used it.
+    let open = js(
+        "",
+        "return navigator.mediaDevices.getUserMedia({video: true}).then(s => { s.getTracks().forEach(t => t.stop()); return true; })",
+    );
+    let opened = JsFuture::from(
+        open.call0(&JsValue::NULL)
+            .unwrap()
+            .unchecked_into::<js_sys::Promise>(),
+    )
+    .await;
+    assert!(opened.is_ok(), "the fake camera could not be opened");
+
+    let report: JsValue = check_device(None).await.expect("checkDevice").into();
+    assert_eq!(text(&report, "container"), "desktop_browser");
+    assert_eq!(get(&report, "mobile"), JsValue::FALSE);
+    assert_eq!(
+        get(&report, "secureContext"),
+        JsValue::TRUE,
+        "the test page is on loopback"
+    );
+    assert_eq!(text(&report, "os.name"), "linux");
+    assert_eq!(get(&report, "camera.mediaDevices"), JsValue::TRUE);
+    assert_eq!(get(&report, "camera.getUserMedia"), JsValue::TRUE);
+    assert!(get(&report, "camera.cameras").as_f64().unwrap_or(0.0) >= 1.0);
+    assert_eq!(text(&report, "camera.frontCamera"), "yes");
+    assert_eq!(text(&report, "camera.permission"), "granted");
+    let flows: Array = get(&report, "flows").unchecked_into();
+    assert_eq!(flows.length(), 4);
+    let h5 = flows.get(0);
+    assert_eq!(text(&h5, "flow"), "h5_redirect");
+    assert_eq!(
+        get(&h5, "supported"),
+        JsValue::TRUE,
+        "{:?}",
+        JSON::stringify(&h5)
+    );
+    assert_eq!(text(&report, "recommended.flow"), "h5_redirect");
+    assert_eq!(text(&report, "recommended.provider"), "sandbox");
+
+    let only_wechat: JsValue = Array::of1(&"wechat_mini".into()).into();
+    let report: JsValue = check_device(Some(only_wechat.unchecked_into()))
+        .await
+        .unwrap()
+        .into();
+    assert!(
+        get(&report, "recommended").is_null(),
+        "WeChat's flow needs a mini-program"
+    );
+}
+
+#[wasm_bindgen_test]
+fn analyze_device_takes_partial_facts_and_rejects_bad_providers() {
+    let facts = object(
+        r#"{"userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AlipayClient/10.3.70.6000 MiniProgram", "secureContext": true}"#,
+    );
+    let report: JsValue = analyze_device(facts.clone().unchecked_into(), None)
+        .unwrap()
+        .into();
+    assert_eq!(text(&report, "container"), "alipay_mini_program");
+    assert_eq!(text(&report, "os.version"), "17.1");
+    assert_eq!(text(&report, "recommended.provider"), "oemcloud");
+    assert_eq!(text(&report, "recommended.flow"), "web_view");
+    let bad: JsValue = Array::of1(&"tencent".into()).into();
+    let error = failure(analyze_device(
+        facts.unchecked_into(),
+        Some(bad.unchecked_into()),
+    ));
+    assert_eq!(text(&error, "code"), "invalid_argument");
+    assert_eq!(text(&error, "field"), "enabledProviders");
+}
+
+#[wasm_bindgen_test]
+fn baidu_urls_read_back_through_the_browsers_url_parser() {
+    let success = "https://shop.example/done?order=1&名=张三#frag";
+    let link = Object::new();
+    Reflect::set(&link, &"token".into(), &"tok en&=#".into()).unwrap();
+    Reflect::set(&link, &"successUrl".into(), &success.into()).unwrap();
+    Reflect::set(
+        &link,
+        &"failedUrl".into(),
+        &"https://shop.example/failed?x=a+b&y=中".into(),
+    )
+    .unwrap();
+    let url = baidu_h5_url(link.unchecked_into()).expect("baiduH5Url");
+    let parsed = web_sys_url(&url);
+    assert_eq!(text(&parsed, "origin"), "https://brain.baidu.com");
+    assert_eq!(text(&parsed, "pathname"), "/face/print/");
+    assert_eq!(
+        text(&parsed, "hash"),
+        "",
+        "the return URL's fragment must stay inside its parameter"
+    );
+    let params = get(&parsed, "searchParams");
+    let read = |name: &str| {
+        js("p, n", "return p.get(n)")
+            .call2(&JsValue::NULL, &params, &name.into())
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    assert_eq!(read("token"), "tok en&=#");
+    assert_eq!(read("successUrl"), success);
+    assert_eq!(read("failedUrl"), "https://shop.example/failed?x=a+b&y=中");
+}
+
+fn web_sys_url(url: &str) -> JsValue {
+    js("u", "return new URL(u)")
+        .call1(&JsValue::NULL, &url.into())
+        .expect("a URL the browser accepts")
+}
+
+#[wasm_bindgen_test]
+fn faceid_and_oemcloud_urls_and_next_actions() {
+    let url = faceid_lite_url("1462257147,34fb21937e47ae719f11cbc719615687".into(), None).unwrap();
+    assert_eq!(
+        text(&web_sys_url(&url), "pathname"),
+        "/lite/v1/do/1462257147,34fb21937e47ae719f11cbc719615687"
+    );
+    let links = object(
+        r#"{"authUrl": "https://smlt.tsign.cn/I7vLahiqTMqT", "originalUrl": "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx1"}"#,
+    );
+    let short = oemcloud_url(
+        links.clone().unchecked_into(),
+        JsValue::from("mobile_browser").unchecked_into(),
+    )
+    .unwrap();
+    assert_eq!(short, "https://smlt.tsign.cn/I7vLahiqTMqT");
+    let long = oemcloud_url(
+        links.clone().unchecked_into(),
+        JsValue::from("alipay_mini_program").unchecked_into(),
+    )
+    .unwrap();
+    assert!(long.starts_with("https://open.weixin.qq.com/"));
+    let error =
+        oemcloud_url(links.unchecked_into(), JsValue::from("tv").unchecked_into()).unwrap_err();
+    assert_eq!(text(&error, "field"), "container");
+
+    let redirect =
+        object(r#"{"type": "redirect", "url": "http://127.0.0.1:8080/sandbox/h5/sbx_1"}"#);
+    assert_eq!(
+        next_action_url(redirect.unchecked_into()).unwrap(),
+        "http://127.0.0.1:8080/sandbox/h5/sbx_1"
+    );
+    let wechat = object(r#"{"type": "wechat_mini_program", "user_id_key": "k"}"#);
+    let error = next_action_url(wechat.unchecked_into()).unwrap_err();
+    assert_eq!(text(&error, "code"), "not_a_redirect");
+}
+
+#[wasm_bindgen_test]
+fn errors_are_js_errors_with_a_stable_code() {
+    let link = object(
+        r#"{"token": "t", "successUrl": "javascript:alert(1)", "failedUrl": "https://a.example/"}"#,
+    );
+    let error = baidu_h5_url(link.unchecked_into()).unwrap_err();
+    assert!(error.is_instance_of::<js_sys::Error>());
+    assert_eq!(text(&error, "name"), "FacegateError");
+    assert_eq!(text(&error, "code"), "invalid_argument");
+    assert_eq!(text(&error, "field"), "successUrl");
+    let missing = baidu_h5_url(object(r#"{"token": "t"}"#).unchecked_into()).unwrap_err();
+    assert_eq!(text(&missing, "field"), "link");
+    let landing = failure(parse_return_url(
+        "https://shop.example/return?status=verified".into(),
+    ));
+    assert_eq!(text(&landing, "code"), "invalid_return_url");
+}
+
+#[wasm_bindgen_test]
+fn landing_urls_parse_into_camel_case_params() {
+    let href = "https://shop.example/return?verification_id=vs_9&status=failed&biz_token=a,b";
+    let params: JsValue = parse_return_url(href.into()).unwrap().into();
+    assert_eq!(text(&params, "verificationId"), "vs_9");
+    assert_eq!(text(&params, "status"), "failed");
+}
+
+#[wasm_bindgen_test]
+fn web_view_messages_and_callbacks_cross_the_boundary() {
+    let event = object(
+        r#"{"detail": {"type": "IDENTITY_ALI_FACE_AWAKE", "token": "2F80", "url": "https://x.example/", "authFlowId": 186229}}"#,
+    );
+    let message: JsValue = parse_web_view_message(event).unwrap().into();
+    assert_eq!(text(&message, "action"), "start_alipay_verify");
+    assert_eq!(text(&message, "certifyId"), "2F80");
+    assert_eq!(text(&message, "authFlowId"), "186229");
+    let done: JsValue = parse_web_view_message(object(r#"{"detail": {"type": "RN_DONE"}}"#))
+        .unwrap()
+        .into();
+    assert_eq!(text(&done, "action"), "finished");
+    assert!(get(&done, "authFlowId").is_null());
+    for odd in [
+        JsValue::from(42),
+        JsValue::NULL,
+        object(r#"{"type": "WILL_DONE"}"#),
+    ] {
+        let ignored: JsValue = parse_web_view_message(odd).unwrap().into();
+        assert_eq!(text(&ignored, "action"), "ignored");
+        assert!(!text(&ignored, "reason").is_empty());
+    }
+
+    let support: JsValue =
+        wechat_face_support(object(r#"{"errCode": 10001, "errMsg": "fail"}"#).unchecked_into())
+            .unwrap()
+            .into();
+    assert_eq!(get(&support, "supported"), JsValue::FALSE);
+    assert_eq!(text(&support, "reason"), "no_front_camera");
+    let outcome: JsValue =
+        wechat_verify_outcome(object(r#"{"errCode": 0, "verifyResult": "XXIz"}"#).unchecked_into())
+            .unwrap()
+            .into();
+    assert_eq!(text(&outcome, "action"), "submit");
+    assert_eq!(text(&outcome, "verifyResult"), "XXIz");
+    let alipay: JsValue =
+        alipay_verify_outcome(object(r#"{"resultStatus": "6001"}"#).unchecked_into())
+            .unwrap()
+            .into();
+    assert_eq!(text(&alipay, "action"), "canceled");
+}
+
+#[wasm_bindgen_test]
+fn the_qr_code_is_an_svg_document_the_browser_renders() {
+    let svg = qr_code_svg("http://127.0.0.1:8080/sandbox/h5/sbx_1".into(), None).unwrap();
+    let parse = js(
+        "s",
+        "const d = new DOMParser().parseFromString(s, 'image/svg+xml'); \
+         if (d.querySelector('parsererror')) return null; \
+         const host = document.createElement('div'); host.innerHTML = s; document.body.appendChild(host); \
+         const box = host.querySelector('svg').getBoundingClientRect(); host.remove(); \
+         return [d.documentElement.namespaceURI, d.querySelectorAll('path').length, box.width > 0];",
+    );
+    let result: Array = parse
+        .call1(&JsValue::NULL, &svg.into())
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(
+        result.get(0).as_string().as_deref(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    assert_eq!(result.get(1).as_f64(), Some(1.0));
+    assert_eq!(
+        result.get(2),
+        JsValue::TRUE,
+        "the SVG has a size in the page"
+    );
+    let options = object(r#"{"dark": "url(javascript:x)\" onload=\"x"}"#);
+    let error = qr_code_svg("x".into(), Some(options.unchecked_into())).unwrap_err();
+    assert_eq!(text(&error, "field"), "dark");
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_server_is_a_network_error() {
+    let options = object(r#"{"baseUrl": "http://127.0.0.1:9"}"#);
+    let client = FacegateClient::new(Some(options.unchecked_into())).unwrap();
+    let error = failure(client.retrieve("vs_1".into(), "secret".into()).await);
+    assert_eq!(text(&error, "code"), "network_error");
+    assert!(!text(&error, "message").contains("secret"));
+    let bad = FacegateClient::new(Some(object(r#"{"baseUrl": "ftp://x"}"#).unchecked_into()));
+    assert!(bad.is_err());
+}
+
+#[wasm_bindgen_test]
+fn version_matches_the_crate() {
+    assert_eq!(version(), env!("CARGO_PKG_VERSION"));
+}
