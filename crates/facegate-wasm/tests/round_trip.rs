@@ -11,15 +11,15 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const MISSING: &str = "run scripts/wasm-test.sh: it starts the server these tests need";
-
 fn server() -> &'static str {
-    option_env!("FACEGATE_TEST_URL").expect(MISSING)
+    env!(
+        "FACEGATE_TEST_URL",
+        "run scripts/wasm-test.sh: it starts the server these tests need"
+    )
 }
 
 /// (id, client_secret) of a session the script created.
-fn session(which: Option<&'static str>) -> (String, String) {
-    let value = which.expect(MISSING);
+fn session(value: &'static str) -> (String, String) {
     let (id, secret) = value.split_once(' ').expect("\"<id> <client_secret>\"");
     (id.to_owned(), secret.to_owned())
 }
@@ -78,7 +78,7 @@ async fn choose_on_sandbox_page(page_url: &str, outcome: &str) {
 
 #[wasm_bindgen_test]
 async fn a_pending_session_shows_its_next_action_and_no_personal_data() {
-    let (id, secret) = session(option_env!("FACEGATE_TEST_PENDING"));
+    let (id, secret) = session(env!("FACEGATE_TEST_PENDING"));
     let session: JsValue = client()
         .retrieve(id.clone(), secret.clone())
         .await
@@ -101,7 +101,7 @@ async fn a_pending_session_shows_its_next_action_and_no_personal_data() {
 
 #[wasm_bindgen_test]
 async fn a_wrong_client_secret_is_the_servers_not_found() {
-    let (id, _) = session(option_env!("FACEGATE_TEST_PENDING"));
+    let (id, _) = session(env!("FACEGATE_TEST_PENDING"));
     let error = failure(client().retrieve(id, "not-the-secret".into()).await);
     assert_eq!(text(&error, "name"), "FacegateError");
     assert_eq!(text(&error, "code"), "not_found");
@@ -110,7 +110,7 @@ async fn a_wrong_client_secret_is_the_servers_not_found() {
 
 #[wasm_bindgen_test]
 async fn a_sandbox_session_takes_no_wechat_verify_result() {
-    let (id, secret) = session(option_env!("FACEGATE_TEST_PENDING"));
+    let (id, secret) = session(env!("FACEGATE_TEST_PENDING"));
     let error = failure(
         client()
             .submit_wechat_result(id, secret, "XXIz".into())
@@ -121,7 +121,7 @@ async fn a_sandbox_session_takes_no_wechat_verify_result() {
 
 #[wasm_bindgen_test]
 async fn waiting_stops_at_the_timeout_and_on_abort() {
-    let (id, secret) = session(option_env!("FACEGATE_TEST_PENDING"));
+    let (id, secret) = session(env!("FACEGATE_TEST_PENDING"));
     let options = wait_options(r#"{"intervalMs": 50, "timeoutMs": 300}"#);
     let error = failure(
         client()
@@ -151,7 +151,7 @@ async fn waiting_stops_at_the_timeout_and_on_abort() {
 
 #[wasm_bindgen_test]
 async fn a_pass_on_the_vendor_page_is_confirmed_as_verified() {
-    let (id, secret) = session(option_env!("FACEGATE_TEST_PASS"));
+    let (id, secret) = session(env!("FACEGATE_TEST_PASS"));
     let pending: JsValue = client()
         .retrieve(id.clone(), secret.clone())
         .await
@@ -173,7 +173,7 @@ async fn a_pass_on_the_vendor_page_is_confirmed_as_verified() {
 
 #[wasm_bindgen_test]
 async fn a_failure_on_the_vendor_page_comes_back_with_its_reason() {
-    let (id, secret) = session(option_env!("FACEGATE_TEST_FAIL"));
+    let (id, secret) = session(env!("FACEGATE_TEST_FAIL"));
     let pending: JsValue = client()
         .retrieve(id.clone(), secret.clone())
         .await

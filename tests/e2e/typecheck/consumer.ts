@@ -1,0 +1,102 @@
+// A merchant's page importing the packed `facegate` tarball: compiled with `strict` and
+// `noImplicitAny`, it proves the .d.ts types every entry point. No `any` leaks through: the
+// expected-error directives below would be unused, and fail the build, if a type were `any`.
+import init, {
+  FacegateClient,
+  analyzeDevice,
+  baiduH5Url,
+  checkDevice,
+  faceidLiteUrl,
+  followNextAction,
+  nextActionUrl,
+  oemcloudUrl,
+  parseReturnUrl,
+  parseWebViewMessage,
+  qrCodeSvg,
+  version,
+  wechatFaceSupport,
+  wechatVerifyOutcome,
+  alipayVerifyOutcome,
+  type ClientVerification,
+  type DeviceReport,
+  type FacegateError,
+  type Provider,
+  type Verification,
+} from "facegate";
+import {
+  createWebViewHandler,
+  startWechatFaceVerify,
+  parseWebViewMessage as parseInMiniProgram,
+} from "facegate/miniprogram";
+
+export async function merchantPage(session: Verification): Promise<string> {
+  await init();
+  const enabled: Provider[] = ["sandbox", "baidu_h5"];
+  const report: DeviceReport = await checkDevice(enabled);
+  const reasons: string[] = report.flows.flatMap((flow) => flow.issues.map((issue) => issue.code));
+  const camera: number | null = report.camera.cameras;
+  if (report.recommended?.flow === "qr_handoff" && session.next_action?.type === "redirect") {
+    const svg: string = qrCodeSvg(session.next_action.url, { border: 2 });
+    const client = new FacegateClient({ baseUrl: "https://verify.example.com" });
+    const controller = new AbortController();
+    const done: ClientVerification = await client.waitForResult(session.id, session.client_secret ?? "", {
+      intervalMs: 1000,
+      signal: controller.signal,
+    });
+    if (done.result && !done.result.passed) {
+      const reason: string | null = done.result.reason;
+      return `${svg}${reason}${reasons.length}${camera}`;
+    }
+  }
+  followNextAction(session);
+  // @ts-expect-error: recommended.provider is the Provider union, not any string
+  const wrong: DeviceReport["recommended"] = { provider: "tencent", flow: "h5_redirect", reason: "" };
+  return String(wrong);
+}
+
+export async function landingPage(): Promise<boolean> {
+  const params = parseReturnUrl(location.href);
+  const id: string = params.verificationId;
+  try {
+    const session = await new FacegateClient().confirmReturn(location.href);
+    return session.status === "verified" && session.id === id;
+  } catch (error) {
+    const code: FacegateError["code"] = (error as FacegateError).code;
+    return code === "timeout";
+  }
+}
+
+export function builders(): string[] {
+  const report = analyzeDevice({ userAgent: navigator.userAgent, secureContext: true });
+  const message = parseWebViewMessage({ detail: { type: "RN_DONE" } });
+  const certify: string = message.action === "start_alipay_verify" ? message.certifyId : "";
+  const outcome = wechatVerifyOutcome({ errCode: 0, verifyResult: "x" });
+  const verifyResult: string = outcome.action === "submit" ? outcome.verifyResult : "";
+  // @ts-expect-error: a next action needs its type tag
+  nextActionUrl({ url: "https://x.example/" });
+  return [
+    baiduH5Url({ token: "t", successUrl: "https://a/", failedUrl: "https://a/" }),
+    faceidLiteUrl("biz", null),
+    oemcloudUrl({ authUrl: "https://s/" }, report.container),
+    nextActionUrl({ type: "redirect", url: "https://x.example/" }),
+    wechatFaceSupport({ errCode: 10001 }).reason,
+    alipayVerifyOutcome({ resultStatus: 9000 }).action,
+    certify,
+    verifyResult,
+    version(),
+  ];
+}
+
+export function miniProgramPage(): void {
+  const handler = createWebViewHandler({ onFinished: (finish) => console.log(finish.via) });
+  const parsed = handler({ detail: { type: "RN_DONE" } });
+  const again = parseInMiniProgram(parsed);
+  void again.action;
+  void startWechatFaceVerify({
+    userIdKey: "k",
+    wx: {
+      startFacialRecognitionVerify: (params) => params.complete({ errCode: 90100 }),
+      checkIsSupportFacialRecognition: (params) => params.complete({ errMsg: "x:ok" }),
+    },
+  }).then((outcome) => (outcome.action === "canceled" ? outcome.errCode : null));
+}
