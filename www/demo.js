@@ -1,53 +1,150 @@
-// The demo merchant page, in plain JS until the wasm helper replaces it.
-(function () {
-  "use strict";
-  const $ = (id) => document.getElementById(id);
+// The demo merchant page. It uses the facegate helper exactly as an npm user would (the same
+// named exports as `import { ... } from "facegate"`); Trunk loads the wasm and hands the
+// bindings over as window.wasmBindings.
+const $ = (id) => document.getElementById(id);
 
-  async function start(event) {
-    event.preventDefault();
+function bindings() {
+  if (window.wasmBindings) return Promise.resolve(window.wasmBindings);
+  return new Promise((resolve) =>
+    addEventListener("TrunkApplicationStarted", () => resolve(window.wasmBindings), { once: true }),
+  );
+}
+
+function describe(list, rows) {
+  list.replaceChildren();
+  for (const [name, value] of rows) {
+    const dt = document.createElement("dt");
+    dt.textContent = name;
+    const dd = document.createElement("dd");
+    dd.textContent = value ?? "—";
+    list.append(dt, dd);
+  }
+}
+
+function showDevice(report) {
+  $("device").hidden = false;
+  describe($("device-summary"), [
+    ["container", report.container],
+    ["system", `${report.os.name} ${report.os.version ?? ""}`.trim()],
+    ["secure context", String(report.secureContext)],
+    ["cameras", report.camera.cameras === null ? "unknown" : String(report.camera.cameras)],
+    ["front camera", report.camera.frontCamera],
+    ["camera permission", report.camera.permission],
+  ]);
+  const flows = $("device-flows");
+  flows.replaceChildren();
+  for (const check of report.flows) {
+    const item = document.createElement("li");
+    item.className = check.supported ? "ok" : "no";
+    item.dataset.flow = check.flow;
+    item.textContent = check.flow;
+    for (const issue of check.issues) {
+      const why = document.createElement("small");
+      why.textContent = issue.message;
+      item.append(why);
+    }
+    flows.append(item);
+  }
+  const recommended = report.recommended;
+  $("device-recommended").textContent = recommended
+    ? `Recommended: ${recommended.provider} by ${recommended.flow} (${recommended.reason})`
+    : "No enabled provider can run the face check on this device.";
+  if (recommended?.flow === "qr_handoff") $("handoff-button").classList.remove("secondary");
+}
+
+async function startSession(form) {
+  const response = await fetch("/demo/api/start", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      provider: form.get("provider"),
+      name: form.get("name") || undefined,
+      id_number: form.get("id_number") || undefined,
+    }),
+  });
+  const body = await response.json();
+  if (!response.ok) {
+    const error = body.error || {};
+    throw new Error((error.field ? error.field + ": " : "") + (error.message || "failed"));
+  }
+  return body;
+}
+
+function showResult(session) {
+  $("result").hidden = false;
+  const status = $("result-status");
+  status.dataset.status = session.status;
+  status.textContent = `Status: ${session.status}`;
+  const result = session.result || {};
+  const scores = result.scores || {};
+  describe($("result-detail"), [
+    ["verification", session.id],
+    ["provider", session.provider],
+    ["reason", result.reason],
+    ["similarity", scores.similarity === null || scores.similarity === undefined ? null : String(scores.similarity)],
+    ["liveness", scores.liveness === null || scores.liveness === undefined ? null : String(scores.liveness)],
+    ["vendor code", result.vendor_code],
+    ["confirmed by", result.confirmed_by],
+  ]);
+}
+
+async function startPage(facegate) {
+  $("start").hidden = false;
+  const report = await facegate.checkDevice([$("provider").value]);
+  showDevice(report);
+  $("provider").addEventListener("change", async () => showDevice(await facegate.checkDevice([$("provider").value])));
+
+  const form = $("start-form");
+  const run = async (handoff) => {
     $("start-error").textContent = "";
-    const form = new FormData(event.target);
-    const response = await fetch("/demo/api/start", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        provider: "sandbox",
-        name: form.get("name") || undefined,
-        id_number: form.get("id_number") || undefined,
-      }),
-    });
-    const body = await response.json();
-    if (!response.ok) {
-      const error = body.error || {};
-      $("start-error").textContent = (error.field ? error.field + ": " : "") + (error.message || "failed");
-      return;
+    for (const button of form.querySelectorAll("button")) button.disabled = true;
+    try {
+      const session = await startSession(new FormData(form));
+      if (!handoff) {
+        facegate.followNextAction(session); // keeps the client secret for the landing page
+        return;
+      }
+      const url = facegate.nextActionUrl(session.next_action);
+      $("start").hidden = true;
+      $("handoff").hidden = false;
+      $("qr").innerHTML = facegate.qrCodeSvg(url);
+      $("handoff-link").href = url;
+      const done = await new facegate.FacegateClient().waitForResult(session.id, session.client_secret, {
+        intervalMs: 1000,
+        maxIntervalMs: 3000,
+      });
+      $("handoff-status").dataset.status = done.status;
+      $("handoff-status").textContent = `The phone finished: ${done.status}`;
+      showResult(done);
+    } catch (error) {
+      $("start-error").textContent = error.code ? `${error.code}: ${error.message}` : error.message;
+    } finally {
+      for (const button of form.querySelectorAll("button")) button.disabled = false;
     }
-    // The landing page confirms with the backend using the session's client secret.
-    sessionStorage.setItem("facegate:" + body.id, body.client_secret);
-    window.location.assign(body.next_action.url);
-  }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run(false);
+  });
+  $("handoff-button").addEventListener("click", () => run(true));
+}
 
-  async function land(params) {
-    $("start").hidden = true;
+async function landingPage(facegate) {
+  try {
+    const session = await new facegate.FacegateClient().confirmReturn(location.href, null, { timeoutMs: 60000 });
+    showResult(session);
+  } catch (error) {
     $("result").hidden = false;
-    const id = params.get("verification_id");
-    const secret = sessionStorage.getItem("facegate:" + id);
-    if (!secret) {
-      $("result-status").textContent = "This browser did not start verification " + id + ".";
-      return;
-    }
-    const url = "/v1/client/verifications/" + encodeURIComponent(id) +
-      "?client_secret=" + encodeURIComponent(secret);
-    const session = await (await fetch(url)).json();
-    $("result-status").dataset.status = session.status;
-    $("result-status").textContent = "Status: " + session.status;
-    $("result-detail").textContent = JSON.stringify(session.result, null, 2);
+    $("result-status").dataset.status = "error";
+    $("result-status").textContent = error.code === "invalid_argument"
+      ? "This browser did not start this verification."
+      : `${error.code || "error"}: ${error.message}`;
   }
+}
 
-  const params = new URLSearchParams(window.location.search);
-  if (params.has("verification_id")) {
-    land(params);
-  } else {
-    $("start-form").addEventListener("submit", start);
-  }
-})();
+bindings().then(async (facegate) => {
+  $("loading").hidden = true;
+  document.body.dataset.helper = facegate.version();
+  if (new URLSearchParams(location.search).has("verification_id")) await landingPage(facegate);
+  else await startPage(facegate);
+});
