@@ -1,0 +1,217 @@
+//! The personal data of a verification never leaks: whole flows on every vendor (on the
+//! embedded simulator) with a known name and ID number, then every log line the real binary
+//! wrote at debug level, every HTTP response the merchant and the browser saw, and every file
+//! in the data directory are searched for them in plain text.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+const API_KEY: &str = "leak-test-key-0123456789";
+/// Rare enough that a match cannot be a coincidence; valid per GB 11643.
+const ID_NUMBER: &str = "11010519491231002X";
+const NAME: &str = "欧阳娜娜";
+
+struct Server {
+    child: Child,
+    base: String,
+    data_dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start() -> Server {
+    let data_dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // A file, not a pipe: a pipe nobody reads would block the server once it fills.
+    let log = std::fs::File::create(log_path(&data_dir)).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_facegate"))
+        .arg("serve")
+        .arg("--sandbox-vendors")
+        .env("FACEGATE_ADDR", format!("127.0.0.1:{port}"))
+        .env("FACEGATE_DATA_DIR", data_dir.path())
+        .env("FACEGATE_API_KEYS", API_KEY)
+        .env("FACEGATE_DEV", "true")
+        .env("FACEGATE_RECONCILE_INTERVAL_MS", "200")
+        .env("FACEGATE_CONFIG", data_dir.path().join("none.toml"))
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::from(log.try_clone().unwrap()))
+        .stderr(Stdio::from(log))
+        .spawn()
+        .expect("the facegate binary starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Server {
+        child,
+        base,
+        data_dir,
+    }
+}
+
+/// Every body a response carried, kept for the search.
+#[derive(Default)]
+struct Seen(Vec<String>);
+
+impl Seen {
+    async fn keep(&mut self, response: reqwest::Response) -> (reqwest::StatusCode, String) {
+        let status = response.status();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap_or_default().to_owned());
+        let text = response.text().await.unwrap_or_default();
+        self.0.push(text.clone());
+        if let Some(location) = location {
+            self.0.push(location.clone());
+            return (status, location);
+        }
+        (status, text)
+    }
+}
+
+#[tokio::test]
+async fn no_name_or_id_number_leaves_the_store_in_plain_text() {
+    let server = start().await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut seen = Seen::default();
+    let subject = json!({"name": NAME, "id_number": ID_NUMBER});
+    for (provider, outcome) in [
+        ("sandbox", "pass"),
+        ("sandbox", "not_same_person"),
+        ("faceid_lite", "1000:SUCCESS"),
+        ("baidu_h5", "pass"),
+        ("oemcloud", "pass"),
+    ] {
+        let (status, body) = seen
+            .keep(
+                http.post(format!("{}/v1/verifications", server.base))
+                    .bearer_auth(API_KEY)
+                    .json(&json!({"provider": provider, "subject": subject,
+                        "return_url": "http://localhost:3000/done"}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(status, 200, "{provider}: {body}");
+        let session: Value = serde_json::from_str(&body).unwrap();
+        let id = session["id"].as_str().unwrap().to_owned();
+        let mut page = session["next_action"]["url"].as_str().unwrap().to_owned();
+        let (mut status, mut shown) = seen.keep(http.get(&page).send().await.unwrap()).await;
+        while status.is_redirection() {
+            page = shown.clone();
+            (status, shown) = seen.keep(http.get(&page).send().await.unwrap()).await;
+        }
+        let (_, back) = seen
+            .keep(
+                http.post(&page)
+                    .form(&[("outcome", outcome)])
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        seen.keep(http.get(&back).send().await.unwrap()).await;
+        seen.keep(
+            http.get(format!("{}/v1/verifications/{id}", server.base))
+                .bearer_auth(API_KEY)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+    }
+    // A bad create: the error names the field, never its value.
+    seen.keep(
+        http.post(format!("{}/v1/verifications", server.base))
+            .bearer_auth(API_KEY)
+            .json(
+                &json!({"provider": "sandbox", "return_url": "http://localhost:3000/",
+                "subject": {"name": NAME, "id_number": "11010519491231002Y"}}),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    seen.keep(
+        http.get(format!("{}/v1/verifications?limit=100", server.base))
+            .bearer_auth(API_KEY)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    let mut server = server;
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let logs = std::fs::read_to_string(log_path(&server.data_dir)).unwrap();
+    let _ = std::fs::remove_file(log_path(&server.data_dir));
+    assert!(
+        logs.lines().count() > 50,
+        "the server logged at debug level:\n{logs}"
+    );
+    assert!(logs.contains("verification status changed"));
+
+    let needles: [&str; 3] = [ID_NUMBER, NAME, "110105194912"];
+    for needle in needles {
+        assert!(!logs.contains(needle), "a log line holds {needle}");
+        for body in &seen.0 {
+            assert!(!body.contains(needle), "a response holds {needle}: {body}");
+        }
+    }
+    let mut files = 0;
+    for entry in walk(server.data_dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        files += 1;
+        for needle in needles {
+            let found = bytes
+                .windows(needle.len())
+                .any(|window| window == needle.as_bytes());
+            assert!(!found, "{} holds {needle} in plain text", entry.display());
+        }
+    }
+    assert!(files >= 2, "the database and the key files were searched");
+}
+
+/// Beside the data directory, not in it: the data directory is searched on its own.
+fn log_path(data_dir: &tempfile::TempDir) -> std::path::PathBuf {
+    data_dir.path().with_extension("log")
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
