@@ -20,6 +20,12 @@ const messages = [
   {},
   { detail: {} },
   { type: 7 },
+  { type: true },
+  { detail: { data: [5] } },
+  { detail: "RN_DONE" },
+  42,
+  null,
+  "RN_DONE",
 ];
 
 const wechat = [

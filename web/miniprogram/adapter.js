@@ -9,15 +9,17 @@ const text = (value) =>
 
 /** Reads a web-view onMessage event, its detail, or WeChat's detail.data array. */
 export function parseWebViewMessage(event) {
+  if (!event || typeof event !== "object") {
+    return { action: "ignored", type: null, reason: "the message is not an object of strings and numbers" };
+  }
   let message = event;
   for (let i = 0; i < 3; i += 1) {
-    if (!message || typeof message !== "object" || text(message.type) !== null) break;
+    if (text(message.type) !== null) break;
     if (message.detail && typeof message.detail === "object") message = message.detail;
-    else if (Array.isArray(message.data) && message.data.length) message = message.data[message.data.length - 1];
-    else break;
-  }
-  if (!message || typeof message !== "object") {
-    return { action: "ignored", type: null, reason: "the message is not an object of strings and numbers" };
+    else if (Array.isArray(message.data) && message.data.length) {
+      const last = message.data[message.data.length - 1];
+      message = last && typeof last === "object" ? last : {};
+    } else break;
   }
   const type = text(message.type);
   if (type === null) return { action: "ignored", type: null, reason: "the message has no type" };

@@ -1,19 +1,17 @@
 //! The JavaScript surface: camelCase names, typed through `typescript.rs`, every failure thrown
 //! as a `FacegateError` (an `Error` with a stable `code` and, where one is at fault, `field`).
 
-use facegate_types::Provider;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use crate::browser::{self, Backend};
-use crate::device::{self, Container, DeviceFacts};
+use crate::convert::{self, ToJs};
+use crate::device;
 use crate::error::HelperError;
-use crate::miniprogram::{self, AlipayVerifyCallback, RawMessage, WechatCallback};
+use crate::miniprogram;
 use crate::poll::PollOptions;
-use crate::qr::{self, QrOptions};
-use crate::urls::{self, BaiduH5Link, OemcloudLinks, RawNextAction};
+use crate::qr;
+use crate::urls;
 
 #[wasm_bindgen]
 extern "C" {
@@ -67,36 +65,12 @@ pub(crate) fn throw(error: HelperError) -> JsValue {
     js.into()
 }
 
-/// Plain JSON-shaped JS values: `null` for `None`, objects (not Maps) for structs.
-pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|error| {
-            throw(HelperError::UnexpectedResponse(format!(
-                "could not hand the value to JavaScript: {error}"
-            )))
-        })
+fn typed<T: ToJs, J: JsCast>(value: &T) -> J {
+    value.to_js().unchecked_into()
 }
 
-fn typed<T: Serialize, J: JsCast>(value: &T) -> Result<J, JsValue> {
-    to_js(value).map(JsCast::unchecked_into)
-}
-
-fn from_js<T: DeserializeOwned>(field: &'static str, value: JsValue) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|error| throw(HelperError::invalid(field, error.to_string())))
-}
-
-/// `undefined` and `null` read as the type's default.
-fn from_js_or_default<T: DeserializeOwned + Default>(
-    field: &'static str,
-    value: JsValue,
-) -> Result<T, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        Ok(T::default())
-    } else {
-        from_js(field, value)
-    }
+fn js_value<T: Into<JsValue>>(value: Option<T>) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, Into::into)
 }
 
 /// The helper's version, as published to npm.
@@ -122,11 +96,7 @@ impl FacegateClient {
     /// `options.baseUrl` is the facegate server's origin; the page's own origin when omitted.
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<ClientOptionsJs>) -> Result<FacegateClient, JsValue> {
-        let value: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        let base_url = js_sys::Reflect::get(&value, &"baseUrl".into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default();
+        let base_url = convert::string(&js_value(options), "baseUrl").unwrap_or_default();
         let http = base_url.starts_with("https://") || base_url.starts_with("http://");
         if !(base_url.is_empty() || http) {
             return Err(throw(HelperError::invalid(
@@ -235,18 +205,14 @@ impl FacegateClient {
 fn wait_options(
     options: Option<WaitOptionsJs>,
 ) -> Result<(PollOptions, Option<AbortSignal>), JsValue> {
-    let value: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-    let signal = if value.is_object() {
-        js_sys::Reflect::get(&value, &"signal".into())
-            .ok()
-            .and_then(|signal| signal.dyn_into::<AbortSignal>().ok())
-    } else {
-        None
-    };
+    let value = js_value(options);
+    let signal = convert::get(&value, "signal")
+        .dyn_into::<AbortSignal>()
+        .ok();
     if signal.as_ref().is_some_and(AbortSignal::aborted) {
         return Err(throw(HelperError::Aborted));
     }
-    Ok((from_js_or_default("options", value)?, signal))
+    Ok((convert::poll_options(&value), signal))
 }
 
 /// Observes this browser (secure context, camera, permission, container, OS) and recommends a
@@ -256,10 +222,10 @@ fn wait_options(
 pub async fn check_device(
     enabled_providers: Option<ProvidersJs>,
 ) -> Result<DeviceReportJs, JsValue> {
-    let enabled = providers(enabled_providers)?;
+    let enabled = convert::providers(&js_value(enabled_providers)).map_err(throw)?;
     let window = browser::window("checkDevice").map_err(throw)?;
     let facts = browser::device_facts(&window).await;
-    typed(&device::analyze(&facts, &enabled))
+    Ok(typed(&device::analyze(&facts, &enabled)))
 }
 
 /// `checkDevice`'s analysis for facts gathered elsewhere (a server log, a test).
@@ -268,21 +234,15 @@ pub fn analyze_device(
     facts: DeviceFactsJs,
     enabled_providers: Option<ProvidersJs>,
 ) -> Result<DeviceReportJs, JsValue> {
-    let facts: DeviceFacts = from_js("facts", facts.into())?;
-    typed(&device::analyze(&facts, &providers(enabled_providers)?))
-}
-
-fn providers(value: Option<ProvidersJs>) -> Result<Vec<Provider>, JsValue> {
-    match value {
-        Some(list) => from_js("enabledProviders", list.into()),
-        None => Ok(Provider::ALL.to_vec()),
-    }
+    let facts = convert::device_facts(&facts.into());
+    let enabled = convert::providers(&js_value(enabled_providers)).map_err(throw)?;
+    Ok(typed(&device::analyze(&facts, &enabled)))
 }
 
 /// Baidu's H5 page URL with `token`, `successUrl` and `failedUrl`, each percent-encoded.
 #[wasm_bindgen(js_name = baiduH5Url)]
 pub fn baidu_h5_url(link: BaiduH5LinkJs) -> Result<String, JsValue> {
-    let link: BaiduH5Link = from_js("link", link.into())?;
+    let link = convert::baidu_link(&link.into()).map_err(throw)?;
     urls::baidu_h5_url(&link).map_err(throw)
 }
 
@@ -295,8 +255,8 @@ pub fn faceid_lite_url(biz_token: String, host: Option<String>) -> Result<String
 /// OEMCloud's short link, or its long link inside a mini-program web-view.
 #[wasm_bindgen(js_name = oemcloudUrl)]
 pub fn oemcloud_url(links: OemcloudLinksJs, container: ContainerJs) -> Result<String, JsValue> {
-    let links: OemcloudLinks = from_js("links", links.into())?;
-    let container: Container = from_js("container", container.into())?;
+    let links = convert::oemcloud_links(&links.into());
+    let container = convert::container(&container.into()).map_err(throw)?;
     urls::oemcloud_url(&links, container).map_err(throw)
 }
 
@@ -304,8 +264,8 @@ pub fn oemcloud_url(links: OemcloudLinksJs, container: ContainerJs) -> Result<St
 /// `wechat_mini_program`.
 #[wasm_bindgen(js_name = nextActionUrl)]
 pub fn next_action_url(action: NextActionJs) -> Result<String, JsValue> {
-    let action = from_js::<RawNextAction>("nextAction", action.into())?
-        .parse()
+    let action = convert::next_action(&action.into(), "nextAction")
+        .and_then(urls::RawNextAction::parse)
         .map_err(throw)?;
     urls::next_action_url(&action)
         .map(str::to_owned)
@@ -317,27 +277,25 @@ pub fn next_action_url(action: NextActionJs) -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = followNextAction)]
 pub fn follow_next_action(verification: VerificationJs) -> Result<(), JsValue> {
     let verification: JsValue = verification.into();
-    let field = |name: &str| js_sys::Reflect::get(&verification, &name.into()).ok();
-    let id = field("id").and_then(|id| id.as_string()).ok_or_else(|| {
+    let id = convert::string(&verification, "id").ok_or_else(|| {
         throw(HelperError::invalid(
             "verification.id",
             "must be the session's id",
         ))
     })?;
-    let action = field("next_action")
-        .filter(|action| action.is_object())
-        .ok_or_else(|| {
-            throw(HelperError::invalid(
-                "verification.next_action",
-                "the session has no next action (it is no longer pending)",
-            ))
-        })?;
-    let action = from_js::<RawNextAction>("verification.next_action", action)?
-        .parse()
+    let action = convert::get(&verification, "next_action");
+    if !action.is_object() {
+        return Err(throw(HelperError::invalid(
+            "verification.next_action",
+            "the session has no next action (it is no longer pending)",
+        )));
+    }
+    let action = convert::next_action(&action, "verification.next_action")
+        .and_then(urls::RawNextAction::parse)
         .map_err(throw)?;
     let url = urls::next_action_url(&action).map_err(throw)?;
     let window = browser::window("followNextAction").map_err(throw)?;
-    if let Some(secret) = field("client_secret").and_then(|secret| secret.as_string()) {
+    if let Some(secret) = convert::string(&verification, "client_secret") {
         browser::remember_client_secret(&window, &id, &secret);
     }
     window
@@ -350,50 +308,48 @@ pub fn follow_next_action(verification: VerificationJs) -> Result<(), JsValue> {
 /// a hint; `confirmReturn` asks the backend.
 #[wasm_bindgen(js_name = parseReturnUrl)]
 pub fn parse_return_url(url: String) -> Result<ReturnParamsJs, JsValue> {
-    typed(&urls::parse_return_url(&url).map_err(throw)?)
+    Ok(typed(&urls::parse_return_url(&url).map_err(throw)?))
 }
 
 /// Reads a mini-program web-view `onMessage` event (or its `detail`): what to do next.
 #[wasm_bindgen(js_name = parseWebViewMessage)]
-pub fn parse_web_view_message(event: JsValue) -> Result<WebViewMessageJs, JsValue> {
-    let message = match serde_wasm_bindgen::from_value::<RawMessage>(event) {
-        Ok(raw) => miniprogram::parse_web_view_message(raw),
-        Err(_) => miniprogram::WebViewMessage::Ignored {
+pub fn parse_web_view_message(event: JsValue) -> WebViewMessageJs {
+    let message = if event.is_object() {
+        miniprogram::parse_web_view_message(convert::raw_message(&event))
+    } else {
+        miniprogram::WebViewMessage::Ignored {
             kind: None,
             reason: "the message is not an object of strings and numbers".into(),
-        },
+        }
     };
     typed(&message)
 }
 
 /// `wx.checkIsSupportFacialRecognition`'s callback argument, typed.
 #[wasm_bindgen(js_name = wechatFaceSupport)]
-pub fn wechat_face_support(result: WechatCallbackJs) -> Result<FaceSupportJs, JsValue> {
-    let callback: WechatCallback = from_js_or_default("result", result.into())?;
+pub fn wechat_face_support(result: Option<WechatCallbackJs>) -> FaceSupportJs {
+    let callback = convert::wechat_callback(&js_value(result));
     typed(&miniprogram::wechat_face_support(&callback))
 }
 
 /// What to do after `wx.startFacialRecognitionVerify` calls back (`submit` hands verifyResult
 /// to the backend; only the backend decides).
 #[wasm_bindgen(js_name = wechatVerifyOutcome)]
-pub fn wechat_verify_outcome(result: WechatCallbackJs) -> Result<WechatVerifyOutcomeJs, JsValue> {
-    let callback: WechatCallback = from_js_or_default("result", result.into())?;
+pub fn wechat_verify_outcome(result: Option<WechatCallbackJs>) -> WechatVerifyOutcomeJs {
+    let callback = convert::wechat_callback(&js_value(result));
     typed(&miniprogram::wechat_verify_outcome(&callback))
 }
 
 /// `my.startAPVerify`'s callback argument, typed.
 #[wasm_bindgen(js_name = alipayVerifyOutcome)]
-pub fn alipay_verify_outcome(
-    result: AlipayVerifyCallbackJs,
-) -> Result<AlipayVerifyOutcomeJs, JsValue> {
-    let callback: AlipayVerifyCallback = from_js_or_default("result", result.into())?;
+pub fn alipay_verify_outcome(result: Option<AlipayVerifyCallbackJs>) -> AlipayVerifyOutcomeJs {
+    let callback = convert::alipay_callback(&js_value(result));
     typed(&miniprogram::alipay_verify_outcome(callback))
 }
 
 /// `text` as an SVG QR code (for the desktop-to-phone hand-off).
 #[wasm_bindgen(js_name = qrCodeSvg)]
 pub fn qr_code_svg(text: String, options: Option<QrOptionsJs>) -> Result<String, JsValue> {
-    let options: QrOptions =
-        from_js_or_default("options", options.map_or(JsValue::UNDEFINED, Into::into))?;
+    let options = convert::qr_options(&js_value(options));
     qr::qr_svg(&text, &options).map_err(throw)
 }

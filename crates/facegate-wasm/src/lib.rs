@@ -12,6 +12,7 @@ pub mod qr;
 pub mod urls;
 
 mod browser;
+mod convert;
 mod js;
 mod typescript;
 

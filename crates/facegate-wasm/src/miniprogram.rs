@@ -7,28 +7,23 @@ use facegate_types::FailureReason;
 use serde::{Deserialize, Serialize};
 
 /// A string or a number, read as a string (message fields arrive as either).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(untagged)]
-pub enum Text {
+enum Text {
     String(String),
     Number(f64),
 }
 
-impl Text {
-    fn into_string(self) -> String {
-        match self {
-            Self::String(text) => text,
-            Self::Number(number) => format_number(number),
-        }
-    }
-}
-
-fn format_number(number: f64) -> String {
-    if number.fract() == 0.0 && number.abs() < 9.0e15 {
-        format!("{}", number as i64)
-    } else {
-        number.to_string()
-    }
+fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(
+        Option::<Text>::deserialize(deserializer)?.map(|text| match text {
+            Text::String(text) => text,
+            Text::Number(number) if number.fract() == 0.0 && number.abs() < 9.0e15 => {
+                format!("{}", number as i64)
+            }
+            Text::Number(number) => number.to_string(),
+        }),
+    )
 }
 
 /// What a web-view `onMessage` handler receives: the whole event (`{detail: ...}`), its
@@ -36,12 +31,14 @@ fn format_number(number: f64) -> String {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct RawMessage {
-    #[serde(rename = "type")]
-    pub kind: Option<Text>,
-    pub token: Option<Text>,
-    pub url: Option<Text>,
-    #[serde(rename = "authFlowId")]
-    pub auth_flow_id: Option<Text>,
+    #[serde(rename = "type", deserialize_with = "text")]
+    pub kind: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub token: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub url: Option<String>,
+    #[serde(rename = "authFlowId", deserialize_with = "text")]
+    pub auth_flow_id: Option<String>,
     pub detail: Option<Box<RawMessage>>,
     pub data: Option<Vec<RawMessage>>,
 }
@@ -86,17 +83,17 @@ pub fn parse_web_view_message(raw: RawMessage) -> WebViewMessage {
             break;
         }
     }
-    let Some(kind) = message.kind.map(Text::into_string) else {
+    let Some(kind) = message.kind else {
         return WebViewMessage::Ignored {
             kind: None,
             reason: "the message has no type".into(),
         };
     };
-    let auth_flow_id = message.auth_flow_id.map(Text::into_string);
+    let auth_flow_id = message.auth_flow_id;
     match kind.as_str() {
         "IDENTITY_ALI_FACE_AWAKE" => {
-            let token = message.token.map(Text::into_string).unwrap_or_default();
-            let url = message.url.map(Text::into_string).unwrap_or_default();
+            let token = message.token.unwrap_or_default();
+            let url = message.url.unwrap_or_default();
             if token.is_empty() {
                 return WebViewMessage::Ignored {
                     kind: Some(kind),
@@ -161,6 +158,18 @@ pub enum FaceSupportReason {
     DisabledByBackend,
     /// A failure without a documented code (iOS returns no errCode; seed 003 03).
     Unknown,
+}
+
+impl FaceSupportReason {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Supported => "supported",
+            Self::NoFrontCamera => "no_front_camera",
+            Self::ModelNotDownloaded => "model_not_downloaded",
+            Self::DisabledByBackend => "disabled_by_backend",
+            Self::Unknown => "unknown",
+        }
+    }
 }
 
 /// Maps `wx.checkIsSupportFacialRecognition`'s callback (seed 003 "回调结果说明").
@@ -246,7 +255,8 @@ pub fn wechat_verify_outcome(callback: &WechatCallback) -> WechatVerifyOutcome {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AlipayVerifyCallback {
-    pub result_status: Option<Text>,
+    #[serde(deserialize_with = "text")]
+    pub result_status: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -265,7 +275,7 @@ pub enum AlipayVerifyOutcome {
 }
 
 pub fn alipay_verify_outcome(callback: AlipayVerifyCallback) -> AlipayVerifyOutcome {
-    let status = callback.result_status.map(Text::into_string);
+    let status = callback.result_status;
     match status.as_deref() {
         Some("9000") => AlipayVerifyOutcome::Finished,
         Some("6001") => AlipayVerifyOutcome::Canceled,
@@ -372,6 +382,19 @@ mod tests {
             (unknown.supported, unknown.reason),
             (false, FaceSupportReason::Unknown)
         );
+    }
+
+    #[test]
+    fn face_support_reasons_name_themselves_as_serde_does() {
+        for reason in [
+            FaceSupportReason::Supported,
+            FaceSupportReason::NoFrontCamera,
+            FaceSupportReason::ModelNotDownloaded,
+            FaceSupportReason::DisabledByBackend,
+            FaceSupportReason::Unknown,
+        ] {
+            assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
+        }
     }
 
     #[test]

@@ -202,7 +202,7 @@ fn errors_are_js_errors_with_a_stable_code() {
     assert_eq!(text(&error, "code"), "invalid_argument");
     assert_eq!(text(&error, "field"), "successUrl");
     let missing = baidu_h5_url(object(r#"{"token": "t"}"#).unchecked_into()).unwrap_err();
-    assert_eq!(text(&missing, "field"), "link");
+    assert_eq!(text(&missing, "field"), "successUrl");
     let landing = failure(parse_return_url(
         "https://shop.example/return?status=verified".into(),
     ));
@@ -222,13 +222,11 @@ fn web_view_messages_and_callbacks_cross_the_boundary() {
     let event = object(
         r#"{"detail": {"type": "IDENTITY_ALI_FACE_AWAKE", "token": "2F80", "url": "https://x.example/", "authFlowId": 186229}}"#,
     );
-    let message: JsValue = parse_web_view_message(event).unwrap().into();
+    let message: JsValue = parse_web_view_message(event).into();
     assert_eq!(text(&message, "action"), "start_alipay_verify");
     assert_eq!(text(&message, "certifyId"), "2F80");
     assert_eq!(text(&message, "authFlowId"), "186229");
-    let done: JsValue = parse_web_view_message(object(r#"{"detail": {"type": "RN_DONE"}}"#))
-        .unwrap()
-        .into();
+    let done: JsValue = parse_web_view_message(object(r#"{"detail": {"type": "RN_DONE"}}"#)).into();
     assert_eq!(text(&done, "action"), "finished");
     assert!(get(&done, "authFlowId").is_null());
     for odd in [
@@ -236,27 +234,25 @@ fn web_view_messages_and_callbacks_cross_the_boundary() {
         JsValue::NULL,
         object(r#"{"type": "WILL_DONE"}"#),
     ] {
-        let ignored: JsValue = parse_web_view_message(odd).unwrap().into();
+        let ignored: JsValue = parse_web_view_message(odd).into();
         assert_eq!(text(&ignored, "action"), "ignored");
         assert!(!text(&ignored, "reason").is_empty());
     }
 
-    let support: JsValue =
-        wechat_face_support(object(r#"{"errCode": 10001, "errMsg": "fail"}"#).unchecked_into())
-            .unwrap()
-            .into();
+    let support: JsValue = wechat_face_support(Some(
+        object(r#"{"errCode": 10001, "errMsg": "fail"}"#).unchecked_into(),
+    ))
+    .into();
     assert_eq!(get(&support, "supported"), JsValue::FALSE);
     assert_eq!(text(&support, "reason"), "no_front_camera");
-    let outcome: JsValue =
-        wechat_verify_outcome(object(r#"{"errCode": 0, "verifyResult": "XXIz"}"#).unchecked_into())
-            .unwrap()
-            .into();
+    let outcome: JsValue = wechat_verify_outcome(Some(
+        object(r#"{"errCode": 0, "verifyResult": "XXIz"}"#).unchecked_into(),
+    ))
+    .into();
     assert_eq!(text(&outcome, "action"), "submit");
     assert_eq!(text(&outcome, "verifyResult"), "XXIz");
     let alipay: JsValue =
-        alipay_verify_outcome(object(r#"{"resultStatus": "6001"}"#).unchecked_into())
-            .unwrap()
-            .into();
+        alipay_verify_outcome(Some(object(r#"{"resultStatus": "6001"}"#).unchecked_into())).into();
     assert_eq!(text(&alipay, "action"), "canceled");
 }
 
