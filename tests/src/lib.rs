@@ -78,6 +78,9 @@ impl TestApp {
             ("data_dir".into(), data_dir.path().display().to_string()),
             ("reconcile_interval_ms".into(), "200".into()),
             ("refresh_interval_ms".into(), "0".into()),
+            // The journeys create dozens of sessions for one reference; rate_limits.rs tests
+            // the cap itself.
+            ("reference_daily_cap".into(), "0".into()),
         ];
         // facegate's PII key: generated per test, as an operator would configure it.
         pairs.push((

@@ -41,6 +41,7 @@ pub struct App {
     pub return_policy: ReturnUrlPolicy,
     pub urls: Urls,
     pub vendor_extras: api::vendors::VendorExtras,
+    pub limits: crate::limits::CreationLimits,
 }
 
 /// The URLs facegate hands out, all under its public base.
@@ -218,6 +219,10 @@ impl Application {
                 pii: pii.clone(),
             },
         );
+        let limits = crate::limits::CreationLimits::new(
+            settings.create_per_minute_per_key,
+            settings.create_per_minute_per_ip,
+        );
         let state: AppState = Arc::new(App {
             settings,
             store,
@@ -227,6 +232,7 @@ impl Application {
             return_policy,
             urls,
             vendor_extras,
+            limits,
         });
         let router = router(&state, embedded_sandbox);
         Ok(Self {

@@ -71,6 +71,12 @@ pub struct Settings {
     pub sandbox_vendors: bool,
     #[serde(flatten)]
     pub vendors: VendorSettings,
+    /// Session creations per minute per API key (0: no limit).
+    pub create_per_minute_per_key: u32,
+    /// Session creations per minute per client address (0: no limit).
+    pub create_per_minute_per_ip: u32,
+    /// Sessions per merchant reference per 24 hours (0: no cap).
+    pub reference_daily_cap: u32,
     /// Earlier PII keys, still used to decrypt, comma-separated.
     #[serde(deserialize_with = "secret_list")]
     pub pii_previous_keys: Vec<SecretString>,
@@ -124,6 +130,9 @@ struct Defaults {
     webhook_max_attempts: u32,
     webhook_interval_ms: u64,
     sandbox_vendors: bool,
+    create_per_minute_per_key: u32,
+    create_per_minute_per_ip: u32,
+    reference_daily_cap: u32,
     baidu_aip_base: &'static str,
     baidu_h5_base: &'static str,
     baidu_openapi_base: &'static str,
@@ -152,6 +161,9 @@ impl Default for Defaults {
             webhook_max_attempts: 16,
             webhook_interval_ms: 1000,
             sandbox_vendors: false,
+            create_per_minute_per_key: 600,
+            create_per_minute_per_ip: 120,
+            reference_daily_cap: 20,
             baidu_aip_base: "https://aip.baidubce.com",
             baidu_h5_base: "https://brain.baidu.com",
             baidu_openapi_base: "https://openapi.baidu.com",

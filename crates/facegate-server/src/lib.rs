@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod limits;
 pub mod pii;
 pub mod providers;
 pub mod session;

@@ -2,7 +2,7 @@
 //! would (the API key never reaches the browser), and the built demo app (Trunk's `dist/`).
 //! On in development only.
 
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -39,8 +39,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
 
 pub async fn start(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     AppJson(request): AppJson<StartDemo>,
 ) -> AppResult<Json<Verification>> {
+    state.limits.check("demo", peer.ip())?;
     let subject = match (request.name, request.id_number) {
         (Some(name), Some(id_number)) => Some(SubjectInput { name, id_number }),
         _ => None,

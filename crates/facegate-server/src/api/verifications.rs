@@ -1,6 +1,8 @@
 //! `/v1/verifications`: the merchant's server creates, reads, lists and cancels sessions.
 
-use axum::extract::{Path, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -114,11 +116,16 @@ fn idempotency_key(headers: &HeaderMap) -> AppResult<Option<String>> {
 async fn create(
     State(state): State<AppState>,
     merchant: Merchant,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     AppJson(request): AppJson<CreateVerificationRequest>,
 ) -> AppResult<impl IntoResponse> {
+    state.limits.check(&merchant.key_id, peer.ip())?;
     let key = idempotency_key(&headers)?;
     let new = validate(&state, request, Some(merchant.key_id), key)?;
+    if let Some(reference) = &new.reference {
+        crate::limits::check_reference_cap(&state, reference.as_str()).await?;
+    }
     let (record, secret) = session::create(&state, new).await?;
     Ok((
         StatusCode::OK,

@@ -7,8 +7,10 @@ use async_trait::async_trait;
 use facegate_types::{NextAction, Provider, VerificationResult, VerificationStatus};
 use time::OffsetDateTime;
 
+mod postgres;
 mod sqlite;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// A stored session, as the database holds it (never serialised to clients: see `view.rs`).
@@ -204,6 +206,8 @@ pub trait Store: Send + Sync + 'static {
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl)
     }

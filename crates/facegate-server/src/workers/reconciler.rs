@@ -20,6 +20,8 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(interval) => {}
         }
+        // Housekeeping that shares this loop's pace: rate-limit keys back at full allowance.
+        state.limits.forget_idle();
         match round(&state).await {
             Ok(0) => {}
             Ok(count) => tracing::info!(sessions = count, "reconciler: round done"),
