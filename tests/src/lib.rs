@@ -5,7 +5,6 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use facegate_sandbox::{Clock, SandboxConfig};
 use facegate_server::{Application, Settings};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -19,36 +18,7 @@ pub const ID_NUMBER: &str = "110101199003074514";
 pub const NAME: &str = "张三";
 
 /// A sandbox on its own port: it outlives server restarts, as a vendor would.
-pub struct Sandbox {
-    pub base: Url,
-    pub clock: Clock,
-    shutdown: CancellationToken,
-}
-
-impl Sandbox {
-    pub async fn spawn() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        let config = SandboxConfig::new(base.clone());
-        let clock = config.clock.clone();
-        let shutdown = CancellationToken::new();
-        let stop = shutdown.clone();
-        tokio::spawn(facegate_sandbox::serve(listener, config, async move {
-            stop.cancelled().await
-        }));
-        Self {
-            base,
-            clock,
-            shutdown,
-        }
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        self.shutdown.cancel();
-    }
-}
+pub type Sandbox = facegate_sandbox::Running;
 
 /// One facegate server, its data directory and a client that does not follow redirects.
 pub struct TestApp {
@@ -69,7 +39,7 @@ impl TestApp {
 
     /// Spawns with extra settings (`("sandbox_ttl_seconds", "1")`, ...).
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
-        let sandbox = Sandbox::spawn().await;
+        let sandbox = facegate_sandbox::spawn_on_loopback().await.unwrap();
         let data_dir = tempfile::tempdir().unwrap();
         let mut pairs: Vec<(String, String)> = vec![
             ("api_keys".into(), API_KEY.into()),

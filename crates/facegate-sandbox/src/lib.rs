@@ -69,6 +69,50 @@ pub fn router(config: SandboxConfig) -> Router {
         .merge(vendors::router(&config))
 }
 
+/// A sandbox serving on a loopback port of its own (tests and local tools); stops when dropped.
+pub struct Running {
+    /// Where it serves (`http://127.0.0.1:<port>/`), also its public base.
+    pub base: Url,
+    /// Its clock: advance it to expire tokens.
+    pub clock: Clock,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Running {
+    /// The URL of `path` (with or without a leading slash) under this sandbox.
+    pub fn url(&self, path: &str) -> Url {
+        self.base
+            .join(path.trim_start_matches('/'))
+            .unwrap_or_else(|_| self.base.clone())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts a sandbox on 127.0.0.1 with an ephemeral port and the default configuration.
+pub async fn spawn_on_loopback() -> std::io::Result<Running> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = Url::parse(&format!("http://{}/", listener.local_addr()?))
+        .map_err(|error| std::io::Error::other(error.to_string()))?;
+    let config = SandboxConfig::new(base.clone());
+    let clock = config.clock.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(serve(listener, config, async move {
+        let _ = stopped.await;
+    }));
+    Ok(Running {
+        base,
+        clock,
+        stop: Some(stop),
+    })
+}
+
 /// Serves the sandbox on `listener` until `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
