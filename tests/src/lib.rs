@@ -30,6 +30,8 @@ pub struct TestApp {
     addr: SocketAddr,
     shutdown: CancellationToken,
     server: tokio::task::JoinHandle<()>,
+    /// Dropped after the server is told to stop (fields drop after `Drop::drop`).
+    _database: Option<TestDatabase>,
 }
 
 impl TestApp {
@@ -57,6 +59,16 @@ impl TestApp {
             "pii_key".into(),
             "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into(),
         ));
+        // PostgreSQL when FACEGATE_TEST_DATABASE_URL names a server: a fresh database per app,
+        // kept across restarts; otherwise SQLite in the data directory.
+        let database = match std::env::var("FACEGATE_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let database = TestDatabase::create(&admin_url).await;
+                pairs.push(("database_url".into(), database.url.clone()));
+                Some(database)
+            }
+            _ => None,
+        };
         for (key, value) in extra {
             pairs.retain(|(k, _)| k != key);
             pairs.push(((*key).into(), (*value).into()));
@@ -75,6 +87,7 @@ impl TestApp {
             addr,
             shutdown,
             server,
+            _database: database,
         }
     }
 
@@ -230,6 +243,68 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
+    }
+}
+
+/// A database of one TestApp's own on the PostgreSQL server of FACEGATE_TEST_DATABASE_URL, so
+/// tests run in parallel without sharing rows. Dropped (best effort) with the TestApp.
+struct TestDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    async fn create(admin_url: &str) -> Self {
+        use sqlx::Connection;
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|elapsed| elapsed.subsec_nanos())
+            .unwrap_or(0);
+        let serial = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("fg_test_{}_{serial}_{nanos}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(admin_url)
+            .await
+            .expect("FACEGATE_TEST_DATABASE_URL answers (run scripts/postgres.sh)");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("CREATE DATABASE for the test");
+        let _ = admin.close().await;
+        let mut url = Url::parse(admin_url).expect("FACEGATE_TEST_DATABASE_URL is a URL");
+        url.set_path(&format!("/{name}"));
+        Self {
+            admin_url: admin_url.to_owned(),
+            name,
+            url: url.to_string(),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        use sqlx::Connection;
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime, which cannot block on its own futures: a thread
+        // with a runtime of its own does the DROP. FORCE ends the stopped server's connections.
+        let dropping = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+        });
+        let _ = dropping.join();
     }
 }
 
