@@ -19,6 +19,11 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 step "cargo test (native workspace)"
 cargo test --locked --workspace
 
+step "cargo test on PostgreSQL (the journeys and the store again; scripts/postgres.sh)"
+pg_url=$(scripts/postgres.sh)
+FACEGATE_TEST_DATABASE_URL="$pg_url" cargo test --locked -p facegate-tests
+FACEGATE_TEST_DATABASE_URL="$pg_url" cargo test --locked -p facegate-server --test postgres_store
+
 for suite in scripts/wasm-test.sh scripts/e2e.sh; do
   if [ -x "$suite" ]; then
     step "$suite"
