@@ -1,6 +1,10 @@
 //! The JavaScript surface: camelCase names, typed through `typescript.rs`, every failure thrown
 //! as a `FacegateError` (an `Error` with a stable `code` and, where one is at fault, `field`).
 
+use std::future::Future;
+use std::pin::Pin;
+
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
@@ -15,8 +19,6 @@ use crate::urls;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(typescript_type = "ClientVerification")]
-    pub type ClientVerificationJs;
     #[wasm_bindgen(typescript_type = "Verification")]
     pub type VerificationJs;
     #[wasm_bindgen(typescript_type = "NextAction")]
@@ -110,107 +112,119 @@ impl FacegateClient {
     }
 
     /// The session's status, next action and (when final) result.
-    pub async fn retrieve(
-        &self,
-        id: String,
-        client_secret: String,
-    ) -> Result<ClientVerificationJs, JsValue> {
-        let session = self
-            .backend
-            .retrieve(&id, &client_secret, None)
-            .await
-            .map_err(throw)?;
-        Ok(session.json.unchecked_into())
+    #[wasm_bindgen(unchecked_return_type = "Promise<ClientVerification>")]
+    pub fn retrieve(&self, id: String, client_secret: String) -> Promise {
+        let backend = self.backend.clone();
+        spawn(Box::pin(async move {
+            Ok(backend.retrieve(&id, &client_secret, None).await?.json)
+        }))
     }
 
     /// Reads the session until its status is final (`processing` is not), backing off between
     /// reads. Rejects with code `timeout` after `timeoutMs`, `aborted` when `signal` aborts.
-    #[wasm_bindgen(js_name = waitForResult)]
-    pub async fn wait_for_result(
+    #[wasm_bindgen(
+        js_name = waitForResult,
+        unchecked_return_type = "Promise<ClientVerification>"
+    )]
+    pub fn wait_for_result(
         &self,
         id: String,
         client_secret: String,
         options: Option<WaitOptionsJs>,
-    ) -> Result<ClientVerificationJs, JsValue> {
-        let (poll, signal) = wait_options(options)?;
-        let window = browser::window("waitForResult").map_err(throw)?;
-        let session = self
-            .backend
-            .wait_for_result(&window, &id, &client_secret, &poll, signal.as_ref())
-            .await
-            .map_err(throw)?;
-        Ok(session.json.unchecked_into())
+    ) -> Promise {
+        let backend = self.backend.clone();
+        spawn(Box::pin(async move {
+            let (poll, signal) = wait_options(options)?;
+            let window = browser::window("waitForResult")?;
+            let session = backend
+                .wait_for_result(&window, &id, &client_secret, &poll, signal.as_ref())
+                .await?;
+            Ok(session.json)
+        }))
     }
 
     /// Hands `verifyResult` from `wx.startFacialRecognitionVerify` to the backend, which
     /// confirms it with WeChat before believing it.
-    #[wasm_bindgen(js_name = submitWechatResult)]
-    pub async fn submit_wechat_result(
+    #[wasm_bindgen(
+        js_name = submitWechatResult,
+        unchecked_return_type = "Promise<ClientVerification>"
+    )]
+    pub fn submit_wechat_result(
         &self,
         id: String,
         client_secret: String,
         verify_result: String,
-    ) -> Result<ClientVerificationJs, JsValue> {
-        if verify_result.is_empty() {
-            return Err(throw(HelperError::invalid(
-                "verifyResult",
-                "must not be empty",
-            )));
-        }
-        let session = self
-            .backend
-            .submit_wechat_result(&id, &client_secret, &verify_result)
-            .await
-            .map_err(throw)?;
-        Ok(session.json.unchecked_into())
+    ) -> Promise {
+        let backend = self.backend.clone();
+        spawn(Box::pin(async move {
+            if verify_result.is_empty() {
+                return Err(HelperError::invalid("verifyResult", "must not be empty"));
+            }
+            let session = backend
+                .submit_wechat_result(&id, &client_secret, &verify_result)
+                .await?;
+            Ok(session.json)
+        }))
     }
 
     /// On the landing page: reads `verification_id` from `url`, then confirms the result with
     /// the backend (waiting while it is still `processing`). The client secret is the one given,
     /// or the one `followNextAction` kept for this tab.
-    #[wasm_bindgen(js_name = confirmReturn)]
-    pub async fn confirm_return(
+    #[wasm_bindgen(
+        js_name = confirmReturn,
+        unchecked_return_type = "Promise<ClientVerification>"
+    )]
+    pub fn confirm_return(
         &self,
         url: String,
         client_secret: Option<String>,
         options: Option<WaitOptionsJs>,
-    ) -> Result<ClientVerificationJs, JsValue> {
-        let params = urls::parse_return_url(&url).map_err(throw)?;
-        let (poll, signal) = wait_options(options)?;
-        let window = browser::window("confirmReturn").map_err(throw)?;
-        let secret = client_secret
-            .filter(|secret| !secret.is_empty())
-            .or_else(|| browser::remembered_client_secret(&window, &params.verification_id))
-            .ok_or_else(|| {
-                throw(HelperError::invalid(
-                    "clientSecret",
-                    "not given, and this tab did not start the verification",
-                ))
-            })?;
-        let session = self
-            .backend
-            .wait_for_result(
-                &window,
-                &params.verification_id,
-                &secret,
-                &poll,
-                signal.as_ref(),
-            )
-            .await
-            .map_err(throw)?;
-        Ok(session.json.unchecked_into())
+    ) -> Promise {
+        let backend = self.backend.clone();
+        spawn(Box::pin(async move {
+            let params = urls::parse_return_url(&url)?;
+            let (poll, signal) = wait_options(options)?;
+            let window = browser::window("confirmReturn")?;
+            let secret = client_secret
+                .filter(|secret| !secret.is_empty())
+                .or_else(|| browser::remembered_client_secret(&window, &params.verification_id))
+                .ok_or_else(|| {
+                    HelperError::invalid(
+                        "clientSecret",
+                        "not given, and this tab did not start the verification",
+                    )
+                })?;
+            let session = backend
+                .wait_for_result(
+                    &window,
+                    &params.verification_id,
+                    &secret,
+                    &poll,
+                    signal.as_ref(),
+                )
+                .await?;
+            Ok(session.json)
+        }))
     }
+}
+
+/// Every async export runs through this one function, so the .wasm holds one promise adapter
+/// instead of one per export.
+type Task = Pin<Box<dyn Future<Output = Result<JsValue, HelperError>>>>;
+
+fn spawn(task: Task) -> Promise {
+    wasm_bindgen_futures::future_to_promise(async move { task.await.map_err(throw) })
 }
 
 fn wait_options(
     options: Option<WaitOptionsJs>,
-) -> Result<(PollOptions, Option<AbortSignal>), JsValue> {
+) -> Result<(PollOptions, Option<AbortSignal>), HelperError> {
     let value = js_value(options);
     let signal = convert::get(&value, "signal")
         .dyn_into::<AbortSignal>()
         .ok();
     if signal.as_ref().is_some_and(AbortSignal::aborted) {
-        return Err(throw(HelperError::Aborted));
+        return Err(HelperError::Aborted);
     }
     Ok((convert::poll_options(&value), signal))
 }
@@ -218,14 +232,15 @@ fn wait_options(
 /// Observes this browser (secure context, camera, permission, container, OS) and recommends a
 /// provider among `enabledProviders` (the merchant's order of preference; all when omitted)
 /// and a flow, saying why each flow would fail before a vendor call is spent.
-#[wasm_bindgen(js_name = checkDevice)]
-pub async fn check_device(
-    enabled_providers: Option<ProvidersJs>,
-) -> Result<DeviceReportJs, JsValue> {
-    let enabled = convert::providers(&js_value(enabled_providers)).map_err(throw)?;
-    let window = browser::window("checkDevice").map_err(throw)?;
-    let facts = browser::device_facts(&window).await;
-    Ok(typed(&device::analyze(&facts, &enabled)))
+#[wasm_bindgen(js_name = checkDevice, unchecked_return_type = "Promise<DeviceReport>")]
+pub fn check_device(enabled_providers: Option<ProvidersJs>) -> Promise {
+    let enabled = convert::providers(&js_value(enabled_providers));
+    spawn(Box::pin(async move {
+        let enabled = enabled?;
+        let window = browser::window("checkDevice")?;
+        let facts = browser::device_facts(&window).await;
+        Ok(device::analyze(&facts, &enabled).to_js())
+    }))
 }
 
 /// `checkDevice`'s analysis for facts gathered elsewhere (a server log, a test).

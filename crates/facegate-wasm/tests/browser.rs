@@ -11,6 +11,11 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Awaits a promise the helper returned.
+async fn settle(promise: js_sys::Promise) -> Result<JsValue, JsValue> {
+    wasm_bindgen_futures::JsFuture::from(promise).await
+}
+
 fn object(json: &str) -> JsValue {
     JSON::parse(json).expect("test JSON")
 }
@@ -55,7 +60,7 @@ async fn the_device_check_reports_this_browser() {
     .await;
     assert!(opened.is_ok(), "the fake camera could not be opened");
 
-    let report: JsValue = check_device(None).await.expect("checkDevice").into();
+    let report = settle(check_device(None)).await.expect("checkDevice");
     assert_eq!(text(&report, "container"), "desktop_browser");
     assert_eq!(get(&report, "mobile"), JsValue::FALSE);
     assert_eq!(
@@ -83,10 +88,9 @@ async fn the_device_check_reports_this_browser() {
     assert_eq!(text(&report, "recommended.provider"), "sandbox");
 
     let only_wechat: JsValue = Array::of1(&"wechat_mini".into()).into();
-    let report: JsValue = check_device(Some(only_wechat.unchecked_into()))
+    let report = settle(check_device(Some(only_wechat.unchecked_into())))
         .await
-        .unwrap()
-        .into();
+        .unwrap();
     assert!(
         get(&report, "recommended").is_null(),
         "WeChat's flow needs a mini-program"
@@ -290,7 +294,7 @@ fn the_qr_code_is_an_svg_document_the_browser_renders() {
 async fn an_unreachable_server_is_a_network_error() {
     let options = object(r#"{"baseUrl": "http://127.0.0.1:9"}"#);
     let client = FacegateClient::new(Some(options.unchecked_into())).unwrap();
-    let error = failure(client.retrieve("vs_1".into(), "secret".into()).await);
+    let error = failure(settle(client.retrieve("vs_1".into(), "secret".into())).await);
     assert_eq!(text(&error, "code"), "network_error");
     assert!(!text(&error, "message").contains("secret"));
     let bad = FacegateClient::new(Some(object(r#"{"baseUrl": "ftp://x"}"#).unchecked_into()));

@@ -11,6 +11,11 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Awaits a promise the helper returned.
+async fn settle(promise: js_sys::Promise) -> Result<JsValue, JsValue> {
+    wasm_bindgen_futures::JsFuture::from(promise).await
+}
+
 fn server() -> &'static str {
     env!(
         "FACEGATE_TEST_URL",
@@ -79,11 +84,9 @@ async fn choose_on_sandbox_page(page_url: &str, outcome: &str) {
 #[wasm_bindgen_test]
 async fn a_pending_session_shows_its_next_action_and_no_personal_data() {
     let (id, secret) = session(env!("FACEGATE_TEST_PENDING"));
-    let session: JsValue = client()
-        .retrieve(id.clone(), secret.clone())
+    let session = settle(client().retrieve(id.clone(), secret.clone()))
         .await
-        .unwrap()
-        .into();
+        .unwrap();
     assert_eq!(text(&session, "id"), id);
     assert_eq!(text(&session, "object"), "verification");
     assert_eq!(text(&session, "provider"), "sandbox");
@@ -102,7 +105,7 @@ async fn a_pending_session_shows_its_next_action_and_no_personal_data() {
 #[wasm_bindgen_test]
 async fn a_wrong_client_secret_is_the_servers_not_found() {
     let (id, _) = session(env!("FACEGATE_TEST_PENDING"));
-    let error = failure(client().retrieve(id, "not-the-secret".into()).await);
+    let error = failure(settle(client().retrieve(id, "not-the-secret".into())).await);
     assert_eq!(text(&error, "name"), "FacegateError");
     assert_eq!(text(&error, "code"), "not_found");
     assert!(!text(&error, "message").contains("not-the-secret"));
@@ -111,11 +114,7 @@ async fn a_wrong_client_secret_is_the_servers_not_found() {
 #[wasm_bindgen_test]
 async fn a_sandbox_session_takes_no_wechat_verify_result() {
     let (id, secret) = session(env!("FACEGATE_TEST_PENDING"));
-    let error = failure(
-        client()
-            .submit_wechat_result(id, secret, "XXIz".into())
-            .await,
-    );
+    let error = failure(settle(client().submit_wechat_result(id, secret, "XXIz".into())).await);
     assert_eq!(text(&error, "code"), "conflict");
 }
 
@@ -123,11 +122,8 @@ async fn a_sandbox_session_takes_no_wechat_verify_result() {
 async fn waiting_stops_at_the_timeout_and_on_abort() {
     let (id, secret) = session(env!("FACEGATE_TEST_PENDING"));
     let options = wait_options(r#"{"intervalMs": 50, "timeoutMs": 300}"#);
-    let error = failure(
-        client()
-            .wait_for_result(id.clone(), secret.clone(), Some(options))
-            .await,
-    );
+    let error =
+        failure(settle(client().wait_for_result(id.clone(), secret.clone(), Some(options))).await);
     assert_eq!(text(&error, "code"), "timeout");
 
     let with_abort = Function::new_with_args(
@@ -137,11 +133,8 @@ async fn waiting_stops_at_the_timeout_and_on_abort() {
     );
     let options: JsValue = with_abort.call0(&JsValue::NULL).unwrap();
     let started = js_sys::Date::now();
-    let error = failure(
-        client()
-            .wait_for_result(id, secret, Some(options.unchecked_into()))
-            .await,
-    );
+    let error =
+        failure(settle(client().wait_for_result(id, secret, Some(options.unchecked_into()))).await);
     assert_eq!(text(&error, "code"), "aborted");
     assert!(
         js_sys::Date::now() - started < 4000.0,
@@ -152,18 +145,14 @@ async fn waiting_stops_at_the_timeout_and_on_abort() {
 #[wasm_bindgen_test]
 async fn a_pass_on_the_vendor_page_is_confirmed_as_verified() {
     let (id, secret) = session(env!("FACEGATE_TEST_PASS"));
-    let pending: JsValue = client()
-        .retrieve(id.clone(), secret.clone())
+    let pending = settle(client().retrieve(id.clone(), secret.clone()))
         .await
-        .unwrap()
-        .into();
+        .unwrap();
     choose_on_sandbox_page(&text(&pending, "next_action.url"), "pass").await;
     let options = wait_options(r#"{"intervalMs": 100, "timeoutMs": 15000}"#);
-    let session: JsValue = client()
-        .wait_for_result(id, secret, Some(options))
+    let session = settle(client().wait_for_result(id, secret, Some(options)))
         .await
-        .unwrap()
-        .into();
+        .unwrap();
     assert_eq!(text(&session, "status"), "verified");
     assert_eq!(get(&session, "result.passed"), JsValue::TRUE);
     assert!(get(&session, "result.reason").is_null());
@@ -174,18 +163,14 @@ async fn a_pass_on_the_vendor_page_is_confirmed_as_verified() {
 #[wasm_bindgen_test]
 async fn a_failure_on_the_vendor_page_comes_back_with_its_reason() {
     let (id, secret) = session(env!("FACEGATE_TEST_FAIL"));
-    let pending: JsValue = client()
-        .retrieve(id.clone(), secret.clone())
+    let pending = settle(client().retrieve(id.clone(), secret.clone()))
         .await
-        .unwrap()
-        .into();
+        .unwrap();
     choose_on_sandbox_page(&text(&pending, "next_action.url"), "liveness_failed").await;
     let options = wait_options(r#"{"intervalMs": 100, "timeoutMs": 15000}"#);
-    let session: JsValue = client()
-        .wait_for_result(id, secret, Some(options))
+    let session = settle(client().wait_for_result(id, secret, Some(options)))
         .await
-        .unwrap()
-        .into();
+        .unwrap();
     assert_eq!(text(&session, "status"), "failed");
     assert_eq!(get(&session, "result.passed"), JsValue::FALSE);
     assert_eq!(text(&session, "result.reason"), "liveness_failed");
