@@ -1,5 +1,6 @@
 //! The test harness for facegate's journeys: the real server (in-process, bound to
-//! 127.0.0.1:0 with a temporary data directory and a real SQLite file) and the real sandbox on
+//! 127.0.0.1:0 with a temporary data directory and a real SQLite file, or a fresh database on
+//! the PostgreSQL server that FACEGATE_TEST_DATABASE_URL names) and the real sandbox on
 //! its own loopback port, talking over HTTP. Helper names follow the user's story.
 
 use std::net::SocketAddr;
