@@ -27,7 +27,9 @@ fn other_id_number() -> String {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }
 
 async fn post_json(app: &TestApp, path: &str, body: Value) -> (StatusCode, String) {
@@ -100,10 +102,24 @@ async fn a_merchant_finds_a_persons_sessions_by_id_number_masked() {
         .iter()
         .map(|s| s["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, [second["id"].as_str().unwrap(), first["id"].as_str().unwrap()]);
-    assert_eq!(found["data"][0]["subject"]["id_number"], "110***********4514");
+    assert_eq!(
+        ids,
+        [
+            second["id"].as_str().unwrap(),
+            first["id"].as_str().unwrap()
+        ]
+    );
+    assert_eq!(
+        found["data"][0]["subject"]["id_number"],
+        "110***********4514"
+    );
 
-    let (_, text) = post_json(&app, "/v1/verifications/search", json!({"id_number": other})).await;
+    let (_, text) = post_json(
+        &app,
+        "/v1/verifications/search",
+        json!({"id_number": other}),
+    )
+    .await;
     let found: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(found["data"][0]["id"], stranger["id"]);
     assert_eq!(found["data"].as_array().unwrap().len(), 1);
@@ -119,8 +135,12 @@ async fn a_merchant_finds_a_persons_sessions_by_id_number_masked() {
     assert_eq!(found["has_more"], true);
 
     // Bad input names its field; the key is required.
-    let (status, text) =
-        post_json(&app, "/v1/verifications/search", json!({"id_number": "110101199003074515"})).await;
+    let (status, text) = post_json(
+        &app,
+        "/v1/verifications/search",
+        json!({"id_number": "110101199003074515"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let error: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(error["error"]["field"], "id_number");
@@ -138,7 +158,11 @@ async fn a_merchant_finds_a_persons_sessions_by_id_number_masked() {
 
     // The lookup column holds a keyed hash: no plaintext ID number under the data directory.
     for (path, bytes) in app.data_files() {
-        assert!(!contains(&bytes, ID_NUMBER.as_bytes()), "{}", path.display());
+        assert!(
+            !contains(&bytes, ID_NUMBER.as_bytes()),
+            "{}",
+            path.display()
+        );
         assert!(!contains(&bytes, other.as_bytes()), "{}", path.display());
     }
 }
@@ -290,7 +314,10 @@ async fn the_merchant_redacts_a_final_session_now() {
     let (status, body) = post_empty(&app, &format!("/v1/verifications/{pending_id}/redact")).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(
-        body["error"]["message"].as_str().unwrap().contains("pending"),
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("pending"),
         "{body}"
     );
     let unchanged = app.get_session(pending_id).await;
@@ -299,7 +326,10 @@ async fn the_merchant_redacts_a_final_session_now() {
 
     let id = finished_session(&app, json!({"provider": "faceid_lite"}), "1000:SUCCESS").await;
     let verified = wait_for_event(&receiver, "verification.verified").await;
-    assert_eq!(verified["data"]["subject"]["id_number"], "110***********4514");
+    assert_eq!(
+        verified["data"]["subject"]["id_number"],
+        "110***********4514"
+    );
     assert_eq!(media(&app, &id).await.len(), 1);
 
     let (status, redacted) = post_empty(&app, &format!("/v1/verifications/{id}/redact")).await;
@@ -314,7 +344,12 @@ async fn the_merchant_redacts_a_final_session_now() {
     assert_eq!(view["subject"], redacted["subject"]);
     assert_eq!(view["redacted_at"], redacted["redacted_at"]);
     assert!(media(&app, &id).await.is_empty());
-    let (_, text) = post_json(&app, "/v1/verifications/search", json!({"id_number": ID_NUMBER})).await;
+    let (_, text) = post_json(
+        &app,
+        "/v1/verifications/search",
+        json!({"id_number": ID_NUMBER}),
+    )
+    .await;
     let found: Value = serde_json::from_str(&text).unwrap();
     assert!(found["data"]
         .as_array()
@@ -334,7 +369,11 @@ async fn the_merchant_redacts_a_final_session_now() {
     let (status, again) = post_empty(&app, &format!("/v1/verifications/{id}/redact")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again["redacted_at"], redacted["redacted_at"]);
-    assert_eq!(app.state_events(&id).await.len(), 2, "one verified, one redacted");
+    assert_eq!(
+        app.state_events(&id).await.len(),
+        2,
+        "one verified, one redacted"
+    );
     let (status, _) = post_empty(&app, "/v1/verifications/vs_nope/redact").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -368,14 +407,20 @@ async fn the_retention_job_redacts_final_sessions_past_retention_only() {
     assert!(view["redacted_at"].is_string());
     let record = store.get(&done).await.unwrap().unwrap();
     let subject = record.subject.unwrap();
-    assert!(subject.name.is_empty() && subject.id_number.is_empty(), "ciphertexts dropped");
+    assert!(
+        subject.name.is_empty() && subject.id_number.is_empty(),
+        "ciphertexts dropped"
+    );
     let kinds: Vec<String> = app
         .state_events(&done)
         .await
         .into_iter()
         .map(|event| event.kind)
         .collect();
-    assert!(kinds.contains(&"verification.redacted".to_owned()), "{kinds:?}");
+    assert!(
+        kinds.contains(&"verification.redacted".to_owned()),
+        "{kinds:?}"
+    );
 
     // The pending one keeps its data (it is not final), and the job is idempotent.
     assert_eq!(app.get_session(pending_id).await["subject"]["name"], "张*");

@@ -179,7 +179,10 @@ async fn keys(settings: Settings, command: KeysCommand) -> anyhow::Result<()> {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     key.id,
-                    key.label.as_deref().unwrap_or("-").replace(['\t', '\n'], " "),
+                    key.label
+                        .as_deref()
+                        .unwrap_or("-")
+                        .replace(['\t', '\n'], " "),
                     crate::view::rfc3339(key.created_at),
                     when(key.last_used_at),
                     when(key.revoked_at),
@@ -187,8 +190,9 @@ async fn keys(settings: Settings, command: KeysCommand) -> anyhow::Result<()> {
             }
         }
         KeysCommand::Revoke { id } => {
-            let id = crate::keys::parse_id(&id)
-                .ok_or_else(|| anyhow::anyhow!("`{id}` is not a key id (see `facegate keys list`)"))?;
+            let id = crate::keys::parse_id(&id).ok_or_else(|| {
+                anyhow::anyhow!("`{id}` is not a key id (see `facegate keys list`)")
+            })?;
             if store.revoke_api_key(&id, now).await? {
                 println!("revoked {id}");
             } else {

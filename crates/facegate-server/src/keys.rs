@@ -36,7 +36,9 @@ fn id_of(presented: &str) -> Option<String> {
     let rest = presented.strip_prefix(PREFIX)?;
     let (id, secret) = rest.split_once('_')?;
     let well_formed = id.len() == ID_LENGTH
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         && secret.len() == SECRET_LENGTH
         && secret.bytes().all(|b| b.is_ascii_alphanumeric());
     well_formed.then(|| format!("key_{id}"))
@@ -46,8 +48,11 @@ fn id_of(presented: &str) -> Option<String> {
 pub fn parse_id(text: &str) -> Option<String> {
     let id = text.trim();
     let bare = id.strip_prefix("key_").unwrap_or(id);
-    (bare.len() == ID_LENGTH && bare.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-        .then(|| format!("key_{bare}"))
+    (bare.len() == ID_LENGTH
+        && bare
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+    .then(|| format!("key_{bare}"))
 }
 
 /// Creates and stores a key; the returned key is the only copy.
@@ -118,7 +123,10 @@ mod tests {
         assert_eq!(id_of(&key).as_deref(), Some("key_abcdefgh01234567"));
         assert_eq!(id_of("test-key-0123456789abcdef"), None);
         assert_eq!(id_of(&format!("{PREFIX}abcdefgh01234567_short")), None);
-        assert_eq!(id_of(&format!("{PREFIX}ABCDEFGH01234567_{}", "A".repeat(32))), None);
+        assert_eq!(
+            id_of(&format!("{PREFIX}ABCDEFGH01234567_{}", "A".repeat(32))),
+            None
+        );
         assert_eq!(
             parse_id("key_abcdefgh01234567").as_deref(),
             Some("key_abcdefgh01234567")

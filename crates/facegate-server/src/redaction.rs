@@ -18,7 +18,7 @@ pub const MARKER: &str = "[redacted]";
 #[derive(Debug)]
 pub enum Outcome {
     /// Redacted now (or earlier: redaction is idempotent); the session as it is now.
-    Redacted(SessionRecord),
+    Redacted(Box<SessionRecord>),
     /// Only final sessions are redacted.
     NotFinal(VerificationStatus),
     NotFound,
@@ -54,13 +54,17 @@ fn scrub(payload: &str, at: OffsetDateTime) -> String {
 }
 
 /// Redacts one session if it is final. Retries once if the session changed meanwhile.
-pub async fn redact(store: &dyn Store, id: &str, at: OffsetDateTime) -> Result<Outcome, StoreError> {
+pub async fn redact(
+    store: &dyn Store,
+    id: &str,
+    at: OffsetDateTime,
+) -> Result<Outcome, StoreError> {
     for _ in 0..3 {
         let Some(record) = store.get(id).await? else {
             return Ok(Outcome::NotFound);
         };
         if record.redacted_at.is_some() {
-            return Ok(Outcome::Redacted(record));
+            return Ok(Outcome::Redacted(Box::new(record)));
         }
         if !record.status.is_final() {
             return Ok(Outcome::NotFinal(record.status));
@@ -91,7 +95,7 @@ pub async fn redact(store: &dyn Store, id: &str, at: OffsetDateTime) -> Result<O
         };
         if store.redact(&redaction).await? {
             tracing::info!(verification_id = %record.id, "verification redacted");
-            return Ok(Outcome::Redacted(next));
+            return Ok(Outcome::Redacted(Box::new(next)));
         }
     }
     Err(StoreError::Corrupt(

@@ -327,7 +327,11 @@ fn replay(state: &AppState, existing: SessionRecord) -> AppResult<(SessionRecord
 
 /// The decrypted subject of a stored session, for the vendor calls that need it.
 pub fn open_subject(state: &AppState, record: &SessionRecord) -> AppResult<Option<Subject>> {
-    let Some(sealed) = record.subject.as_ref().filter(|_| record.redacted_at.is_none()) else {
+    let Some(sealed) = record
+        .subject
+        .as_ref()
+        .filter(|_| record.redacted_at.is_none())
+    else {
         return Ok(None);
     };
     let name = state

@@ -70,7 +70,9 @@ fn data_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }
 
 async fn serve(data_dir: &Path) -> (String, CancellationToken) {
@@ -83,7 +85,9 @@ async fn serve(data_dir: &Path) -> (String, CancellationToken) {
         ("return_url_allowlist", "https://shop.example"),
     ])
     .unwrap();
-    let app = Application::build(settings).await.expect("the server starts");
+    let app = Application::build(settings)
+        .await
+        .expect("the server starts");
     let base = format!("http://{}", app.local_addr());
     let shutdown = CancellationToken::new();
     let stop = shutdown.clone();
@@ -123,9 +127,15 @@ async fn keys_are_created_listed_used_and_revoked_through_the_cli() {
 
     let (ok, listed, _) = facegate(dir.path(), &["keys", "list"]);
     assert!(ok);
-    assert!(listed.contains(&id) && listed.contains(&other_id), "{listed}");
+    assert!(
+        listed.contains(&id) && listed.contains(&other_id),
+        "{listed}"
+    );
     assert!(listed.contains("shop backend"), "{listed}");
-    assert!(!listed.contains("fg_live_"), "list never shows a key: {listed}");
+    assert!(
+        !listed.contains("fg_live_"),
+        "list never shows a key: {listed}"
+    );
 
     let (base, shutdown) = serve(dir.path()).await;
     let http = reqwest::Client::new();
@@ -163,7 +173,11 @@ async fn keys_are_created_listed_used_and_revoked_through_the_cli() {
     let (ok, _, stderr) = facegate(dir.path(), &["keys", "revoke", "key_0000000000000000"]);
     assert!(!ok && stderr.contains("no key"), "{stderr}");
     let (_, listed, _) = facegate(dir.path(), &["keys", "list"]);
-    assert_ne!(key_line(&listed, &id)[4], "-", "revoked shows a date: {listed}");
+    assert_ne!(
+        key_line(&listed, &id)[4],
+        "-",
+        "revoked shows a date: {listed}"
+    );
     shutdown.cancel();
 
     // Neither key, nor its secret part, is anywhere under the data directory.
@@ -171,7 +185,10 @@ async fn keys_are_created_listed_used_and_revoked_through_the_cli() {
         for secret in [&key, &other_key] {
             let secret_part = secret.rsplit('_').next().unwrap();
             assert!(!contains(&bytes, secret.as_bytes()), "{path} holds a key");
-            assert!(!contains(&bytes, secret_part.as_bytes()), "{path} holds a secret");
+            assert!(
+                !contains(&bytes, secret_part.as_bytes()),
+                "{path} holds a secret"
+            );
         }
     }
 }

@@ -257,10 +257,7 @@ macro_rules! security_store {
                 for digest in digests {
                     query = query.bind(digest);
                 }
-                let rows = query
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
+                let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await?;
                 Ok(rows.into_iter().map(|(id,)| id).collect())
             }
 
@@ -282,10 +279,7 @@ macro_rules! security_store {
                 for digest in digests {
                     query = query.bind(digest);
                 }
-                let (count,) = query
-                    .bind(to_millis(since))
-                    .fetch_one(&self.pool)
-                    .await?;
+                let (count,) = query.bind(to_millis(since)).fetch_one(&self.pool).await?;
                 Ok(count)
             }
 

@@ -60,7 +60,11 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
 }
 
 /// One round at `now`.
-pub async fn sweep(store: &dyn Store, policy: Policy, now: OffsetDateTime) -> Result<Swept, StoreError> {
+pub async fn sweep(
+    store: &dyn Store,
+    policy: Policy,
+    now: OffsetDateTime,
+) -> Result<Swept, StoreError> {
     let media_cutoff = now - time::Duration::days(policy.media_retention_days.into());
     let media_deleted = store.delete_media_before(media_cutoff).await?;
     let mut redacted = 0;
