@@ -256,6 +256,11 @@ impl Settings {
                 "webhook_max_attempts must be at least 1".into(),
             ));
         }
+        if self.retention_days > 36_500 || self.media_retention_days > 36_500 {
+            return Err(ConfigError(
+                "retention_days and media_retention_days must be at most 36500".into(),
+            ));
+        }
         if self.sandbox_ttl_seconds == 0 || self.sandbox_ttl_seconds > 86_400 {
             return Err(ConfigError("sandbox_ttl_seconds must be 1 to 86400".into()));
         }
@@ -395,5 +400,15 @@ mod tests {
     fn short_keys_and_bad_urls_are_refused() {
         assert!(Settings::from_pairs([("api_keys", "short")]).is_err());
         assert!(Settings::from_pairs([("public_url", "ftp://x")]).is_err());
+    }
+
+    #[test]
+    fn retention_defaults_keep_no_media_and_redact_after_30_days() {
+        let settings = Settings::from_pairs([]).unwrap();
+        assert_eq!(settings.media_retention_days, 0);
+        assert_eq!(settings.retention_days, 30);
+        assert_eq!(settings.subject_daily_cap, 0);
+        assert!(Settings::from_pairs([("retention_days", "100000")]).is_err());
+        assert!(Settings::from_pairs([("media_retention_days", "36501")]).is_err());
     }
 }
