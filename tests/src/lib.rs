@@ -351,6 +351,22 @@ pub fn query_param(url: &Url, key: &str) -> Option<String> {
 }
 
 impl TestApp {
+    /// The app's database, opened directly (as another replica or a job would).
+    pub async fn store(&self) -> std::sync::Arc<dyn facegate_server::store::Store> {
+        let url = self
+            .pairs
+            .iter()
+            .find(|(k, _)| k == "database_url")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}",
+                    self.data_dir.path().join("facegate.db").display()
+                )
+            });
+        facegate_server::store::connect(&url).await.unwrap()
+    }
+
     /// The outbox events recorded for a session, read from the store directly.
     pub async fn state_events(&self, id: &str) -> Vec<facegate_server::store::OutboxEvent> {
         let url = self

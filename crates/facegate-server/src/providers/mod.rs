@@ -46,6 +46,22 @@ pub struct Started {
     pub vendor_state: Option<serde_json::Value>,
 }
 
+/// One image (or video) a vendor returned about a session.
+pub struct VendorMedia {
+    /// The vendor's name for it (`image_best`, `idcard_frontside`, ...).
+    pub kind: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for VendorMedia {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VendorMedia")
+            .field("kind", &self.kind)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
 /// What the vendor says about a session now.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Observation {
@@ -135,6 +151,12 @@ pub trait ProviderAdapter: Send + Sync + 'static {
         subject: Option<&Subject>,
         evidence: Option<&str>,
     ) -> Result<Observation, ProviderError>;
+
+    /// The images the vendor returns about a final session (kept, sealed, only when
+    /// `media_retention_days` > 0; see `media.rs`). The default: this provider returns none.
+    async fn media(&self, _session: &SessionRecord) -> Result<Vec<VendorMedia>, ProviderError> {
+        Ok(Vec::new())
+    }
 
     /// Parses a vendor callback. The default: this provider has none.
     async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
