@@ -77,6 +77,9 @@ pub struct Settings {
     pub create_per_minute_per_ip: u32,
     /// Sessions per merchant reference per 24 hours (0: no cap).
     pub reference_daily_cap: u32,
+    /// When set, `/metrics` answers only `Authorization: Bearer <metrics_key>` (16+
+    /// characters); unset, it is open, for a scraper on a private network.
+    pub metrics_key: Option<SecretString>,
     /// Earlier PII keys, still used to decrypt, comma-separated.
     #[serde(deserialize_with = "secret_list")]
     pub pii_previous_keys: Vec<SecretString>,
@@ -231,6 +234,14 @@ impl Settings {
             if self.webhook_secret.is_none() {
                 return Err(ConfigError(
                     "webhook_url needs webhook_secret (FACEGATE_WEBHOOK_SECRET)".into(),
+                ));
+            }
+        }
+        if let Some(key) = &self.metrics_key {
+            use secrecy::ExposeSecret;
+            if key.expose_secret().len() < 16 {
+                return Err(ConfigError(
+                    "metrics_key must be at least 16 characters".into(),
                 ));
             }
         }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod domain;
@@ -12,6 +13,7 @@ pub mod pii;
 pub mod providers;
 pub mod session;
 pub mod store;
+pub mod telemetry;
 pub mod view;
 pub mod workers;
 
