@@ -76,6 +76,21 @@ async fn the_document_covers_every_route_and_the_answers_match_it() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
     assert_eq!(parsed.info.title, "facegate");
 
+    // The wire enums list exactly their wire names.
+    fn names<T: std::fmt::Display>(all: &[T]) -> Vec<Value> {
+        all.iter().map(|v| json!(v.to_string())).collect()
+    }
+    for (schema, expected) in [
+        ("Provider", names(facegate_types::Provider::ALL)),
+        ("VerificationStatus", names(facegate_types::VerificationStatus::ALL)),
+        ("FailureReason", names(facegate_types::FailureReason::ALL)),
+        ("ConfirmedBy", names(facegate_types::ConfirmedBy::ALL)),
+        ("ErrorCode", names(facegate_types::ErrorCode::ALL)),
+    ] {
+        let listed = doc["components"]["schemas"][schema]["enum"].as_array().cloned();
+        assert_eq!(listed, Some(expected), "{schema}");
+    }
+
     // Every routed /v1 path is documented, and nothing documented is made up.
     let documented: BTreeMap<String, BTreeSet<String>> = doc["paths"]
         .as_object()

@@ -51,7 +51,8 @@ impl fmt::Display for Report {
                 Outcome::Failed(detail) => ("FAILED", detail.as_str()),
                 Outcome::NotConfigured => ("not configured", ""),
             };
-            writeln!(f, "{:<12} {:<15} {}", line.vendor, word, detail)?;
+            let line = format!("{:<12} {:<15} {}", line.vendor, word, detail);
+            writeln!(f, "{}", line.trim_end())?;
         }
         Ok(())
     }

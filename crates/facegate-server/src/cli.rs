@@ -113,7 +113,7 @@ async fn check(config: &std::path::Path, settings: Settings) -> std::process::Ex
         Ok(report) => {
             print!("{report}");
             if report.failed() {
-                println!("facegate check: some vendor refused its credentials");
+                println!("facegate check: failed (see above)");
                 std::process::ExitCode::FAILURE
             } else {
                 std::process::ExitCode::SUCCESS

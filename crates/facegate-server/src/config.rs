@@ -318,16 +318,9 @@ fn describe(errors: figment::Error) -> ConfigError {
             if error.path.is_empty() {
                 return what;
             }
+            // The file's key and its variable (the contract: FACEGATE_ + the key in capitals).
             let key = error.path.join(".");
-            let native = match (&error.metadata, &error.profile) {
-                (Some(metadata), Some(profile)) => metadata.interpolate(profile, &error.path),
-                _ => String::new(),
-            };
-            if native.is_empty() || native == key {
-                format!("{key}: {what}")
-            } else {
-                format!("{key} ({native}): {what}")
-            }
+            format!("{key} (FACEGATE_{}): {what}", key.to_uppercase())
         })
         .collect();
     ConfigError(described.join("; "))
