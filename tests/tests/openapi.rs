@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 
 /// Every `/v1/...` path given to `.route(` in the server's API modules.
 fn routed_paths() -> BTreeSet<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/facegate-server/src/api");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/facegate-server/src/api");
     let mut paths = BTreeSet::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
@@ -44,7 +45,10 @@ fn assert_valid(doc: &Value, path: &str, method: &str, status: u16, instance: &V
     let schema = doc["paths"][path][method]["responses"][status.to_string()]["content"]
         ["application/json"]["schema"]
         .clone();
-    assert!(schema.is_object(), "{method} {path} {status} has a JSON schema");
+    assert!(
+        schema.is_object(),
+        "{method} {path} {status} has a JSON schema"
+    );
     let mut root = schema.as_object().unwrap().clone();
     root.insert("components".into(), doc["components"].clone());
     let validator = jsonschema::draft202012::new(&Value::Object(root)).expect("a valid schema");
@@ -52,7 +56,10 @@ fn assert_valid(doc: &Value, path: &str, method: &str, status: u16, instance: &V
         .iter_errors(instance)
         .map(|error| format!("{} at {}", error, error.instance_path))
         .collect();
-    assert!(errors.is_empty(), "{method} {path} {status}: {errors:?}\n{instance}");
+    assert!(
+        errors.is_empty(),
+        "{method} {path} {status}: {errors:?}\n{instance}"
+    );
 }
 
 /// Every field of the answer is declared by the named schema (no undocumented fields).
@@ -61,7 +68,10 @@ fn assert_declared(doc: &Value, schema: &str, instance: &Value) {
         .as_object()
         .unwrap_or_else(|| panic!("{schema} has properties"));
     for key in instance.as_object().unwrap().keys() {
-        assert!(properties.contains_key(key), "{schema} does not declare {key}");
+        assert!(
+            properties.contains_key(key),
+            "{schema} does not declare {key}"
+        );
     }
 }
 
@@ -73,7 +83,11 @@ async fn the_document_covers_every_route_and_the_answers_match_it() {
     let doc: Value = response.json().await.unwrap();
     let parsed: utoipa::openapi::OpenApi =
         serde_json::from_value(doc.clone()).expect("an OpenAPI document");
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
     assert_eq!(parsed.info.title, "facegate");
 
     // The wire enums list exactly their wire names.
@@ -82,12 +96,17 @@ async fn the_document_covers_every_route_and_the_answers_match_it() {
     }
     for (schema, expected) in [
         ("Provider", names(facegate_types::Provider::ALL)),
-        ("VerificationStatus", names(facegate_types::VerificationStatus::ALL)),
+        (
+            "VerificationStatus",
+            names(facegate_types::VerificationStatus::ALL),
+        ),
         ("FailureReason", names(facegate_types::FailureReason::ALL)),
         ("ConfirmedBy", names(facegate_types::ConfirmedBy::ALL)),
         ("ErrorCode", names(facegate_types::ErrorCode::ALL)),
     ] {
-        let listed = doc["components"]["schemas"][schema]["enum"].as_array().cloned();
+        let listed = doc["components"]["schemas"][schema]["enum"]
+            .as_array()
+            .cloned();
         assert_eq!(listed, Some(expected), "{schema}");
     }
 
@@ -103,7 +122,10 @@ async fn the_document_covers_every_route_and_the_answers_match_it() {
         .collect();
     let routed = routed_paths();
     for path in &routed {
-        assert!(documented.contains_key(path), "{path} is not in /openapi.json");
+        assert!(
+            documented.contains_key(path),
+            "{path} is not in /openapi.json"
+        );
     }
     for path in documented.keys().filter(|p| p.starts_with("/v1/")) {
         assert!(routed.contains(path), "{path} is documented but not routed");
@@ -118,7 +140,10 @@ async fn the_document_covers_every_route_and_the_answers_match_it() {
             let url = app.url(&concrete(path, "vs_unknown"));
             let answer = app
                 .http
-                .request(Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(), url)
+                .request(
+                    Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(),
+                    url,
+                )
                 .bearer_auth(API_KEY)
                 .header("content-type", "application/json")
                 .body("{}")
@@ -144,7 +169,9 @@ async fn the_document_covers_every_route_and_the_answers_match_it() {
 
     let client: Value = app
         .http
-        .get(app.url(&format!("/v1/client/verifications/{id}?client_secret={secret}")))
+        .get(app.url(&format!(
+            "/v1/client/verifications/{id}?client_secret={secret}"
+        )))
         .send()
         .await
         .unwrap()
@@ -164,7 +191,10 @@ async fn the_document_covers_every_route_and_the_answers_match_it() {
     let pending = app.create_session().await;
     let canceled: Value = app
         .http
-        .post(app.url(&format!("/v1/verifications/{}/cancel", pending["id"].as_str().unwrap())))
+        .post(app.url(&format!(
+            "/v1/verifications/{}/cancel",
+            pending["id"].as_str().unwrap()
+        )))
         .bearer_auth(API_KEY)
         .send()
         .await
@@ -173,7 +203,13 @@ async fn the_document_covers_every_route_and_the_answers_match_it() {
         .await
         .unwrap();
     assert_eq!(canceled["status"], "canceled");
-    assert_valid(&doc, "/v1/verifications/{id}/cancel", "post", 200, &canceled);
+    assert_valid(
+        &doc,
+        "/v1/verifications/{id}/cancel",
+        "post",
+        200,
+        &canceled,
+    );
 
     let (status, list) = app.list("limit=10").await;
     assert_eq!(status, StatusCode::OK);
@@ -181,8 +217,10 @@ async fn the_document_covers_every_route_and_the_answers_match_it() {
     assert_valid(&doc, "/v1/verifications", "get", 200, &list);
 
     let (status, error) = app
-        .try_create(json!({"provider": "sandbox", "return_url": "https://shop.example/done",
-            "subject": {"name": "张三", "id_number": "110101199003074515"}}))
+        .try_create(
+            json!({"provider": "sandbox", "return_url": "https://shop.example/done",
+            "subject": {"name": "张三", "id_number": "110101199003074515"}}),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_valid(&doc, "/v1/verifications", "post", 400, &error);

@@ -16,7 +16,8 @@ const METRICS_KEY: &str = "metrics-key-0123456789";
 async fn failing_receiver() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    let app = axum::Router::new().route("/hooks", post(|| async { StatusCode::SERVICE_UNAVAILABLE }));
+    let app =
+        axum::Router::new().route("/hooks", post(|| async { StatusCode::SERVICE_UNAVAILABLE }));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     url
 }
@@ -101,9 +102,11 @@ async fn the_scrape_counts_sessions_backlog_lag_vendor_calls_errors_and_charges(
 
     // faceid_lite: the vendor answers 500 to get_biz_token; nothing is stored.
     let (status, _) = app
-        .try_create(json!({"provider": "faceid_lite", "reference": BIZ_NO_INTERNAL_ERROR,
+        .try_create(
+            json!({"provider": "faceid_lite", "reference": BIZ_NO_INTERNAL_ERROR,
             "subject": {"name": facegate_tests::NAME, "id_number": facegate_tests::ID_NUMBER},
-            "return_url": format!("{}/done", facegate_tests::MERCHANT)}))
+            "return_url": format!("{}/done", facegate_tests::MERCHANT)}),
+        )
         .await;
     assert!(status.is_server_error(), "{status}");
 
@@ -197,8 +200,10 @@ async fn the_scrape_counts_sessions_backlog_lag_vendor_calls_errors_and_charges(
         ),
         biz_token_calls
     );
-    assert!(!samples.keys().any(|key| key.starts_with("facegate_vendor_call_errors_total")
-        && key.contains("vendor=\"sandbox\"")));
+    assert!(!samples
+        .keys()
+        .any(|key| key.starts_with("facegate_vendor_call_errors_total")
+            && key.contains("vendor=\"sandbox\"")));
 
     // Charges: what getall says for the one Baidu session, counted once at confirmation.
     for (charge, field) in [
@@ -207,8 +212,13 @@ async fn the_scrape_counts_sessions_backlog_lag_vendor_calls_errors_and_charges(
         ("match", "match_charge_count"),
     ] {
         let reported = getall[field].as_f64().unwrap();
-        let key = format!("facegate_vendor_charges_total{{charge=\"{charge}\",vendor=\"baidu_h5\"}}");
-        assert_eq!(samples.get(&key).copied().unwrap_or(0.0), reported, "{charge}: {getall}");
+        let key =
+            format!("facegate_vendor_charges_total{{charge=\"{charge}\",vendor=\"baidu_h5\"}}");
+        assert_eq!(
+            samples.get(&key).copied().unwrap_or(0.0),
+            reported,
+            "{charge}: {getall}"
+        );
     }
     assert_eq!(getall["verify_charge_count"], 1, "{getall}");
 }

@@ -348,7 +348,9 @@ fn router(state: &AppState, embedded_sandbox: Option<Router>) -> Router {
     }
     let request_id = HeaderName::from_static("x-request-id");
     router
-        .layer(axum::middleware::from_fn(crate::telemetry::scope_request_id))
+        .layer(axum::middleware::from_fn(
+            crate::telemetry::scope_request_id,
+        ))
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
         .layer(axum::middleware::map_response(log_internal_errors))
         .layer(

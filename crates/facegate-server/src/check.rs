@@ -72,8 +72,7 @@ pub fn check_settings(settings: &Settings) -> Result<Vec<String>, String> {
         }
         None => {
             return Err(
-                "pii_key: required outside development (FACEGATE_PII_KEY, 32 bytes, base64)"
-                    .into(),
+                "pii_key: required outside development (FACEGATE_PII_KEY, 32 bytes, base64)".into(),
             )
         }
     }
@@ -162,7 +161,10 @@ fn incomplete(missing: &[(&str, bool)]) -> Option<Outcome> {
 async fn baidu_h5(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {
     if let Some(outcome) = incomplete(&[
         ("FACEGATE_BAIDU_API_KEY", vendors.baidu_api_key.is_some()),
-        ("FACEGATE_BAIDU_SECRET_KEY", vendors.baidu_secret_key.is_some()),
+        (
+            "FACEGATE_BAIDU_SECRET_KEY",
+            vendors.baidu_secret_key.is_some(),
+        ),
         ("FACEGATE_BAIDU_PLAN_ID", vendors.baidu_plan_id.is_some()),
     ]) {
         return outcome;
@@ -196,7 +198,10 @@ async fn baidu_h5(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {
 async fn wechat_mini(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {
     if let Some(outcome) = incomplete(&[
         ("FACEGATE_WECHAT_APPID", vendors.wechat_appid.is_some()),
-        ("FACEGATE_WECHAT_APPSECRET", vendors.wechat_appsecret.is_some()),
+        (
+            "FACEGATE_WECHAT_APPSECRET",
+            vendors.wechat_appsecret.is_some(),
+        ),
     ]) {
         return outcome;
     }
@@ -229,7 +234,10 @@ async fn faceid_lite(http: &reqwest::Client, vendors: &VendorSettings) -> Outcom
         vendors.faceid_h5_base.clone(),
         appcode.clone(),
     );
-    probe(client.get_result("facegate-check").await.map(|_| ()), "APPCODE")
+    probe(
+        client.get_result("facegate-check").await.map(|_| ()),
+        "APPCODE",
+    )
 }
 
 async fn oemcloud(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {

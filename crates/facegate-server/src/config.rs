@@ -335,11 +335,13 @@ fn lenient_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<S
         Unsigned(u64),
         Signed(i64),
     }
-    Ok(Option::<Form>::deserialize(deserializer)?.map(|form| match form {
-        Form::Text(text) => text,
-        Form::Unsigned(number) => number.to_string(),
-        Form::Signed(number) => number.to_string(),
-    }))
+    Ok(
+        Option::<Form>::deserialize(deserializer)?.map(|form| match form {
+            Form::Text(text) => text,
+            Form::Unsigned(number) => number.to_string(),
+            Form::Signed(number) => number.to_string(),
+        }),
+    )
 }
 
 /// Accepts `"a, b"` (the environment's form) or `["a", "b"]` (the file's).

@@ -163,7 +163,10 @@ mod tests {
     #[test]
     fn only_short_plain_request_ids_are_kept() {
         for good in ["abc", "0f8fad5b-d9cb-469f-a165-70867728950e", "req.1:2_3"] {
-            assert!(is_sane_request_id(&HeaderValue::from_static(good)), "{good}");
+            assert!(
+                is_sane_request_id(&HeaderValue::from_static(good)),
+                "{good}"
+            );
         }
         let long = "a".repeat(65);
         for bad in ["", "a b", "x\"y", "<script>", long.as_str()] {

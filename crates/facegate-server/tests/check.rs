@@ -35,19 +35,47 @@ fn line<'a>(report: &'a str, vendor: &str) -> &'a str {
 }
 
 fn vendors(base: &url::Url, baidu_secret: &str, wechat_secret: &str, faceid: &str) -> Env {
-    let at = |prefix: &str| base.join(prefix.trim_start_matches('/')).unwrap().to_string();
+    let at = |prefix: &str| {
+        base.join(prefix.trim_start_matches('/'))
+            .unwrap()
+            .to_string()
+    };
     Env(vec![
-        ("FACEGATE_BAIDU_API_KEY".into(), sim::baidu_h5::API_KEY.into()),
+        (
+            "FACEGATE_BAIDU_API_KEY".into(),
+            sim::baidu_h5::API_KEY.into(),
+        ),
         ("FACEGATE_BAIDU_SECRET_KEY".into(), baidu_secret.into()),
-        ("FACEGATE_BAIDU_PLAN_ID".into(), sim::baidu_h5::PLAN_ID.into()),
-        ("FACEGATE_BAIDU_AIP_BASE".into(), at(sim::baidu_h5::AIP_PREFIX)),
-        ("FACEGATE_WECHAT_APPID".into(), sim::wechat_mini::APPID.into()),
+        (
+            "FACEGATE_BAIDU_PLAN_ID".into(),
+            sim::baidu_h5::PLAN_ID.into(),
+        ),
+        (
+            "FACEGATE_BAIDU_AIP_BASE".into(),
+            at(sim::baidu_h5::AIP_PREFIX),
+        ),
+        (
+            "FACEGATE_WECHAT_APPID".into(),
+            sim::wechat_mini::APPID.into(),
+        ),
         ("FACEGATE_WECHAT_APPSECRET".into(), wechat_secret.into()),
-        ("FACEGATE_WECHAT_API_BASE".into(), at(sim::wechat_mini::API_PREFIX)),
+        (
+            "FACEGATE_WECHAT_API_BASE".into(),
+            at(sim::wechat_mini::API_PREFIX),
+        ),
         ("FACEGATE_FACEID_APPCODE".into(), faceid.into()),
-        ("FACEGATE_FACEID_API_BASE".into(), at(sim::faceid_lite::API_PREFIX)),
-        ("FACEGATE_OEMCLOUD_APPCODE".into(), sim::oemcloud::APPCODE.into()),
-        ("FACEGATE_OEMCLOUD_API_BASE".into(), at(sim::oemcloud::API_PREFIX)),
+        (
+            "FACEGATE_FACEID_API_BASE".into(),
+            at(sim::faceid_lite::API_PREFIX),
+        ),
+        (
+            "FACEGATE_OEMCLOUD_APPCODE".into(),
+            sim::oemcloud::APPCODE.into(),
+        ),
+        (
+            "FACEGATE_OEMCLOUD_API_BASE".into(),
+            at(sim::oemcloud::API_PREFIX),
+        ),
         ("FACEGATE_SANDBOX".into(), "false".into()),
     ])
 }
@@ -69,10 +97,7 @@ async fn good_credentials_pass_bad_ones_fail_with_the_vendors_message() {
     assert_eq!(code, 0, "{report}");
     assert!(report.starts_with("configuration: ok"), "{report}");
     for vendor in ["baidu_h5", "wechat_mini", "faceid_lite", "oemcloud"] {
-        assert!(
-            line(&report, vendor).contains(" ok "),
-            "{vendor}: {report}"
-        );
+        assert!(line(&report, vendor).contains(" ok "), "{vendor}: {report}");
     }
     assert!(line(&report, "baidu_h5").contains("access token issued"));
     assert!(line(&report, "sandbox").contains("not configured"));
@@ -88,12 +113,19 @@ async fn good_credentials_pass_bad_ones_fail_with_the_vendors_message() {
         .unwrap();
     assert_eq!(code, 1, "{report}");
     assert!(line(&report, "baidu_h5").contains("FAILED"), "{report}");
-    assert!(line(&report, "baidu_h5").contains("invalid_client"), "{report}");
+    assert!(
+        line(&report, "baidu_h5").contains("invalid_client"),
+        "{report}"
+    );
     assert!(line(&report, "wechat_mini").contains("40125"), "{report}");
     assert!(line(&report, "faceid_lite").contains("FAILED"), "{report}");
     assert!(line(&report, "oemcloud").contains(" ok "), "{report}");
     // Secrets are never printed.
-    for secret in ["not-the-secret-key", "not-the-app-secret", "not-the-appcode"] {
+    for secret in [
+        "not-the-secret-key",
+        "not-the-app-secret",
+        "not-the-appcode",
+    ] {
         assert!(!report.contains(secret), "{report}");
     }
 
@@ -119,9 +151,10 @@ fn a_configuration_that_does_not_parse_names_the_key() {
     assert_eq!(code, 2, "{report}");
     assert!(report.to_lowercase().contains("addr"), "{report}");
 
-    let (code, report) = check(&Env(vec![
-        ("FACEGATE_API_KEYS".into(), "key-0123456789abcdef".into()),
-    ]));
+    let (code, report) = check(&Env(vec![(
+        "FACEGATE_API_KEYS".into(),
+        "key-0123456789abcdef".into(),
+    )]));
     assert_eq!(code, 2, "{report}");
     assert!(report.contains("pii_key"), "{report}");
 }

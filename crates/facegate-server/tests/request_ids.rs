@@ -98,7 +98,10 @@ async fn one_requests_id_is_on_its_vendor_call_log_lines_and_headers() {
     // Not sane (spaces, quotes): replaced by a generated id.
     let response = create("bad id \"x\"").await.unwrap();
     assert_eq!(response.status(), 200);
-    let generated = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let generated = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(generated, "bad id \"x\"");
     assert_eq!(generated.len(), 36, "a UUID: {generated}");
     // None sent: one is made.
@@ -132,8 +135,10 @@ async fn one_requests_id_is_on_its_vendor_call_log_lines_and_headers() {
         assert!(!line.to_string().contains("access_token"), "{line}");
     }
     // The second request's calls carry its generated id, never the first one's.
-    assert!(lines.iter().any(|line| line["fields"]["message"] == "vendor call"
-        && span_field(line, "vendor_call", "request_id") == Some(generated.as_str())));
+    assert!(lines
+        .iter()
+        .any(|line| line["fields"]["message"] == "vendor call"
+            && span_field(line, "vendor_call", "request_id") == Some(generated.as_str())));
     // The header reached the vendor: the embedded simulator's own request span has it.
     assert!(
         lines.iter().any(|line| {

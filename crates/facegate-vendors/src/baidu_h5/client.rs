@@ -248,8 +248,7 @@ impl BaiduH5Client {
         let mut url = join(&join(&self.aip_base, FACEPRINT_PATH)?, path)?;
         url.query_pairs_mut()
             .append_pair("access_token", token.expose_secret());
-        let response =
-            crate::http::send("baidu_h5", path, self.http.post(url).json(body)).await?;
+        let response = crate::http::send("baidu_h5", path, self.http.post(url).json(body)).await?;
         let status = response.status();
         if status.is_server_error() {
             return Err(VendorError::Unavailable(format!("Baidu answered {status}")));
