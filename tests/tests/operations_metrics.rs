@@ -110,6 +110,14 @@ async fn the_scrape_counts_sessions_backlog_lag_vendor_calls_errors_and_charges(
         .await;
     assert!(status.is_server_error(), "{status}");
 
+    // baidu_h5 again: Baidu answers result/detail with error 18 (paid interfaces not opened)
+    // inside a 200: the session stays pending, the refusal is counted.
+    let limited = app
+        .create_session_with(json!({"provider": "baidu_h5"}))
+        .await;
+    let back = app.complete_sandbox_page(&limited, "openapi_limit").await;
+    app.follow_return(&back).await;
+
     // The overdue session has been due for at least a second.
     tokio::time::sleep(Duration::from_millis(2200)).await;
 
@@ -157,6 +165,7 @@ async fn the_scrape_counts_sessions_backlog_lag_vendor_calls_errors_and_charges(
     assert_eq!(sessions("sandbox", "pending"), 1.0);
     assert_eq!(sessions("sandbox", "expired"), 0.0);
     assert_eq!(sessions("baidu_h5", "verified"), 1.0);
+    assert_eq!(sessions("baidu_h5", "pending"), 1.0);
     assert_eq!(sessions("faceid_lite", "pending"), 0.0);
     assert_eq!(sessions("wechat_mini", "verified"), 0.0);
 
@@ -178,8 +187,8 @@ async fn the_scrape_counts_sessions_backlog_lag_vendor_calls_errors_and_charges(
     };
     assert_eq!(calls("sandbox", "create_session"), 5.0);
     assert_eq!(calls("baidu_h5", "token"), 1.0);
-    assert_eq!(calls("baidu_h5", "verifyToken/generate"), 1.0);
-    assert_eq!(calls("baidu_h5", "idcard/submit"), 1.0);
+    assert_eq!(calls("baidu_h5", "verifyToken/generate"), 2.0);
+    assert_eq!(calls("baidu_h5", "idcard/submit"), 2.0);
     assert!(calls("baidu_h5", "result/detail") >= 1.0);
     // The histogram has buckets, and its +Inf bucket is its count.
     assert_eq!(
@@ -204,6 +213,30 @@ async fn the_scrape_counts_sessions_backlog_lag_vendor_calls_errors_and_charges(
         .keys()
         .any(|key| key.starts_with("facegate_vendor_call_errors_total")
             && key.contains("vendor=\"sandbox\"")));
+
+    // Refusals the vendors reported: the faceid_lite 500 at start, Baidu's 18 on observe
+    // (in a 200 answer, so no HTTP error for it).
+    assert_eq!(
+        value(
+            &samples,
+            "facegate_vendor_errors_total{kind=\"unavailable\",operation=\"start\",vendor=\"faceid_lite\"}"
+        ),
+        1.0
+    );
+    let baidu_observe_errors: f64 = samples
+        .iter()
+        .filter(|(key, _)| {
+            key.starts_with("facegate_vendor_errors_total{")
+                && key.contains("operation=\"observe\"")
+                && key.contains("vendor=\"baidu_h5\"")
+        })
+        .map(|(_, value)| value)
+        .sum();
+    assert!(baidu_observe_errors >= 1.0, "{text}");
+    assert!(!samples
+        .keys()
+        .any(|key| key.starts_with("facegate_vendor_call_errors_total")
+            && key.contains("vendor=\"baidu_h5\"")));
 
     // Charges: what getall says for the one Baidu session, counted once at confirmation.
     for (charge, field) in [

@@ -79,6 +79,10 @@ fn describe() {
         "Vendor HTTP calls without a 2xx answer, by vendor, call and kind"
     );
     metrics::describe_counter!(
+        crate::providers::instrumented::VENDOR_ERRORS,
+        "Vendor refusals (in any answer) by vendor, operation and kind"
+    );
+    metrics::describe_counter!(
         metric::CHARGES,
         "Charges the vendor reports (Baidu result/getall), by vendor and charge"
     );
