@@ -11,7 +11,7 @@ use crate::session::{self, Freshness};
 /// Sessions looked at per round.
 const BATCH: u32 = 100;
 /// A session unchecked for this long is asked about again.
-const STALE_AFTER: time::Duration = time::Duration::seconds(60);
+pub const STALE_AFTER: time::Duration = time::Duration::seconds(60);
 
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let interval = Duration::from_millis(state.settings.reconcile_interval_ms.max(100));
