@@ -25,7 +25,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `POST /v1/verifications/search`: in the body, so the ID number never lands in an access log.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchRequest {
     pub id_number: String,
@@ -33,6 +33,18 @@ pub struct SearchRequest {
     pub limit: Option<u32>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/verifications/search",
+    tag = "verifications",
+    request_body = SearchRequest,
+    responses(
+        (status = 200, description = "The person's sessions, newest first, masked", body = List<Verification>),
+        (status = 400, description = "A field is invalid (`field` names it)", body = facegate_types::ErrorBody),
+        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 /// The sessions of one person, newest first, masked. Matched by subject digest under every
 /// configured PII key, so sessions from before a key rotation are found too.
 async fn search(
@@ -66,7 +78,7 @@ async fn search(
 }
 
 /// One kept vendor image, decrypted for the merchant who asked.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MediaItem {
     pub id: String,
     pub object: &'static str,
@@ -77,6 +89,19 @@ pub struct MediaItem {
     pub data: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/verifications/{id}/media",
+    tag = "verifications",
+    params(("id" = String, Path, description = "The session id, `vs_...`")),
+    responses(
+        (status = 200, description = "The vendor images kept for the session (none unless media_retention_days > 0)", body = List<MediaItem>),
+        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
+        (status = 404, description = "No such session", body = facegate_types::ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
+/// The vendor images kept for a session, decrypted.
 async fn media(
     State(state): State<AppState>,
     _merchant: Merchant,
@@ -103,6 +128,19 @@ async fn media(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/verifications/{id}/redact",
+    tag = "verifications",
+    params(("id" = String, Path, description = "The session id, `vs_...`")),
+    responses(
+        (status = 200, description = "The session, redacted", body = Verification),
+        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
+        (status = 404, description = "No such session", body = facegate_types::ErrorBody),
+        (status = 409, description = "The session is not final yet", body = facegate_types::ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 /// Drops the session's personal data now (final sessions only; again is a no-op).
 async fn redact(
     State(state): State<AppState>,
