@@ -369,18 +369,6 @@ impl TestApp {
 
     /// The outbox events recorded for a session, read from the store directly.
     pub async fn state_events(&self, id: &str) -> Vec<facegate_server::store::OutboxEvent> {
-        let url = self
-            .pairs
-            .iter()
-            .find(|(k, _)| k == "database_url")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| {
-                format!(
-                    "sqlite://{}",
-                    self.data_dir.path().join("facegate.db").display()
-                )
-            });
-        let store = facegate_server::store::connect(&url).await.unwrap();
-        store.events_for(id).await.unwrap()
+        self.store().await.events_for(id).await.unwrap()
     }
 }
