@@ -13,6 +13,7 @@ use crate::error::AppError;
 
 pub mod callbacks;
 pub mod client;
+pub mod admin;
 pub mod demo;
 pub mod ops;
 pub mod returns;
