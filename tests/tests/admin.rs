@@ -31,7 +31,12 @@ async fn drive(app: &TestApp, overrides: Value, outcome: Option<&str>) -> String
     id
 }
 
-async fn get(app: &TestApp, path: &str, bearer: Option<&str>, cookie: Option<&str>) -> reqwest::Response {
+async fn get(
+    app: &TestApp,
+    path: &str,
+    bearer: Option<&str>,
+    cookie: Option<&str>,
+) -> reqwest::Response {
     let mut request = app.http.get(app.url(path));
     if let Some(key) = bearer {
         request = request.bearer_auth(key);
@@ -59,7 +64,10 @@ async fn log_in(app: &TestApp) -> String {
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()["location"], "/admin");
-    let set = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let set = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/admin"] {
         assert!(set.contains(attribute), "{attribute} missing: {set}");
     }
@@ -137,7 +145,10 @@ async fn only_the_admin_key_opens_the_page_and_the_api() {
     let cookie = log_in(&app).await;
     let page = get(&app, "/admin", None, Some(&cookie)).await;
     assert_eq!(page.status(), StatusCode::OK);
-    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     let html = page.text().await.unwrap();
     assert!(html.contains("id=\"verifications\""));
@@ -146,7 +157,13 @@ async fn only_the_admin_key_opens_the_page_and_the_api() {
     let with_cookie = get(&app, "/admin/api/stats", None, Some(&cookie)).await;
     assert_eq!(with_cookie.status(), StatusCode::OK);
     // A forged cookie is no session.
-    let forged = get(&app, "/admin", None, Some("facegate_admin=9999999999.forged")).await;
+    let forged = get(
+        &app,
+        "/admin",
+        None,
+        Some("facegate_admin=9999999999.forged"),
+    )
+    .await;
     assert_eq!(forged.status(), StatusCode::SEE_OTHER);
 
     // Logging out needs the page's CSRF token.
@@ -182,8 +199,18 @@ async fn only_the_admin_key_opens_the_page_and_the_api() {
 async fn filters_and_statistics_match_the_sessions_and_show_masked_subjects_only() {
     let app = admin_app(&[("sandbox_vendors", "true")]).await;
     let passed = drive(&app, json!({"reference": "order-a"}), Some("pass")).await;
-    let not_same = drive(&app, json!({"reference": "order-b"}), Some("not_same_person")).await;
-    let attack = drive(&app, json!({"reference": "order-b"}), Some("liveness_failed")).await;
+    let not_same = drive(
+        &app,
+        json!({"reference": "order-b"}),
+        Some("not_same_person"),
+    )
+    .await;
+    let attack = drive(
+        &app,
+        json!({"reference": "order-b"}),
+        Some("liveness_failed"),
+    )
+    .await;
     let pending = drive(&app, json!({"reference": "order-c"}), None).await;
     let faceid = drive(
         &app,
@@ -195,7 +222,16 @@ async fn filters_and_statistics_match_the_sessions_and_show_masked_subjects_only
     let (status, all) = api(&app, "/admin/api/verifications").await;
     assert_eq!(status, StatusCode::OK, "{all}");
     assert_eq!(all["total"], 5);
-    assert_eq!(ids(&all), [&faceid, &pending, &attack, &not_same, &passed]);
+    assert_eq!(
+        ids(&all),
+        [
+            faceid.as_str(),
+            pending.as_str(),
+            attack.as_str(),
+            not_same.as_str(),
+            passed.as_str()
+        ]
+    );
     let row = &all["data"][2];
     assert_eq!(row["status"], "failed");
     assert_eq!(row["reason"], "liveness_failed");
@@ -204,10 +240,14 @@ async fn filters_and_statistics_match_the_sessions_and_show_masked_subjects_only
     assert_eq!(row["confirmed_by"], "sandbox");
 
     let (_, by_provider) = api(&app, "/admin/api/verifications?provider=faceid_lite").await;
-    assert_eq!(ids(&by_provider), [&faceid]);
+    assert_eq!(ids(&by_provider), [faceid.as_str()]);
     let (_, failed) = api(&app, "/admin/api/verifications?status=failed").await;
-    assert_eq!(ids(&failed), [&attack, &not_same]);
-    let (_, by_reference) = api(&app, "/admin/api/verifications?reference=order-b&status=failed").await;
+    assert_eq!(ids(&failed), [attack.as_str(), not_same.as_str()]);
+    let (_, by_reference) = api(
+        &app,
+        "/admin/api/verifications?reference=order-b&status=failed",
+    )
+    .await;
     assert_eq!(by_reference["total"], 2);
     let today = time::OffsetDateTime::now_utc().date();
     let yesterday = today.previous_day().unwrap();
@@ -216,7 +256,7 @@ async fn filters_and_statistics_match_the_sessions_and_show_masked_subjects_only
     let (_, until_yesterday) = api(&app, &format!("/admin/api/verifications?to={yesterday}")).await;
     assert_eq!(until_yesterday["total"], 0);
     let (_, third_page) = api(&app, "/admin/api/verifications?per_page=2&page=3").await;
-    assert_eq!(ids(&third_page), [&passed]);
+    assert_eq!(ids(&third_page), [passed.as_str()]);
     assert_eq!(third_page["pages"], 3);
 
     for (query, field) in [
@@ -247,14 +287,24 @@ async fn filters_and_statistics_match_the_sessions_and_show_masked_subjects_only
         json!({"liveness_failed": 1, "not_same_person": 1})
     );
     assert_eq!(sandbox["vendor_sessions"], 4);
-    let lite = rows.iter().find(|r| r["provider"] == "faceid_lite").unwrap();
-    assert_eq!((lite["total"].clone(), lite["pass_rate"].clone()), (json!(1), Value::Null));
+    let lite = rows
+        .iter()
+        .find(|r| r["provider"] == "faceid_lite")
+        .unwrap();
+    assert_eq!(lite["total"], 1);
+    assert_eq!(lite["pass_rate"], Value::Null);
     let (_, only_lite) = api(&app, "/admin/api/stats?provider=faceid_lite").await;
     assert_eq!(only_lite["data"].as_array().unwrap().len(), 1);
 
     // The page: the filter applied, the subject masked, the person's data nowhere.
     let cookie = log_in(&app).await;
-    let page = get(&app, "/admin?status=failed&reference=order-b", None, Some(&cookie)).await;
+    let page = get(
+        &app,
+        "/admin?status=failed&reference=order-b",
+        None,
+        Some(&cookie),
+    )
+    .await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains(&format!("data-id=\"{attack}\"")));
@@ -262,7 +312,11 @@ async fn filters_and_statistics_match_the_sessions_and_show_masked_subjects_only
     assert!(!html.contains(&format!("data-id=\"{passed}\"")));
     assert!(html.contains("110***********4514") && html.contains("张*"));
     assert!(html.contains("liveness_failed"));
-    let unfiltered = get(&app, "/admin", None, Some(&cookie)).await.text().await.unwrap();
+    let unfiltered = get(&app, "/admin", None, Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
     let (_, api_all) = api(&app, "/admin/api/verifications").await;
     for shown in [&html, &unfiltered, &api_all.to_string(), &stats.to_string()] {
         assert!(!shown.contains(ID_NUMBER), "the ID number leaked");
@@ -368,7 +422,10 @@ async fn a_failure_rate_alert_fires_once_per_episode_and_resolves() {
     assert_eq!(kinds(&events), ["alert.firing failure_rate #1"]);
     let firing = &events[0]["data"];
     assert_eq!(firing["provider"], "sandbox");
-    assert_eq!((firing["value"].as_f64(), firing["sample"].as_i64()), (Some(1.0), Some(2)));
+    assert_eq!(
+        (firing["value"].as_f64(), firing["sample"].as_i64()),
+        (Some(1.0), Some(2))
+    );
     assert_eq!(events[0]["id"], "alert_failure_rate.sandbox_1_firing");
 
     // Many evaluations later it is still one notification, and the page shows it firing.
@@ -378,14 +435,25 @@ async fn a_failure_rate_alert_fires_once_per_episode_and_resolves() {
     assert_eq!(alerts["data"][0]["status"], "firing", "{alerts}");
     assert_eq!(alerts["data"][0]["notification"], "sent");
     let cookie = log_in(&app).await;
-    let html = get(&app, "/admin", None, Some(&cookie)).await.text().await.unwrap();
-    assert!(html.contains("data-rule=\"failure_rate\" data-provider=\"sandbox\" data-status=\"firing\""));
+    let html = get(&app, "/admin", None, Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html
+        .contains("data-rule=\"failure_rate\" data-provider=\"sandbox\" data-status=\"firing\""));
 
     // Two passes bring the rate to 50%, not above the threshold: resolved, once.
     drive(&app, json!({}), Some("pass")).await;
     drive(&app, json!({}), Some("pass")).await;
     let events = receiver.wait_for(2).await;
-    assert_eq!(kinds(&events), ["alert.firing failure_rate #1", "alert.resolved failure_rate #1"]);
+    assert_eq!(
+        kinds(&events),
+        [
+            "alert.firing failure_rate #1",
+            "alert.resolved failure_rate #1"
+        ]
+    );
     assert!(events[1]["data"]["resolved_at"].is_string());
 
     // Failures again: a second episode, one notification.
@@ -420,7 +488,10 @@ async fn a_liveness_attack_spike_fires_and_resolves_when_its_window_passes() {
     let events = receiver.wait_for(2).await;
     assert_eq!(
         kinds(&events),
-        ["alert.firing liveness_attacks #1", "alert.resolved liveness_attacks #1"]
+        [
+            "alert.firing liveness_attacks #1",
+            "alert.resolved liveness_attacks #1"
+        ]
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(receiver.events().len(), 2);

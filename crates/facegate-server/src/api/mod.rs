@@ -11,9 +11,9 @@ use serde::de::DeserializeOwned;
 use crate::app::AppState;
 use crate::error::AppError;
 
+pub mod admin;
 pub mod callbacks;
 pub mod client;
-pub mod admin;
 pub mod demo;
 pub mod ops;
 pub mod returns;

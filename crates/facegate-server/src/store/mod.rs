@@ -11,9 +11,7 @@ mod admin;
 mod postgres;
 mod sqlite;
 
-pub use admin::{
-    AdminFilter, AlertReading, AlertRecord, AlertStatus, DailyCount, OutcomeCount,
-};
+pub use admin::{AdminFilter, AlertReading, AlertRecord, AlertStatus, DailyCount, OutcomeCount};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -220,8 +218,7 @@ pub trait Store: Send + Sync + 'static {
         before: OffsetDateTime,
     ) -> Result<Vec<DailyCount>, StoreError>;
     /// Sessions completed at or after `since`, counted by provider, status and reason.
-    async fn outcome_counts(&self, since: OffsetDateTime)
-        -> Result<Vec<OutcomeCount>, StoreError>;
+    async fn outcome_counts(&self, since: OffsetDateTime) -> Result<Vec<OutcomeCount>, StoreError>;
     /// Starts an episode unless the alert is already firing; the new state if it started.
     async fn alert_fire(
         &self,

@@ -76,7 +76,9 @@ pub fn readings(
                 .sum()
         };
         if rules.alert_failure_rate_min_count > 0 {
-            let verified = sum(failure_window, &|c| c.status == VerificationStatus::Verified);
+            let verified = sum(failure_window, &|c| {
+                c.status == VerificationStatus::Verified
+            });
             let failed = sum(failure_window, &|c| c.status == VerificationStatus::Failed);
             let decided = verified + failed;
             let rate = if decided > 0 {
@@ -118,7 +120,13 @@ pub fn readings(
     readings
 }
 
-fn reading(rule: &str, provider: Provider, value: f64, threshold: f64, sample: i64) -> AlertReading {
+fn reading(
+    rule: &str,
+    provider: Provider,
+    value: f64,
+    threshold: f64,
+    sample: i64,
+) -> AlertReading {
     AlertReading {
         key: format!("{rule}.{provider}"),
         rule: rule.to_owned(),
@@ -209,7 +217,12 @@ pub async fn notify(state: &AppState, client: &reqwest::Client) -> anyhow::Resul
             .header("content-type", "application/json")
             .header(
                 "Facegate-Event-Id",
-                format!("alert_{}_{}_{}", alert.key, alert.episode, alert.status.as_str()),
+                format!(
+                    "alert_{}_{}_{}",
+                    alert.key,
+                    alert.episode,
+                    alert.status.as_str()
+                ),
             );
         if let Some(secret) = &rules.alert_webhook_secret {
             request = request.header(
@@ -253,7 +266,12 @@ mod tests {
     use super::*;
     use crate::config::Settings;
 
-    fn count(provider: Provider, status: VerificationStatus, reason: Option<&str>, n: i64) -> OutcomeCount {
+    fn count(
+        provider: Provider,
+        status: VerificationStatus,
+        reason: Option<&str>,
+        n: i64,
+    ) -> OutcomeCount {
         OutcomeCount {
             provider,
             status,
@@ -279,19 +297,39 @@ mod tests {
         ])
         .unwrap();
         let rules = &settings.alerts;
-        let live = |n| count(Provider::Sandbox, VerificationStatus::Failed, Some("liveness_failed"), n);
+        let live = |n| {
+            count(
+                Provider::Sandbox,
+                VerificationStatus::Failed,
+                Some("liveness_failed"),
+                n,
+            )
+        };
         // Two of four failed: 50% is not above 50%.
         let window = [
             count(Provider::Sandbox, VerificationStatus::Verified, None, 2),
             live(2),
-            count(Provider::FaceidLite, VerificationStatus::Failed, Some("not_same_person"), 3),
+            count(
+                Provider::FaceidLite,
+                VerificationStatus::Failed,
+                Some("not_same_person"),
+                3,
+            ),
         ];
-        assert_eq!(breaches(&readings(rules, &window, &window)), ["liveness_attacks.sandbox"]);
+        assert_eq!(
+            breaches(&readings(rules, &window, &window)),
+            ["liveness_attacks.sandbox"]
+        );
         // Three of four: above; faceid_lite's three failures are under the minimum count.
         let window = [
             count(Provider::Sandbox, VerificationStatus::Verified, None, 1),
             live(3),
-            count(Provider::FaceidLite, VerificationStatus::Failed, Some("not_same_person"), 3),
+            count(
+                Provider::FaceidLite,
+                VerificationStatus::Failed,
+                Some("not_same_person"),
+                3,
+            ),
             count(Provider::FaceidLite, VerificationStatus::Expired, None, 9),
         ];
         assert_eq!(

@@ -191,7 +191,10 @@ mod tests {
             .to_str()
             .unwrap()
             .to_owned();
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+            "{set}"
+        );
         let pair = set.split(';').next().unwrap().to_owned();
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, pair.parse().unwrap());
@@ -208,7 +211,10 @@ mod tests {
         let other = AdminAuth::new("another-admin-key-0123", false);
         assert!(other.session(&headers).is_none());
         let mut forged = HeaderMap::new();
-        forged.insert(header::COOKIE, "facegate_admin=9999999999.x".parse().unwrap());
+        forged.insert(
+            header::COOKIE,
+            "facegate_admin=9999999999.x".parse().unwrap(),
+        );
         assert!(auth.session(&forged).is_none());
     }
 
@@ -218,7 +224,13 @@ mod tests {
         assert!(auth.key_matches("admin-key-0123456789"));
         assert!(!auth.key_matches("admin-key-012345678"));
         let set = (auth.login(&HeaderMap::new()), "").into_response();
-        let set = set.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
-        assert!(set.contains("Secure") && set.contains("Path=/admin"), "{set}");
+        let set = set.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            set.contains("Secure") && set.contains("Path=/admin"),
+            "{set}"
+        );
     }
 }

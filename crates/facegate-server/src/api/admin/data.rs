@@ -49,7 +49,10 @@ pub struct Filters {
 }
 
 fn given(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|value| !value.is_empty())
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
 }
 
 fn parse_date(field: &str, value: &str) -> AppResult<Date> {
@@ -72,7 +75,10 @@ impl FilterQuery {
         let provider = given(&self.provider)
             .map(|value| {
                 Provider::from_str(value).map_err(|_| {
-                    AppError::invalid("provider", format!("expected one of {}", names(Provider::ALL)))
+                    AppError::invalid(
+                        "provider",
+                        format!("expected one of {}", names(Provider::ALL)),
+                    )
                 })
             })
             .transpose()?;
@@ -313,7 +319,8 @@ pub fn fold_counts(counts: &[DailyCount], provider: Option<Provider>) -> Vec<Day
     for row in &mut rows {
         let verified = row.by_status.get("verified").copied().unwrap_or(0);
         let failed = row.by_status.get("failed").copied().unwrap_or(0);
-        row.pass_rate = (verified + failed > 0).then(|| verified as f64 / (verified + failed) as f64);
+        row.pass_rate =
+            (verified + failed > 0).then(|| verified as f64 / (verified + failed) as f64);
     }
     rows.sort_by(|a, b| b.day.cmp(&a.day).then_with(|| a.provider.cmp(&b.provider)));
     rows
@@ -464,7 +471,13 @@ mod tests {
             count,
         };
         let counts = [
-            count(Provider::Sandbox, "2026-11-27", VerificationStatus::Verified, None, 3),
+            count(
+                Provider::Sandbox,
+                "2026-11-27",
+                VerificationStatus::Verified,
+                None,
+                3,
+            ),
             count(
                 Provider::Sandbox,
                 "2026-11-27",
@@ -472,13 +485,28 @@ mod tests {
                 Some("liveness_failed"),
                 1,
             ),
-            count(Provider::Sandbox, "2026-11-26", VerificationStatus::Pending, None, 2),
-            count(Provider::FaceidLite, "2026-11-27", VerificationStatus::Expired, None, 1),
+            count(
+                Provider::Sandbox,
+                "2026-11-26",
+                VerificationStatus::Pending,
+                None,
+                2,
+            ),
+            count(
+                Provider::FaceidLite,
+                "2026-11-27",
+                VerificationStatus::Expired,
+                None,
+                1,
+            ),
         ];
         let rows = fold_counts(&counts, None);
         assert_eq!(rows.len(), 3);
         let today = &rows[1];
-        assert_eq!((today.day.as_str(), today.provider.as_str()), ("2026-11-27", "sandbox"));
+        assert_eq!(
+            (today.day.as_str(), today.provider.as_str()),
+            ("2026-11-27", "sandbox")
+        );
         assert_eq!(today.total, 4);
         assert_eq!(today.pass_rate, Some(0.75));
         assert_eq!(today.failure_reasons["liveness_failed"], 1);

@@ -3,8 +3,8 @@
 //! It only reads: sessions with masked subjects and outcomes, statistics per provider and day,
 //! and the alerts that `workers/alerts.rs` keeps.
 
-use axum::http::{header, HeaderValue};
 use axum::extract::State;
+use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use axum::routing::{any, get, post};
 use axum::{Extension, Json, Router};
@@ -37,15 +37,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .is_some_and(|url| url.scheme() == "https");
     let auth = AdminAuth::new(key.expose_secret(), secure);
     Router::new()
-            .route("/admin", get(pages::dashboard))
-            .route("/admin/login", get(pages::login_form).post(pages::login))
-            .route("/admin/logout", post(pages::logout))
-            .route("/admin/admin.css", get(pages::stylesheet))
-            .route("/admin/api/verifications", get(verifications))
-            .route("/admin/api/stats", get(stats))
-            .route("/admin/api/alerts", get(alerts))
-            .layer(Extension(auth))
-            .layer(axum::middleware::map_response(security_headers))
+        .route("/admin", get(pages::dashboard))
+        .route("/admin/login", get(pages::login_form).post(pages::login))
+        .route("/admin/logout", post(pages::logout))
+        .route("/admin/admin.css", get(pages::stylesheet))
+        .route("/admin/api/verifications", get(verifications))
+        .route("/admin/api/stats", get(stats))
+        .route("/admin/api/alerts", get(alerts))
+        .layer(Extension(auth))
+        .layer(axum::middleware::map_response(security_headers))
 }
 
 async fn not_found() -> AppError {

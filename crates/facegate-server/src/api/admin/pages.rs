@@ -97,10 +97,7 @@ pub async fn login(Auth(auth): Auth, headers: HeaderMap, body: Bytes) -> Respons
     };
     if !auth.key_matches(&key) {
         tracing::warn!("admin: login refused");
-        return login_page(
-            StatusCode::UNAUTHORIZED,
-            Some("That is not the admin key."),
-        );
+        return login_page(StatusCode::UNAUTHORIZED, Some("That is not the admin key."));
     }
     tracing::info!("admin: logged in");
     (auth.login(&headers), Redirect::to("/admin")).into_response()
