@@ -496,3 +496,104 @@ async fn a_liveness_attack_spike_fires_and_resolves_when_its_window_passes() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(receiver.events().len(), 2);
 }
+
+#[tokio::test]
+async fn replicas_on_one_database_fire_and_deliver_each_transition_once() {
+    use facegate_server::store::{AlertReading, AlertStatus};
+    // The app's own rules are off: only the three "replicas" below touch the alert.
+    let app = admin_app(&[
+        ("alert_failure_rate_min_count", "0"),
+        ("alert_liveness_failures", "0"),
+    ])
+    .await;
+    let (a, b, c) = (
+        app.open_store().await,
+        app.open_store().await,
+        app.open_store().await,
+    );
+    let reading = AlertReading {
+        key: "failure_rate.sandbox".into(),
+        rule: "failure_rate".into(),
+        provider: facegate_types::Provider::Sandbox,
+        value: 0.9,
+        threshold: 0.5,
+        sample: 10,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let lease = now + time::Duration::seconds(60);
+    let count = |results: [Option<_>; 3]| results.iter().flatten().count();
+
+    let fired = tokio::join!(
+        a.alert_fire(&reading, true, now),
+        b.alert_fire(&reading, true, now),
+        c.alert_fire(&reading, true, now)
+    );
+    assert_eq!(
+        count([fired.0.unwrap(), fired.1.unwrap(), fired.2.unwrap()]),
+        1
+    );
+    assert!(
+        a.alert_fire(&reading, true, now).await.unwrap().is_none(),
+        "already firing"
+    );
+
+    let claimed = tokio::join!(
+        a.claim_alert_notifications(now, lease, 10),
+        b.claim_alert_notifications(now, lease, 10),
+        c.claim_alert_notifications(now, lease, 10)
+    );
+    let claimed: Vec<_> = [claimed.0.unwrap(), claimed.1.unwrap(), claimed.2.unwrap()]
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(claimed.len(), 1, "one replica sends the notification");
+    assert_eq!(
+        (claimed[0].episode, claimed[0].status),
+        (1, AlertStatus::Firing)
+    );
+    a.alert_notified(&reading.key, 1, AlertStatus::Firing)
+        .await
+        .unwrap();
+    assert!(b
+        .claim_alert_notifications(now, lease, 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let resolved = tokio::join!(
+        a.alert_resolve(&reading, true, now),
+        b.alert_resolve(&reading, true, now),
+        c.alert_resolve(&reading, true, now)
+    );
+    assert_eq!(
+        count([
+            resolved.0.unwrap(),
+            resolved.1.unwrap(),
+            resolved.2.unwrap()
+        ]),
+        1
+    );
+    // A failed delivery is retried later, not sooner.
+    let claimed = c.claim_alert_notifications(now, lease, 10).await.unwrap();
+    assert_eq!(claimed[0].status, AlertStatus::Resolved);
+    c.alert_notify_failed(&reading.key, lease, "the endpoint answered 500")
+        .await
+        .unwrap();
+    assert!(a
+        .claim_alert_notifications(now, lease, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let later = a
+        .claim_alert_notifications(lease, lease + time::Duration::seconds(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 1);
+    assert_eq!(
+        later[0].last_error.as_deref(),
+        Some("the endpoint answered 500")
+    );
+    let shown = a.alerts().await.unwrap();
+    assert_eq!(shown.len(), 1);
+    assert!(shown[0].notify_pending && shown[0].resolved_at.is_some());
+}
