@@ -24,8 +24,12 @@ trunk build --config Trunk.toml
 echo "== server"
 cargo build --locked -p facegate-server --bin facegate
 export FACEGATE_DEMO_DIR="$root/dist"
+# The admin page (tests/e2e/admin.test.mjs): a key for this run only.
+FACEGATE_ADMIN_KEY="e2e-admin-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+export FACEGATE_ADMIN_KEY
 source scripts/e2e-server.sh
 start_server
+export FACEGATE_SERVER_DATA
 
 echo "== end-to-end tests (headless Chromium)"
 rm -rf tests/e2e/artifacts

@@ -351,6 +351,7 @@ fn router(state: &AppState, embedded_sandbox: Option<Router>) -> Router {
                 .route("/", axum::routing::get(api::demo::not_built));
         }
     }
+    router = router.merge(api::admin::router(state));
     let mut router = router.with_state(state.clone());
     if let Some(sandbox) = embedded_sandbox {
         router = router.nest_service("/sandbox", sandbox);

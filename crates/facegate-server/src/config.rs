@@ -92,6 +92,29 @@ pub struct Settings {
     pub retention_days: u32,
     /// How often the retention job runs.
     pub retention_interval_ms: u64,
+    /// The admin page's key (`/admin`, `/admin/api`); unset: the admin surface is off (404).
+    pub admin_key: Option<SecretString>,
+    #[serde(flatten)]
+    pub alerts: AlertSettings,
+}
+
+/// Alert rules, evaluated per provider by `workers/alerts.rs`; a rule whose count is 0 is off.
+#[derive(Clone, Deserialize)]
+pub struct AlertSettings {
+    /// Where alert events are POSTed (JSON); unset: alerts show on the admin page only.
+    pub alert_webhook_url: Option<Url>,
+    /// Signs alert POSTs like the merchant webhooks (`Facegate-Signature`), when set.
+    pub alert_webhook_secret: Option<SecretString>,
+    /// How often the rules are evaluated.
+    pub alert_interval_ms: u64,
+    /// Fires when failed / (verified + failed) over the window is above this (0 to 1).
+    pub alert_failure_rate_threshold: f64,
+    pub alert_failure_rate_window_seconds: u32,
+    /// Verified + failed sessions the window must hold before the rate counts (0: rule off).
+    pub alert_failure_rate_min_count: u32,
+    /// Fires when this many `liveness_failed` results land within the window (0: rule off).
+    pub alert_liveness_failures: u32,
+    pub alert_liveness_window_seconds: u32,
 }
 
 /// Vendor credentials and base URLs. A vendor whose credentials are missing is off.
@@ -159,6 +182,12 @@ struct Defaults {
     faceid_h5_base: &'static str,
     wechat_api_base: &'static str,
     oemcloud_api_base: &'static str,
+    alert_interval_ms: u64,
+    alert_failure_rate_threshold: f64,
+    alert_failure_rate_window_seconds: u32,
+    alert_failure_rate_min_count: u32,
+    alert_liveness_failures: u32,
+    alert_liveness_window_seconds: u32,
 }
 
 impl Default for Defaults {
@@ -194,6 +223,12 @@ impl Default for Defaults {
             faceid_h5_base: "https://openapi.faceid.com",
             wechat_api_base: "https://api.weixin.qq.com",
             oemcloud_api_base: "https://auth.csapi.com.cn",
+            alert_interval_ms: 30_000,
+            alert_failure_rate_threshold: 0.5,
+            alert_failure_rate_window_seconds: 900,
+            alert_failure_rate_min_count: 20,
+            alert_liveness_failures: 10,
+            alert_liveness_window_seconds: 600,
         }
     }
 }
@@ -273,8 +308,41 @@ impl Settings {
                 "retention_days and media_retention_days must be at most 36500".into(),
             ));
         }
+        self.check_admin()?;
         if self.sandbox_ttl_seconds == 0 || self.sandbox_ttl_seconds > 86_400 {
             return Err(ConfigError("sandbox_ttl_seconds must be 1 to 86400".into()));
+        }
+        Ok(())
+    }
+
+    fn check_admin(&self) -> Result<(), ConfigError> {
+        use secrecy::ExposeSecret;
+        if let Some(key) = &self.admin_key {
+            if key.expose_secret().trim().len() < 16 {
+                return Err(ConfigError(
+                    "admin_key must be at least 16 characters".into(),
+                ));
+            }
+        }
+        let alerts = &self.alerts;
+        if let Some(url) = &alerts.alert_webhook_url {
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(ConfigError(
+                    "alert_webhook_url must be an http(s) URL".into(),
+                ));
+            }
+        }
+        if !(0.0..=1.0).contains(&alerts.alert_failure_rate_threshold) {
+            return Err(ConfigError(
+                "alert_failure_rate_threshold must be between 0 and 1".into(),
+            ));
+        }
+        if alerts.alert_failure_rate_window_seconds == 0
+            || alerts.alert_liveness_window_seconds == 0
+        {
+            return Err(ConfigError(
+                "alert windows must be at least 1 second".into(),
+            ));
         }
         Ok(())
     }
@@ -320,6 +388,8 @@ impl std::fmt::Debug for Settings {
             .field("faceid", &self.vendors.faceid_appcode.is_some())
             .field("wechat", &self.vendors.wechat_appid.is_some())
             .field("oemcloud", &self.vendors.oemcloud_appcode.is_some())
+            .field("admin", &self.admin_key.is_some())
+            .field("alert_webhook", &self.alerts.alert_webhook_url.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use crate::app::AppState;
 use crate::error::AppError;
 
+pub mod admin;
 pub mod callbacks;
 pub mod client;
 pub mod demo;

@@ -7,11 +7,13 @@ use async_trait::async_trait;
 use facegate_types::{NextAction, Provider, VerificationResult, VerificationStatus};
 use time::OffsetDateTime;
 
+mod admin;
 mod ops;
 mod postgres;
 mod security;
 mod sqlite;
 
+pub use admin::{AdminFilter, AlertReading, AlertRecord, AlertStatus, DailyCount, OutcomeCount};
 pub use ops::OpsCounts;
 
 pub use postgres::PostgresStore;
@@ -210,6 +212,59 @@ pub trait Store: SecurityStore + Send + Sync + 'static {
     async fn ping(&self) -> Result<(), StoreError>;
     /// Operational counts for `/metrics` (see `ops.rs`); `stale_after` is the reconciler's.
     async fn ops_counts(&self, stale_after: time::Duration) -> Result<OpsCounts, StoreError>;
+
+    // The admin page and the alert rules (store/admin.rs has the types).
+
+    /// One page of sessions matching `filter`, newest first, and how many match in all.
+    async fn admin_page(
+        &self,
+        filter: &AdminFilter,
+    ) -> Result<(Vec<SessionRecord>, i64), StoreError>;
+    /// Sessions created in [from, before), counted by provider, UTC day, status and reason.
+    async fn daily_counts(
+        &self,
+        from: OffsetDateTime,
+        before: OffsetDateTime,
+    ) -> Result<Vec<DailyCount>, StoreError>;
+    /// Sessions completed at or after `since`, counted by provider, status and reason.
+    async fn outcome_counts(&self, since: OffsetDateTime) -> Result<Vec<OutcomeCount>, StoreError>;
+    /// Starts an episode unless the alert is already firing; the new state if it started.
+    async fn alert_fire(
+        &self,
+        reading: &AlertReading,
+        notify: bool,
+        at: OffsetDateTime,
+    ) -> Result<Option<AlertRecord>, StoreError>;
+    /// Ends the episode if the alert is firing; the new state if it ended.
+    async fn alert_resolve(
+        &self,
+        reading: &AlertReading,
+        notify: bool,
+        at: OffsetDateTime,
+    ) -> Result<Option<AlertRecord>, StoreError>;
+    /// Every alert, firing first, then the most recently changed.
+    async fn alerts(&self) -> Result<Vec<AlertRecord>, StoreError>;
+    /// Leases alerts whose last transition is undelivered and due, until `lease_until`.
+    async fn claim_alert_notifications(
+        &self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<AlertRecord>, StoreError>;
+    /// The transition (`episode`, `status`) was delivered; a newer one stays pending.
+    async fn alert_notified(
+        &self,
+        key: &str,
+        episode: i64,
+        status: AlertStatus,
+    ) -> Result<(), StoreError>;
+    /// Delivery failed: try again at `retry_at`.
+    async fn alert_notify_failed(
+        &self,
+        key: &str,
+        retry_at: OffsetDateTime,
+        error: &str,
+    ) -> Result<(), StoreError>;
 }
 
 /// Opens the store the URL names and brings its schema up to date.

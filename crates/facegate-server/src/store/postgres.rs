@@ -11,10 +11,13 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{FromRow, PgPool};
 use time::OffsetDateTime;
 
+mod admin;
+
 use super::{
     from_millis, to_millis, Change, Delivery, ListFilter, OutboxEvent, SealedSubject,
     SessionRecord, Start, Store, StoreError,
 };
+use super::{AdminFilter, AlertReading, AlertRecord, AlertStatus, DailyCount, OutcomeCount};
 
 pub struct PostgresStore {
     pub(super) pool: PgPool,
@@ -533,5 +536,73 @@ impl Store for PostgresStore {
             webhook_given_up,
             oldest_due_at: oldest_due_at.map(from_millis).transpose()?,
         })
+    }
+
+    async fn admin_page(
+        &self,
+        filter: &AdminFilter,
+    ) -> Result<(Vec<SessionRecord>, i64), StoreError> {
+        admin::admin_page(&self.pool, filter).await
+    }
+
+    async fn daily_counts(
+        &self,
+        from: OffsetDateTime,
+        before: OffsetDateTime,
+    ) -> Result<Vec<DailyCount>, StoreError> {
+        admin::daily_counts(&self.pool, from, before).await
+    }
+
+    async fn outcome_counts(&self, since: OffsetDateTime) -> Result<Vec<OutcomeCount>, StoreError> {
+        admin::outcome_counts(&self.pool, since).await
+    }
+
+    async fn alert_fire(
+        &self,
+        reading: &AlertReading,
+        notify: bool,
+        at: OffsetDateTime,
+    ) -> Result<Option<AlertRecord>, StoreError> {
+        admin::alert_fire(&self.pool, reading, notify, at).await
+    }
+
+    async fn alert_resolve(
+        &self,
+        reading: &AlertReading,
+        notify: bool,
+        at: OffsetDateTime,
+    ) -> Result<Option<AlertRecord>, StoreError> {
+        admin::alert_resolve(&self.pool, reading, notify, at).await
+    }
+
+    async fn alerts(&self) -> Result<Vec<AlertRecord>, StoreError> {
+        admin::all_alerts(&self.pool).await
+    }
+
+    async fn claim_alert_notifications(
+        &self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<AlertRecord>, StoreError> {
+        admin::claim_alert_notifications(&self.pool, now, lease_until, limit).await
+    }
+
+    async fn alert_notified(
+        &self,
+        key: &str,
+        episode: i64,
+        status: AlertStatus,
+    ) -> Result<(), StoreError> {
+        admin::alert_notified(&self.pool, key, episode, status).await
+    }
+
+    async fn alert_notify_failed(
+        &self,
+        key: &str,
+        retry_at: OffsetDateTime,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        admin::alert_notify_failed(&self.pool, key, retry_at, error).await
     }
 }

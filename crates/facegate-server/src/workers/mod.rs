@@ -5,6 +5,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::AppState;
 
+pub mod alerts;
 pub mod reconciler;
 pub mod retention;
 pub mod webhooks;
@@ -25,6 +26,7 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) -> Workers {
     let mut tasks = JoinSet::new();
     tasks.spawn(reconciler::run(state.clone(), shutdown.clone()));
     tasks.spawn(retention::run(state.clone(), shutdown.clone()));
+    tasks.spawn(alerts::run(state.clone(), shutdown.clone()));
     tasks.spawn(webhooks::run(state, shutdown));
     Workers { tasks }
 }

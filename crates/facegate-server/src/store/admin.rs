@@ -1,0 +1,101 @@
+//! What the admin page and the alert rules ask of the store: filtered pages of sessions,
+//! counts by provider, day, status and reason, and the alert rules' shared state.
+
+use facegate_types::{Provider, VerificationStatus};
+use time::OffsetDateTime;
+
+/// The admin page's filters; every one optional. Pages are newest first.
+#[derive(Clone, Debug, Default)]
+pub struct AdminFilter {
+    pub provider: Option<Provider>,
+    pub status: Option<VerificationStatus>,
+    pub reference: Option<String>,
+    /// Created at or after.
+    pub created_from: Option<OffsetDateTime>,
+    /// Created before.
+    pub created_before: Option<OffsetDateTime>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// How many sessions of one provider, created on one UTC day, ended in one status and reason.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DailyCount {
+    pub provider: Provider,
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    pub status: VerificationStatus,
+    /// `result.reason` (a normalised failure reason), if any.
+    pub reason: Option<String>,
+    /// Whether the vendor accepted the session (it holds the vendor's handle: a vendor call
+    /// that most vendors bill).
+    pub vendor_started: bool,
+    pub count: i64,
+}
+
+/// How many sessions of one provider reached a status and reason in a window (by completion).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutcomeCount {
+    pub provider: Provider,
+    pub status: VerificationStatus,
+    pub reason: Option<String>,
+    pub count: i64,
+}
+
+/// Whether an alert is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlertStatus {
+    Firing,
+    Resolved,
+}
+
+impl AlertStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Firing => "firing",
+            Self::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "firing" => Some(Self::Firing),
+            "resolved" => Some(Self::Resolved),
+            _ => None,
+        }
+    }
+}
+
+/// What a rule measured in one evaluation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertReading {
+    /// `{rule}.{provider}`.
+    pub key: String,
+    pub rule: String,
+    pub provider: Provider,
+    pub value: f64,
+    pub threshold: f64,
+    /// The sessions the value was computed from.
+    pub sample: i64,
+}
+
+/// One alert's state: the current (or last) episode and its notification.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertRecord {
+    pub key: String,
+    pub rule: String,
+    pub provider: Provider,
+    pub status: AlertStatus,
+    /// Counts the times it fired; one notification per transition of an episode.
+    pub episode: i64,
+    pub value: f64,
+    pub threshold: f64,
+    pub sample: i64,
+    pub fired_at: OffsetDateTime,
+    pub resolved_at: Option<OffsetDateTime>,
+    /// The last transition is not yet delivered to the alert webhook.
+    pub notify_pending: bool,
+    pub notify_attempts: i64,
+    pub last_error: Option<String>,
+    pub updated_at: OffsetDateTime,
+}

@@ -1,0 +1,325 @@
+//! PostgreSQL: the admin page's queries and the alert rules' state (see `store/admin.rs`).
+
+use std::str::FromStr;
+
+use facegate_types::{Provider, VerificationStatus};
+use sqlx::{FromRow, PgPool};
+use time::OffsetDateTime;
+
+use super::{records, Row, COLUMNS};
+use crate::store::{
+    from_millis, to_millis, AdminFilter, AlertReading, AlertRecord, AlertStatus, DailyCount,
+    OutcomeCount, SessionRecord, StoreError,
+};
+
+const ALERT_COLUMNS: &str = "key, rule, provider, status, episode, value, threshold, sample, \
+    fired_at, resolved_at, notify_pending, notify_attempts, last_error, updated_at";
+
+#[derive(FromRow)]
+pub(crate) struct AlertRow {
+    key: String,
+    rule: String,
+    provider: String,
+    status: String,
+    episode: i64,
+    value: f64,
+    threshold: f64,
+    sample: i64,
+    fired_at: i64,
+    resolved_at: Option<i64>,
+    notify_pending: i64,
+    notify_attempts: i64,
+    last_error: Option<String>,
+    updated_at: i64,
+}
+
+impl TryFrom<AlertRow> for AlertRecord {
+    type Error = StoreError;
+
+    fn try_from(row: AlertRow) -> Result<Self, StoreError> {
+        Ok(AlertRecord {
+            provider: provider(&row.provider)?,
+            status: AlertStatus::parse(&row.status)
+                .ok_or_else(|| StoreError::Corrupt("alert status".into()))?,
+            fired_at: from_millis(row.fired_at)?,
+            resolved_at: row.resolved_at.map(from_millis).transpose()?,
+            updated_at: from_millis(row.updated_at)?,
+            notify_pending: row.notify_pending != 0,
+            key: row.key,
+            rule: row.rule,
+            episode: row.episode,
+            value: row.value,
+            threshold: row.threshold,
+            sample: row.sample,
+            notify_attempts: row.notify_attempts,
+            last_error: row.last_error,
+        })
+    }
+}
+
+fn provider(text: &str) -> Result<Provider, StoreError> {
+    Provider::from_str(text).map_err(|_| StoreError::Corrupt("provider".into()))
+}
+
+fn status(text: &str) -> Result<VerificationStatus, StoreError> {
+    VerificationStatus::from_str(text).map_err(|_| StoreError::Corrupt("status".into()))
+}
+
+fn alerts(rows: Vec<AlertRow>) -> Result<Vec<AlertRecord>, StoreError> {
+    rows.into_iter().map(AlertRecord::try_from).collect()
+}
+
+/// The WHERE clause of a filter, its placeholders from `$1`; the values are bound in the same
+/// order by `bind_filter`. Returns the clause and the next placeholder number.
+fn filter_clause(filter: &AdminFilter) -> (String, usize) {
+    let mut sql = String::from(" WHERE TRUE");
+    let mut n = 0;
+    let mut add = |condition: &str| {
+        n += 1;
+        sql.push_str(&format!(" AND {condition} ${n}"));
+    };
+    if filter.provider.is_some() {
+        add("provider =");
+    }
+    if filter.status.is_some() {
+        add("status =");
+    }
+    if filter.reference.is_some() {
+        add("reference =");
+    }
+    if filter.created_from.is_some() {
+        add("created_at >=");
+    }
+    if filter.created_before.is_some() {
+        add("created_at <");
+    }
+    (sql, n + 1)
+}
+
+macro_rules! bind_filter {
+    ($query:expr, $filter:expr) => {{
+        let mut query = $query;
+        if let Some(provider) = $filter.provider {
+            query = query.bind(provider.as_str());
+        }
+        if let Some(status) = $filter.status {
+            query = query.bind(status.as_str());
+        }
+        if let Some(reference) = &$filter.reference {
+            query = query.bind(reference.clone());
+        }
+        if let Some(from) = $filter.created_from {
+            query = query.bind(to_millis(from));
+        }
+        if let Some(before) = $filter.created_before {
+            query = query.bind(to_millis(before));
+        }
+        query
+    }};
+}
+
+pub(crate) async fn admin_page(
+    pool: &PgPool,
+    filter: &AdminFilter,
+) -> Result<(Vec<SessionRecord>, i64), StoreError> {
+    let (clause, next) = filter_clause(filter);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM verifications{clause} ORDER BY created_at DESC, id DESC \
+         LIMIT ${next} OFFSET ${}",
+        next + 1
+    );
+    let rows = bind_filter!(sqlx::query_as::<_, Row>(&sql), filter)
+        .bind(i64::from(filter.limit))
+        .bind(i64::from(filter.offset))
+        .fetch_all(pool)
+        .await?;
+    let count_sql = format!("SELECT COUNT(*) FROM verifications{clause}");
+    let (total,): (i64,) = bind_filter!(sqlx::query_as(&count_sql), filter)
+        .fetch_one(pool)
+        .await?;
+    Ok((records(rows)?, total))
+}
+
+pub(crate) async fn daily_counts(
+    pool: &PgPool,
+    from: OffsetDateTime,
+    before: OffsetDateTime,
+) -> Result<Vec<DailyCount>, StoreError> {
+    let rows: Vec<(String, String, String, Option<String>, bool, i64)> = sqlx::query_as(
+        "SELECT provider, \
+                to_char(to_timestamp(created_at / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, \
+                status, (result::jsonb ->> 'reason') AS reason, \
+                vendor_ref IS NOT NULL AS started, COUNT(*) \
+         FROM verifications WHERE created_at >= $1 AND created_at < $2 \
+         GROUP BY 1, 2, 3, 4, 5 ORDER BY 2 DESC, 1, 3, 4",
+    )
+    .bind(to_millis(from))
+    .bind(to_millis(before))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(p, day, s, reason, started, count)| {
+            Ok(DailyCount {
+                provider: provider(&p)?,
+                day,
+                status: status(&s)?,
+                reason,
+                vendor_started: started,
+                count,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn outcome_counts(
+    pool: &PgPool,
+    since: OffsetDateTime,
+) -> Result<Vec<OutcomeCount>, StoreError> {
+    let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT provider, status, (result::jsonb ->> 'reason') AS reason, COUNT(*) \
+         FROM verifications WHERE completed_at >= $1 GROUP BY 1, 2, 3",
+    )
+    .bind(to_millis(since))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(p, s, reason, count)| {
+            Ok(OutcomeCount {
+                provider: provider(&p)?,
+                status: status(&s)?,
+                reason,
+                count,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn alert_fire(
+    pool: &PgPool,
+    reading: &AlertReading,
+    notify: bool,
+    at: OffsetDateTime,
+) -> Result<Option<AlertRecord>, StoreError> {
+    let sql = format!(
+        "INSERT INTO alerts (key, rule, provider, status, episode, value, threshold, sample, \
+             fired_at, resolved_at, notify_pending, notify_after, notify_attempts, last_error, \
+             updated_at) \
+         VALUES ($1, $2, $3, 'firing', 1, $4, $5, $6, $7, NULL, $8, 0, 0, NULL, $9) \
+         ON CONFLICT (key) DO UPDATE SET status = 'firing', episode = alerts.episode + 1, \
+             value = excluded.value, threshold = excluded.threshold, sample = excluded.sample, \
+             fired_at = excluded.fired_at, resolved_at = NULL, \
+             notify_pending = excluded.notify_pending, notify_after = 0, notify_attempts = 0, \
+             last_error = NULL, updated_at = excluded.updated_at \
+         WHERE alerts.status = 'resolved' \
+         RETURNING {ALERT_COLUMNS}"
+    );
+    let row: Option<AlertRow> = sqlx::query_as(&sql)
+        .bind(&reading.key)
+        .bind(&reading.rule)
+        .bind(reading.provider.as_str())
+        .bind(reading.value)
+        .bind(reading.threshold)
+        .bind(reading.sample)
+        .bind(to_millis(at))
+        .bind(i64::from(notify))
+        .bind(to_millis(at))
+        .fetch_optional(pool)
+        .await?;
+    row.map(AlertRecord::try_from).transpose()
+}
+
+pub(crate) async fn alert_resolve(
+    pool: &PgPool,
+    reading: &AlertReading,
+    notify: bool,
+    at: OffsetDateTime,
+) -> Result<Option<AlertRecord>, StoreError> {
+    let sql = format!(
+        "UPDATE alerts SET status = 'resolved', resolved_at = $1, value = $2, sample = $3, \
+             notify_pending = $4, notify_after = 0, notify_attempts = 0, last_error = NULL, \
+             updated_at = $5 \
+         WHERE key = $6 AND status = 'firing' RETURNING {ALERT_COLUMNS}"
+    );
+    let row: Option<AlertRow> = sqlx::query_as(&sql)
+        .bind(to_millis(at))
+        .bind(reading.value)
+        .bind(reading.sample)
+        .bind(i64::from(notify))
+        .bind(to_millis(at))
+        .bind(&reading.key)
+        .fetch_optional(pool)
+        .await?;
+    row.map(AlertRecord::try_from).transpose()
+}
+
+pub(crate) async fn all_alerts(pool: &PgPool) -> Result<Vec<AlertRecord>, StoreError> {
+    let sql = format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts ORDER BY status = 'firing' DESC, updated_at DESC, key"
+    );
+    alerts(sqlx::query_as(&sql).fetch_all(pool).await?)
+}
+
+pub(crate) async fn claim_alert_notifications(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    lease_until: OffsetDateTime,
+    limit: u32,
+) -> Result<Vec<AlertRecord>, StoreError> {
+    // SKIP LOCKED: two replicas claiming at once take different alerts, never the same one.
+    let sql = format!(
+        "UPDATE alerts SET notify_after = $1, notify_attempts = notify_attempts + 1 \
+         WHERE key IN (SELECT key FROM alerts WHERE notify_pending = 1 AND notify_after <= $2 \
+                       ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
+         RETURNING {ALERT_COLUMNS}"
+    );
+    alerts(
+        sqlx::query_as(&sql)
+            .bind(to_millis(lease_until))
+            .bind(to_millis(now))
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+pub(crate) async fn alert_notified(
+    pool: &PgPool,
+    key: &str,
+    episode: i64,
+    status: AlertStatus,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "UPDATE alerts SET notify_pending = 0, last_error = NULL \
+         WHERE key = $1 AND episode = $2 AND status = $3",
+    )
+    .bind(key)
+    .bind(episode)
+    .bind(status.as_str())
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        // A newer transition is waiting: due now, not when this lease ends.
+        sqlx::query("UPDATE alerts SET notify_after = 0 WHERE key = $1")
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn alert_notify_failed(
+    pool: &PgPool,
+    key: &str,
+    retry_at: OffsetDateTime,
+    error: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE alerts SET notify_after = $1, last_error = $2 WHERE key = $3")
+        .bind(to_millis(retry_at))
+        .bind(error)
+        .bind(key)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

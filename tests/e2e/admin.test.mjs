@@ -1,0 +1,119 @@
+// The admin page in headless Chromium: sessions made through the API and the sandbox page,
+// then the operator logs in with the admin key, filters, reads the statistics (checked against
+// /admin/api) and the page shows masked subjects only. scripts/e2e.sh sets FACEGATE_ADMIN_KEY
+// and FACEGATE_SERVER_DATA (where the development API key is).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { artifacts, launch, server } from "./browser.mjs";
+
+const adminKey = process.env.FACEGATE_ADMIN_KEY;
+const dataDir = process.env.FACEGATE_SERVER_DATA;
+const NAME = "张三";
+const ID_NUMBER = "110101199003074514";
+
+let browser;
+before(async () => {
+  assert.ok(adminKey && dataDir, "run through scripts/e2e.sh (FACEGATE_ADMIN_KEY, FACEGATE_SERVER_DATA)");
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+// A merchant's server creates a session; the sandbox user picks `outcome`; the browser
+// follows facegate's return URL, which confirms the result.
+async function verification(reference, outcome) {
+  const apiKey = readFileSync(`${dataDir}/dev-api-key`, "utf8").trim();
+  const created = await fetch(`${server}/v1/verifications`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      provider: "sandbox",
+      reference,
+      subject: { name: NAME, id_number: ID_NUMBER },
+      return_url: `${server}/done`,
+    }),
+  });
+  assert.equal(created.status, 200, await created.clone().text());
+  const session = await created.json();
+  const submitted = await fetch(session.next_action.url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ outcome }),
+    redirect: "manual",
+  });
+  assert.equal(submitted.status, 303);
+  const confirmed = await fetch(submitted.headers.get("location"), { redirect: "manual" });
+  assert.equal(confirmed.status, 303);
+  return session.id;
+}
+
+test("an operator logs in, filters the verifications and reads the statistics", async () => {
+  const run = Date.now().toString(36);
+  const passed = await verification(`admin-e2e-${run}-a`, "pass");
+  const attacked = await verification(`admin-e2e-${run}-b`, "liveness_failed");
+
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
+
+  // Not logged in: the login form. A wrong key is refused; the right one opens the page.
+  await page.goto(server + "/admin");
+  assert.match(page.url(), /\/admin\/login$/);
+  await page.fill("#key", "not-the-admin-key-000000");
+  await page.click("button[type=submit]");
+  assert.match(await page.locator("#login-error").innerText(), /not the admin key/);
+  await page.fill("#key", adminKey);
+  await Promise.all([page.waitForURL(server + "/admin"), page.click("button[type=submit]")]);
+  await page.locator("#verifications").waitFor();
+  const cookies = await context.cookies();
+  const session = cookies.find((cookie) => cookie.name === "facegate_admin");
+  assert.ok(session?.httpOnly, "the session cookie is HttpOnly");
+  assert.equal(session.sameSite, "Strict");
+
+  // Filter: failed sessions of this run's second reference.
+  await page.selectOption("#filter-status", "failed");
+  await page.fill("#filter-reference", `admin-e2e-${run}-b`);
+  await Promise.all([page.waitForURL(/status=failed/), page.click("#filter-submit")]);
+  const rows = page.locator("#verifications tbody tr");
+  assert.equal(await rows.count(), 1);
+  assert.equal(await rows.first().getAttribute("data-id"), attacked);
+  assert.equal(await rows.first().getAttribute("data-status"), "failed");
+  const row = await rows.first().innerText();
+  assert.match(row, /liveness_failed/);
+  assert.match(row, /张\*/);
+  assert.match(row, /110\*{11}4514/);
+  assert.equal(await page.locator(`tr[data-id="${passed}"]`).count(), 0);
+  assert.equal(await page.inputValue("#filter-status"), "failed", "the form keeps the filter");
+
+  // The statistics: today's sandbox row, as the JSON API counts it, and its pass rate.
+  await page.goto(server + "/admin?provider=sandbox");
+  const today = new Date().toISOString().slice(0, 10);
+  const stats = page.locator(`#stats tr[data-day="${today}"][data-provider="sandbox"]`);
+  await stats.waitFor();
+  const cell = async (selector) => (await stats.locator(selector).innerText()).trim();
+  const total = Number(await cell("td.total"));
+  const verified = Number(await cell('td[data-status="verified"]'));
+  const failed = Number(await cell('td[data-status="failed"]'));
+  assert.ok(verified >= 1 && failed >= 1, `verified ${verified}, failed ${failed}`);
+  assert.equal(await cell("td.pass-rate"), `${((100 * verified) / (verified + failed)).toFixed(1)}%`);
+  assert.match(await cell("td.reasons"), /liveness_failed \d+/);
+  const api = await page.request.get(`${server}/admin/api/stats?provider=sandbox`);
+  assert.equal(api.status(), 200);
+  const json = await api.json();
+  const sameRow = json.data.find((r) => r.day === today && r.provider === "sandbox");
+  assert.equal(sameRow.total, total);
+  assert.equal(sameRow.by_status.failed, failed);
+
+  // Nothing of the person but the masked forms, anywhere on the page.
+  const html = await page.content();
+  assert.ok(!html.includes(ID_NUMBER) && !html.includes(NAME), "no personal data on the admin page");
+  await page.screenshot({ path: artifacts + "admin.png", fullPage: true });
+
+  // Logging out ends the session.
+  await Promise.all([page.waitForURL(/\/admin\/login$/), page.click("#logout")]);
+  await page.goto(server + "/admin");
+  assert.match(page.url(), /\/admin\/login$/);
+  await context.close();
+});
