@@ -246,6 +246,7 @@ async fn read(
     if let Err(response) = authorized(&state, &headers) {
         return response;
     }
+    state.config.counters.result_queried(&token);
     let Some(session) = state.sessions().get(&token).cloned() else {
         return error(
             StatusCode::NOT_FOUND,

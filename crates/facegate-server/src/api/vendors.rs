@@ -95,8 +95,13 @@ impl VendorExtras {
             _ => None,
         };
         let baidu_h5 = baidu.map(|(aip, h5, credentials, plan_id)| {
-            BaiduH5Client::new(http.clone(), aip, h5, credentials, plan_id)
-                .with_token_cache(std::sync::Arc::new(tokens.cache("baidu_h5")))
+            BaiduH5Client::new(http.clone(), aip, h5, credentials, plan_id).with_token_cache(
+                std::sync::Arc::new(
+                    tokens
+                        .cache("baidu_h5")
+                        .with_refresh_margin(facegate_vendors::baidu_h5::REFRESH_MARGIN),
+                ),
+            )
         });
         let openapi = match sandbox {
             Some(bases) => under(&bases.internal, sim::baidu_smartapp::PREFIX),

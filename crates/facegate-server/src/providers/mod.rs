@@ -233,7 +233,11 @@ pub fn register_vendors(
             credentials,
             plan_id,
         )
-        .with_token_cache(Arc::new(tokens.cache("baidu_h5")));
+        .with_token_cache(Arc::new(
+            tokens
+                .cache("baidu_h5")
+                .with_refresh_margin(facegate_vendors::baidu_h5::REFRESH_MARGIN),
+        ));
         providers.register(Arc::new(baidu_h5::BaiduH5Provider::new(client)));
     }
     let wechat = match sandbox {
@@ -256,7 +260,11 @@ pub fn register_vendors(
     if let Some((api, appid, secret, push_token)) = wechat {
         let client =
             facegate_vendors::wechat_mini::WechatMiniClient::new(http.clone(), api, appid, secret)
-                .with_cache(Arc::new(tokens.cache("wechat_mini")));
+                .with_cache(Arc::new(
+                    tokens
+                        .cache("wechat_mini")
+                        .with_refresh_margin(facegate_vendors::wechat_mini::REFRESH_MARGIN),
+                ));
         providers.register(Arc::new(wechat_mini::WechatMiniProvider::new(
             client, push_token,
         )));
