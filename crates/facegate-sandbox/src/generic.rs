@@ -24,6 +24,7 @@ use crate::{page, SandboxConfig};
 /// Results stay queryable this long after creation, as Baidu's do (3 days).
 const RETENTION: Duration = Duration::from_secs(3 * 24 * 60 * 60);
 const MAX_TTL_SECONDS: u32 = 24 * 60 * 60;
+const SWEEP_EVERY: time::Duration = time::Duration::minutes(1);
 
 #[derive(Clone, Debug)]
 struct Session {
@@ -89,6 +90,9 @@ impl Outcome {
 struct Sandbox {
     config: Arc<SandboxConfig>,
     sessions: Mutex<HashMap<String, Session>>,
+    /// When sessions past retention were last dropped: a sweep scans them all, so it runs at
+    /// most once a minute, not on every create (it made creation quadratic under load).
+    last_sweep: Mutex<Option<OffsetDateTime>>,
     notifier: reqwest::Client,
 }
 
@@ -103,6 +107,7 @@ pub fn router(config: Arc<SandboxConfig>) -> Router {
     let state = Arc::new(Sandbox {
         config,
         sessions: Mutex::new(HashMap::new()),
+        last_sweep: Mutex::new(None),
         notifier,
     });
     Router::new()
@@ -216,8 +221,21 @@ async fn create(
         Alphanumeric.sample_string(&mut rand::thread_rng(), 32)
     );
     {
+        let sweep = {
+            let mut last = state
+                .last_sweep
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let due = last.is_none_or(|at| now - at >= SWEEP_EVERY);
+            if due {
+                *last = Some(now);
+            }
+            due
+        };
         let mut sessions = state.sessions();
-        sessions.retain(|_, session| now - session.created_at < RETENTION);
+        if sweep {
+            sessions.retain(|_, session| now - session.created_at < RETENTION);
+        }
         sessions.insert(
             token.clone(),
             Session {
@@ -246,6 +264,7 @@ async fn read(
     if let Err(response) = authorized(&state, &headers) {
         return response;
     }
+    state.config.counters.result_queried(&token);
     let Some(session) = state.sessions().get(&token).cloned() else {
         return error(
             StatusCode::NOT_FOUND,

@@ -16,11 +16,13 @@ use axum::Router;
 use url::Url;
 
 pub mod clock;
+pub mod counters;
 pub mod generic;
 mod page;
 pub mod vendors;
 
 pub use clock::Clock;
+pub use counters::Counters;
 
 /// How a sandbox is set up.
 #[derive(Clone, Debug)]
@@ -33,6 +35,8 @@ pub struct SandboxConfig {
     pub default_ttl: Duration,
     /// The time source; tests move it forward to expire tokens.
     pub clock: Clock,
+    /// Token grants and result queries, counted (`GET /_counters`).
+    pub counters: Counters,
 }
 
 impl SandboxConfig {
@@ -48,6 +52,7 @@ impl SandboxConfig {
             api_key: "sandbox".to_owned(),
             default_ttl: Duration::from_secs(2 * 60 * 60),
             clock: Clock::system(),
+            counters: Counters::default(),
         }
     }
 
@@ -65,6 +70,7 @@ impl SandboxConfig {
 pub fn router(config: SandboxConfig) -> Router {
     let config = Arc::new(config);
     Router::new()
+        .merge(counters::router(config.counters.clone()))
         .merge(generic::router(config.clone()))
         .merge(vendors::router(&config))
 }
@@ -75,6 +81,8 @@ pub struct Running {
     pub base: Url,
     /// Its clock: advance it to expire tokens.
     pub clock: Clock,
+    /// What it was asked, counted.
+    pub counters: Counters,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -102,6 +110,7 @@ pub async fn spawn_on_loopback() -> std::io::Result<Running> {
         .map_err(|error| std::io::Error::other(error.to_string()))?;
     let config = SandboxConfig::new(base.clone());
     let clock = config.clock.clone();
+    let counters = config.counters.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(serve(listener, config, async move {
         let _ = stopped.await;
@@ -109,6 +118,7 @@ pub async fn spawn_on_loopback() -> std::io::Result<Running> {
     Ok(Running {
         base,
         clock,
+        counters,
         stop: Some(stop),
     })
 }

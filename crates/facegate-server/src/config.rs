@@ -53,6 +53,8 @@ pub struct Settings {
     pub refresh_interval_ms: u64,
     /// How often the reconciler looks for sessions to confirm or expire.
     pub reconcile_interval_ms: u64,
+    /// A session nobody asked its vendor about for this long is the reconciler's to ask.
+    pub reconcile_stale_after_ms: u64,
     /// `text` or `json`.
     pub log_format: LogFormat,
     /// The key that encrypts names and ID numbers at rest: 32 bytes, standard base64.
@@ -66,6 +68,9 @@ pub struct Settings {
     pub webhook_max_attempts: u32,
     /// How often the delivery worker looks for due events.
     pub webhook_interval_ms: u64,
+    /// How long a replica holds an event it is delivering; when a replica dies, another
+    /// delivers its events after this. Keep it above the delivery timeout (10 s).
+    pub webhook_lease_ms: u64,
     /// Points every vendor's base URLs at the embedded sandbox and uses the sandbox's
     /// credentials: the whole vendor surface with no vendor account (`serve --sandbox-vendors`).
     pub sandbox_vendors: bool,
@@ -163,10 +168,12 @@ struct Defaults {
     max_body_bytes: usize,
     refresh_interval_ms: u64,
     reconcile_interval_ms: u64,
+    reconcile_stale_after_ms: u64,
     log_format: LogFormat,
     pii_previous_keys: Vec<String>,
     webhook_max_attempts: u32,
     webhook_interval_ms: u64,
+    webhook_lease_ms: u64,
     sandbox_vendors: bool,
     create_per_minute_per_key: u32,
     create_per_minute_per_ip: u32,
@@ -204,10 +211,12 @@ impl Default for Defaults {
             max_body_bytes: 15 * 1024 * 1024,
             refresh_interval_ms: 2000,
             reconcile_interval_ms: 5000,
+            reconcile_stale_after_ms: 60_000,
             log_format: LogFormat::Text,
             pii_previous_keys: Vec::new(),
             webhook_max_attempts: 16,
             webhook_interval_ms: 1000,
+            webhook_lease_ms: 60_000,
             sandbox_vendors: false,
             create_per_minute_per_key: 600,
             create_per_minute_per_ip: 120,
@@ -309,6 +318,9 @@ impl Settings {
             ));
         }
         self.check_admin()?;
+        if self.webhook_lease_ms < 100 {
+            return Err(ConfigError("webhook_lease_ms must be at least 100".into()));
+        }
         if self.sandbox_ttl_seconds == 0 || self.sandbox_ttl_seconds > 86_400 {
             return Err(ConfigError("sandbox_ttl_seconds must be 1 to 86400".into()));
         }
@@ -506,12 +518,14 @@ mod tests {
             jail.set_env("FACEGATE_SANDBOX", "false");
             jail.set_env("FACEGATE_API_KEYS", "abcdefghijklmnopqrstuvwxyz");
             jail.set_env("FACEGATE_BAIDU_API_KEY", "baidu-key");
+            jail.set_env("FACEGATE_BAIDU_PLAN_ID", "12345");
             jail.set_env("FACEGATE_FACEID_API_BASE", "http://127.0.0.1:9/faceid");
             let settings = Settings::load(Path::new("facegate.toml")).unwrap();
             assert_eq!(settings.addr.port(), 9000);
             assert!(!settings.sandbox);
             assert_eq!(settings.api_keys, ["abcdefghijklmnopqrstuvwxyz"]);
             assert_eq!(settings.vendors.baidu_api_key.as_deref(), Some("baidu-key"));
+            assert_eq!(settings.vendors.baidu_plan_id.as_deref(), Some("12345"));
             assert_eq!(
                 settings.vendors.faceid_api_base.as_str(),
                 "http://127.0.0.1:9/faceid"

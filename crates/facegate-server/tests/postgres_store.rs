@@ -420,6 +420,92 @@ async fn reconcile_work(store: &dyn Store) {
     assert_eq!(ids(&first), ["ver_never"]);
 }
 
+/// The reconciler's claim: what is due, marked checked in the same statement, so a second
+/// claim (another replica) passes over it; an expired session is claimed again only after
+/// `recheck_before` has passed its last check.
+async fn reconcile_claims(store: &dyn Store) {
+    let at = t0();
+    let mut expired = record("ver_expired", at);
+    expired.expires_at = at + Duration::seconds(10);
+    expired.last_checked_at = Some(at + Duration::seconds(59));
+    store.insert(&expired).await.unwrap();
+    let mut stale = record("ver_stale", at);
+    stale.last_checked_at = Some(at + Duration::seconds(5));
+    store.insert(&stale).await.unwrap();
+    store.insert(&record("ver_never", at)).await.unwrap();
+    let mut fresh = record("ver_fresh", at);
+    fresh.last_checked_at = Some(at + Duration::seconds(50));
+    store.insert(&fresh).await.unwrap();
+    finished(store, "ver_final", at).await;
+
+    let now = at + Duration::seconds(60);
+    let stale_before = at + Duration::seconds(30);
+    let recheck_before = now - Duration::seconds(5);
+    let claimed_records = store
+        .claim_for_reconcile(now, stale_before, recheck_before, 10)
+        .await
+        .unwrap();
+    let mut claimed = ids(&claimed_records);
+    claimed.sort();
+    // ver_expired was checked a second ago: its checker is still at it.
+    assert_eq!(claimed, ["ver_never", "ver_stale"]);
+    let record_now = store.get("ver_never").await.unwrap().unwrap();
+    assert_eq!(record_now.last_checked_at, Some(now));
+    assert!(store
+        .claim_for_reconcile(now, stale_before, recheck_before, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let later = now + Duration::seconds(6);
+    let again = store
+        .claim_for_reconcile(later, stale_before, later - Duration::seconds(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(&again), ["ver_expired"]);
+}
+
+/// One refresh lease per token: taken once, refused while it runs, taken over when it ran out,
+/// given back by its holder only.
+async fn token_refresh_leases(store: &dyn Store) {
+    let at = t0();
+    let until = at + Duration::seconds(10);
+    assert!(store
+        .claim_token_refresh("wechat:app", "a", at, until)
+        .await
+        .unwrap());
+    assert!(!store
+        .claim_token_refresh("wechat:app", "b", at, until)
+        .await
+        .unwrap());
+    assert!(store
+        .claim_token_refresh("baidu:app", "b", at, until)
+        .await
+        .unwrap());
+    // The lease row is not a token.
+    assert_eq!(store.vendor_token("wechat:app").await.unwrap(), None);
+    store
+        .release_token_refresh("wechat:app", "b")
+        .await
+        .unwrap();
+    assert!(!store
+        .claim_token_refresh("wechat:app", "b", at + Duration::seconds(1), until)
+        .await
+        .unwrap());
+    store
+        .release_token_refresh("wechat:app", "a")
+        .await
+        .unwrap();
+    assert!(store
+        .claim_token_refresh("wechat:app", "b", at + Duration::seconds(1), until)
+        .await
+        .unwrap());
+    let expired = until + Duration::seconds(1);
+    assert!(store
+        .claim_token_refresh("baidu:app", "c", expired, expired + Duration::seconds(10))
+        .await
+        .unwrap());
+}
+
 /// Claims lease events; leases run out; failures reschedule or give up; deliveries end it.
 async fn outbox(store: &dyn Store) {
     let at = t0();
@@ -515,6 +601,8 @@ on_both_stores! {
     duplicates_on_both => duplicates,
     listing_on_both => listing,
     reconcile_work_on_both => reconcile_work,
+    reconcile_claims_on_both => reconcile_claims,
+    token_refresh_leases_on_both => token_refresh_leases,
     outbox_on_both => outbox,
     vendor_tokens_on_both => vendor_tokens,
 }

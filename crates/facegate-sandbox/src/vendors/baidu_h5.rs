@@ -275,6 +275,10 @@ async fn token(State(state): State<Shared>, Query(query): Query<TokenQuery>) -> 
             "Client authentication failed",
         );
     }
+    state
+        .config
+        .counters
+        .token_granted(crate::counters::grants::BAIDU_OAUTH);
     let now = state.config.clock.now();
     let ttl = ACCESS_TOKEN_TTL.as_secs();
     let token = format!(

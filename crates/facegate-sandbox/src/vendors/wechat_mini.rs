@@ -257,6 +257,10 @@ async fn classic_token(State(state): State<Shared>, Query(query): Query<ClassicQ
     ) {
         return response;
     }
+    state
+        .config
+        .counters
+        .token_granted(crate::counters::grants::WECHAT_TOKEN);
     let now = state.config.clock.now();
     Json(issue(&mut state.data().classic, now)).into_response()
 }
@@ -281,6 +285,10 @@ async fn stable_token(State(state): State<Shared>, body: axum::body::Bytes) -> R
     ) {
         return response;
     }
+    state
+        .config
+        .counters
+        .token_granted(crate::counters::grants::WECHAT_STABLE_TOKEN);
     let now = state.config.clock.now();
     let mut data = state.data();
     if !body.force_refresh {

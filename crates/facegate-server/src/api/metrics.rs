@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::{session, telemetry, workers};
+use crate::{session, telemetry};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/metrics", get(scrape))
@@ -47,7 +47,9 @@ async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> AppResult<
     };
     let counts = state
         .store
-        .ops_counts(workers::reconciler::STALE_AFTER)
+        .ops_counts(time::Duration::milliseconds(
+            i64::try_from(state.settings.reconcile_stale_after_ms).unwrap_or(i64::MAX),
+        ))
         .await?;
     telemetry::set_store_gauges(&counts, session::now());
     prometheus.run_upkeep();

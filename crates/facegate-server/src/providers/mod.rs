@@ -245,7 +245,11 @@ pub fn register_vendors(
     if let Some((api, appid, secret, push_token)) = wechat {
         let client =
             facegate_vendors::wechat_mini::WechatMiniClient::new(http.clone(), api, appid, secret)
-                .with_cache(Arc::new(tokens.cache("wechat_mini")));
+                .with_cache(Arc::new(
+                    tokens
+                        .cache("wechat_mini")
+                        .with_refresh_margin(facegate_vendors::wechat_mini::REFRESH_MARGIN),
+                ));
         providers.register(Arc::new(wechat_mini::WechatMiniProvider::new(
             client, push_token,
         )));
@@ -318,8 +322,11 @@ pub fn baidu_h5_client(
         _ => return None,
     };
     Some(
-        BaiduH5Client::new(http.clone(), aip, h5, credentials, plan_id)
-            .with_token_cache(Arc::new(tokens.cache("baidu_h5"))),
+        BaiduH5Client::new(http.clone(), aip, h5, credentials, plan_id).with_token_cache(Arc::new(
+            tokens
+                .cache("baidu_h5")
+                .with_refresh_margin(facegate_vendors::baidu_h5::REFRESH_MARGIN),
+        )),
     )
 }
 

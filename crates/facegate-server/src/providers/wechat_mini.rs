@@ -44,7 +44,7 @@ impl WechatMiniProvider {
 #[async_trait]
 impl wechat_mini::TokenCache for StoreTokenCache {
     async fn get(&self, appid: &str) -> Option<AccessToken> {
-        let (value, expires_at) = self.load(appid).await?;
+        let (value, expires_at) = self.usable_or_lease(appid).await?;
         Some(AccessToken {
             value,
             expires_at: SystemTime::from(expires_at),

@@ -176,6 +176,17 @@ pub trait Store: SecurityStore + Send + Sync + 'static {
         stale_before: OffsetDateTime,
         limit: u32,
     ) -> Result<Vec<SessionRecord>, StoreError>;
+    /// The reconciler's claim: like [`Store::due_for_reconcile`], but each session returned is
+    /// marked checked at `now` in the same statement, so another replica's reconciler passes
+    /// over it; a session past expiry is claimed again only if its last check is older than
+    /// `recheck_before` (a replica died mid-check, or the vendor did not answer).
+    async fn claim_for_reconcile(
+        &self,
+        now: OffsetDateTime,
+        stale_before: OffsetDateTime,
+        recheck_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, StoreError>;
     /// Leases up to `limit` undelivered events that are due and not leased by anyone else,
     /// counting the attempt; the lease ends at `lease_until`.
     async fn claim_events(
@@ -207,6 +218,17 @@ pub trait Store: SecurityStore + Send + Sync + 'static {
         expires_at: OffsetDateTime,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
+    /// Takes the right to fetch the vendor token `key` until `until`, for `holder` (one replica's
+    /// token cache): true if nobody holds it, or the last holder's lease ran out by `now`.
+    async fn claim_token_refresh(
+        &self,
+        key: &str,
+        holder: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+    /// Gives the right back (the new token is stored); a no-op if `holder` does not hold it.
+    async fn release_token_refresh(&self, key: &str, holder: &str) -> Result<(), StoreError>;
     /// Events of one session, oldest first (tests and the admin view read them).
     async fn events_for(&self, verification_id: &str) -> Result<Vec<OutboxEvent>, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
@@ -276,6 +298,12 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     } else {
         Err(StoreError::UnsupportedUrl)
     }
+}
+
+/// The `vendor_tokens` row that holds the refresh lease of the token `key`: the holder's id
+/// in the token column, the lease's end in expires_at (no migration: a second row per token).
+pub(crate) fn refresh_lease_key(key: &str) -> String {
+    format!("refresh-lease:{key}")
 }
 
 pub(crate) fn to_millis(at: OffsetDateTime) -> i64 {

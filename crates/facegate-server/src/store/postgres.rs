@@ -380,6 +380,35 @@ impl Store for PostgresStore {
         records(rows)
     }
 
+    async fn claim_for_reconcile(
+        &self,
+        now: OffsetDateTime,
+        stale_before: OffsetDateTime,
+        recheck_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        // SKIP LOCKED: a reconciler claiming at the same moment passes over these rows.
+        let sql = format!(
+            "UPDATE verifications SET last_checked_at = $1 \
+             WHERE id IN (SELECT id FROM verifications \
+                          WHERE status IN ('pending', 'processing') \
+                            AND ((expires_at <= $1 AND COALESCE(last_checked_at, 0) < $2) \
+                                 OR (created_at < $3 AND COALESCE(last_checked_at, 0) < $3)) \
+                          ORDER BY COALESCE(last_checked_at, 0) LIMIT $4 \
+                          FOR UPDATE SKIP LOCKED) \
+             RETURNING {COLUMNS}"
+        );
+        let stale = to_millis(stale_before);
+        let rows: Vec<Row> = sqlx::query_as(&sql)
+            .bind(to_millis(now))
+            .bind(to_millis(recheck_before))
+            .bind(stale)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        records(rows)
+    }
+
     async fn claim_events(
         &self,
         now: OffsetDateTime,
@@ -484,6 +513,39 @@ impl Store for PostgresStore {
         .bind(to_millis(at))
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    async fn claim_token_refresh(
+        &self,
+        key: &str,
+        holder: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        // Inserted, or taken over from a lease that ran out; a live lease is left alone and
+        // the statement touches no row.
+        let done = sqlx::query(
+            "INSERT INTO vendor_tokens (key, token, expires_at, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (key) DO UPDATE SET token = excluded.token, \
+             expires_at = excluded.expires_at, updated_at = excluded.updated_at \
+             WHERE vendor_tokens.expires_at <= excluded.updated_at",
+        )
+        .bind(super::refresh_lease_key(key))
+        .bind(holder.as_bytes())
+        .bind(to_millis(until))
+        .bind(to_millis(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_token_refresh(&self, key: &str, holder: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM vendor_tokens WHERE key = $1 AND token = $2")
+            .bind(super::refresh_lease_key(key))
+            .bind(holder.as_bytes())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

@@ -363,6 +363,36 @@ impl Store for SqliteStore {
         records(rows)
     }
 
+    async fn claim_for_reconcile(
+        &self,
+        now: OffsetDateTime,
+        stale_before: OffsetDateTime,
+        recheck_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        // One statement: SQLite serialises writers, so two reconcilers never claim one row.
+        let sql = format!(
+            "UPDATE verifications SET last_checked_at = ? \
+             WHERE id IN (SELECT id FROM verifications \
+                          WHERE status IN ('pending', 'processing') \
+                            AND ((expires_at <= ? AND COALESCE(last_checked_at, 0) < ?) \
+                                 OR (created_at < ? AND COALESCE(last_checked_at, 0) < ?)) \
+                          ORDER BY COALESCE(last_checked_at, 0) LIMIT ?) \
+             RETURNING {COLUMNS}"
+        );
+        let stale = to_millis(stale_before);
+        let rows: Vec<Row> = sqlx::query_as(&sql)
+            .bind(to_millis(now))
+            .bind(to_millis(now))
+            .bind(to_millis(recheck_before))
+            .bind(stale)
+            .bind(stale)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        records(rows)
+    }
+
     async fn claim_events(
         &self,
         now: OffsetDateTime,
@@ -466,6 +496,39 @@ impl Store for SqliteStore {
         .bind(to_millis(at))
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    async fn claim_token_refresh(
+        &self,
+        key: &str,
+        holder: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        // Inserted, or taken over from a lease that ran out; a live lease is left alone and
+        // the statement touches no row.
+        let done = sqlx::query(
+            "INSERT INTO vendor_tokens (key, token, expires_at, updated_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (key) DO UPDATE SET token = excluded.token, \
+             expires_at = excluded.expires_at, updated_at = excluded.updated_at \
+             WHERE vendor_tokens.expires_at <= excluded.updated_at",
+        )
+        .bind(super::refresh_lease_key(key))
+        .bind(holder.as_bytes())
+        .bind(to_millis(until))
+        .bind(to_millis(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_token_refresh(&self, key: &str, holder: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM vendor_tokens WHERE key = ? AND token = ?")
+            .bind(super::refresh_lease_key(key))
+            .bind(holder.as_bytes())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

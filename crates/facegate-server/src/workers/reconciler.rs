@@ -1,5 +1,7 @@
 //! The reconciler: asks the vendors about sessions nobody else is asking about (a lost notify,
-//! a closed tab), and expires the ones whose vendor token ran out. Bounded per round.
+//! a closed tab), and expires the ones whose vendor token ran out. Bounded per round. Replicas
+//! split the work: each round claims its sessions in the store (marked checked in the same
+//! statement), so no two replicas ask a vendor about one session at once.
 
 use std::time::Duration;
 
@@ -10,8 +12,10 @@ use crate::session::{self, Freshness};
 
 /// Sessions looked at per round.
 const BATCH: u32 = 100;
-/// A session unchecked for this long is asked about again.
-pub const STALE_AFTER: time::Duration = time::Duration::seconds(60);
+/// A session past expiry that a replica claimed this recently is left to that replica. Vendor
+/// queries answer in well under a second; one stuck longer (up to the client's 10 s timeout)
+/// may be asked again by another replica: a second result query, never a billable call.
+const RECHECK_AFTER: time::Duration = time::Duration::seconds(5);
 
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let interval = Duration::from_millis(state.settings.reconcile_interval_ms.max(100));
@@ -33,9 +37,13 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
 /// One pass over the sessions due; returns how many were looked at.
 pub async fn round(state: &AppState) -> anyhow::Result<usize> {
     let now = session::now();
+    // A session unchecked for this long is asked about again.
+    let stale_after = time::Duration::milliseconds(
+        i64::try_from(state.settings.reconcile_stale_after_ms).unwrap_or(i64::MAX),
+    );
     let due = state
         .store
-        .due_for_reconcile(now, now - STALE_AFTER, BATCH)
+        .claim_for_reconcile(now, now - stale_after, now - RECHECK_AFTER, BATCH)
         .await?;
     let count = due.len();
     for record in due {

@@ -17,8 +17,6 @@ use crate::app::AppState;
 use crate::session;
 use crate::store::Delivery;
 
-/// How long a claimed event is ours before another replica may take it.
-const LEASE: time::Duration = time::Duration::seconds(60);
 /// Events claimed per round.
 const BATCH: u32 = 32;
 /// The longest wait between two attempts.
@@ -130,13 +128,17 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
         }
     };
     let interval = Duration::from_millis(state.settings.webhook_interval_ms.max(50));
+    // How long a claimed event is ours before another replica may take it.
+    let lease = time::Duration::milliseconds(
+        i64::try_from(state.settings.webhook_lease_ms).unwrap_or(i64::MAX),
+    );
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(interval) => {}
         }
         let now = session::now();
-        let claimed = match state.store.claim_events(now, now + LEASE, BATCH).await {
+        let claimed = match state.store.claim_events(now, now + lease, BATCH).await {
             Ok(claimed) => claimed,
             Err(error) => {
                 tracing::error!(error = %error, "webhooks: claiming events failed");
