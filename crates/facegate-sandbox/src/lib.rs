@@ -16,6 +16,7 @@ use axum::Router;
 use url::Url;
 
 pub mod clock;
+pub mod faults;
 pub mod generic;
 mod page;
 pub mod vendors;
@@ -64,9 +65,11 @@ impl SandboxConfig {
 /// under a prefix (facegate nests it at `/sandbox`).
 pub fn router(config: SandboxConfig) -> Router {
     let config = Arc::new(config);
-    Router::new()
-        .merge(generic::router(config.clone()))
-        .merge(vendors::router(&config))
+    faults::wrap(
+        Router::new()
+            .merge(generic::router(config.clone()))
+            .merge(vendors::router(&config)),
+    )
 }
 
 /// A sandbox serving on a loopback port of its own (tests and local tools); stops when dropped.
