@@ -169,7 +169,7 @@ impl Application {
                 .map_err(|error| anyhow::anyhow!("return_url_allowlist: {error}"))?;
         return_policy.allow(urls.base().origin());
 
-        let vendor_http = facegate_vendors::http::client(Default::default())?;
+        let vendor_http = facegate_vendors::http::client(settings.resilience.timeouts())?;
         let mut providers = Providers::default();
         let mut embedded_sandbox = None;
         let internal_sandbox = Url::parse(&format!("http://{}/sandbox/", loopback(local_addr)))?;
@@ -209,6 +209,8 @@ impl Application {
                 pii: pii.clone(),
             },
         );
+
+        crate::providers::resilience::wrap_all(&mut providers, &settings.resilience);
 
         let vendor_extras = api::vendors::VendorExtras::new(
             &settings.vendors,

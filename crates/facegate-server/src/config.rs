@@ -80,6 +80,9 @@ pub struct Settings {
     /// Earlier PII keys, still used to decrypt, comma-separated.
     #[serde(deserialize_with = "secret_list")]
     pub pii_previous_keys: Vec<SecretString>,
+    /// Vendor timeouts, retries, circuit breakers and the reconciler's pace.
+    #[serde(flatten)]
+    pub resilience: crate::providers::resilience::ResilienceSettings,
 }
 
 /// Vendor credentials and base URLs. A vendor whose credentials are missing is off.

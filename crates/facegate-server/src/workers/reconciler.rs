@@ -10,8 +10,6 @@ use crate::session::{self, Freshness};
 
 /// Sessions looked at per round.
 const BATCH: u32 = 100;
-/// A session unchecked for this long is asked about again.
-const STALE_AFTER: time::Duration = time::Duration::seconds(60);
 
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let interval = Duration::from_millis(state.settings.reconcile_interval_ms.max(100));
@@ -33,9 +31,13 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
 /// One pass over the sessions due; returns how many were looked at.
 pub async fn round(state: &AppState) -> anyhow::Result<usize> {
     let now = session::now();
+    // A session unchecked for this long is asked about again.
+    let stale_after = time::Duration::milliseconds(
+        i64::try_from(state.settings.resilience.reconcile_stale_after_ms).unwrap_or(i64::MAX),
+    );
     let due = state
         .store
-        .due_for_reconcile(now, now - STALE_AFTER, BATCH)
+        .due_for_reconcile(now, now - stale_after, BATCH)
         .await?;
     let count = due.len();
     for record in due {
