@@ -25,7 +25,8 @@ use super::{
 use crate::domain::Subject;
 use crate::store::SessionRecord;
 
-/// The settings of this module (flattened into `Settings`; `FACEGATE_VENDOR_RETRIES`, ...).
+/// The settings of this module (flattened into `Settings`; `FACEGATE_VENDOR_RETRIES`, ...),
+/// and the two worker paces the reliability tests tune (reconciler staleness, webhook lease).
 #[derive(Clone, Debug, Deserialize)]
 pub struct ResilienceSettings {
     /// Whole-request timeout of a vendor call.
@@ -49,6 +50,10 @@ pub struct ResilienceSettings {
     /// The reconciler asks about a session again once it is unchecked for this long.
     #[serde(default = "defaults::reconcile_stale_after_ms")]
     pub reconcile_stale_after_ms: u64,
+    /// How long a webhook event claimed for delivery is held before it may be claimed again
+    /// (by another replica, or after a crash mid-delivery): longer than a batch of deliveries.
+    #[serde(default = "defaults::webhook_lease_ms")]
+    pub webhook_lease_ms: u64,
 }
 
 mod defaults {
@@ -73,6 +78,9 @@ mod defaults {
     pub fn reconcile_stale_after_ms() -> u64 {
         60_000
     }
+    pub fn webhook_lease_ms() -> u64 {
+        60_000
+    }
 }
 
 impl Default for ResilienceSettings {
@@ -85,6 +93,7 @@ impl Default for ResilienceSettings {
             vendor_breaker_failures: defaults::vendor_breaker_failures(),
             vendor_breaker_open_ms: defaults::vendor_breaker_open_ms(),
             reconcile_stale_after_ms: defaults::reconcile_stale_after_ms(),
+            webhook_lease_ms: defaults::webhook_lease_ms(),
         }
     }
 }

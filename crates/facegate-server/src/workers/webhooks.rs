@@ -17,8 +17,6 @@ use crate::app::AppState;
 use crate::session;
 use crate::store::Delivery;
 
-/// How long a claimed event is ours before another replica may take it.
-const LEASE: time::Duration = time::Duration::seconds(60);
 /// Events claimed per round.
 const BATCH: u32 = 32;
 /// The longest wait between two attempts.
@@ -136,7 +134,12 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
             () = tokio::time::sleep(interval) => {}
         }
         let now = session::now();
-        let claimed = match state.store.claim_events(now, now + LEASE, BATCH).await {
+        // How long a claimed event is ours before another replica (or this one, restarted
+        // after a crash) may take it: `webhook_lease_ms`.
+        let lease = time::Duration::milliseconds(
+            i64::try_from(state.settings.resilience.webhook_lease_ms).unwrap_or(60_000),
+        );
+        let claimed = match state.store.claim_events(now, now + lease, BATCH).await {
             Ok(claimed) => claimed,
             Err(error) => {
                 tracing::error!(error = %error, "webhooks: claiming events failed");
