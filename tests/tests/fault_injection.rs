@@ -4,7 +4,7 @@
 //! (200 to the create) must end in its true final state: the outcome the sandbox user chose
 //! (verified, or failed with that reason), or expired for the sessions nobody finished.
 //!
-//! Size: `FAULT_SESSIONS` sessions (default 1200, ~30 s in a debug build on 2 busy cores);
+//! Size: `FAULT_SESSIONS` sessions (default 2000, 25-40 s in a debug build on 2 busy cores);
 //! `FAULT_SESSIONS=5000 cargo test -p facegate-tests --test fault_injection` for a longer run.
 
 use std::collections::HashMap;
@@ -126,7 +126,7 @@ async fn every_acknowledged_session_reaches_its_true_state_despite_vendor_faults
     let sessions: usize = std::env::var("FAULT_SESSIONS")
         .ok()
         .and_then(|value| value.parse().ok())
-        .unwrap_or(1200);
+        .unwrap_or(2000);
     let app = Arc::new(
         TestApp::spawn_with(&[
             ("create_per_minute_per_key", "0"),
