@@ -291,6 +291,31 @@ async fn clear(State(faults): State<Shared>) -> Json<serde_json::Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tower::ServiceExt;
+
+    async fn status_of(router: Router, method: &str) -> StatusCode {
+        let request = axum::http::Request::builder()
+            .method(method)
+            .uri("/_faults")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(r#"{"rate":1,"kinds":["500"]}"#))
+            .unwrap();
+        router.oneshot(request).await.unwrap().status()
+    }
+
+    #[tokio::test]
+    async fn the_switch_exists_only_where_fault_injection_is_on() {
+        let mut config = crate::SandboxConfig::new(url::Url::parse("http://127.0.0.1:1/").unwrap());
+        assert_eq!(
+            status_of(crate::router(config.clone()), "POST").await,
+            StatusCode::OK
+        );
+        config.fault_injection = false;
+        assert_eq!(
+            status_of(crate::router(config), "POST").await,
+            StatusCode::NOT_FOUND
+        );
+    }
 
     #[test]
     fn specs_parse_from_the_documented_json() {

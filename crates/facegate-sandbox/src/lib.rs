@@ -34,6 +34,9 @@ pub struct SandboxConfig {
     pub default_ttl: Duration,
     /// The time source; tests move it forward to expire tokens.
     pub clock: Clock,
+    /// Serves `/_faults` (fault injection, see [`faults`]): on for a sandbox of its own, off
+    /// where a server embeds the sandbox for anyone to reach.
+    pub fault_injection: bool,
 }
 
 impl SandboxConfig {
@@ -49,6 +52,7 @@ impl SandboxConfig {
             api_key: "sandbox".to_owned(),
             default_ttl: Duration::from_secs(2 * 60 * 60),
             clock: Clock::system(),
+            fault_injection: true,
         }
     }
 
@@ -65,11 +69,14 @@ impl SandboxConfig {
 /// under a prefix (facegate nests it at `/sandbox`).
 pub fn router(config: SandboxConfig) -> Router {
     let config = Arc::new(config);
-    faults::wrap(
-        Router::new()
-            .merge(generic::router(config.clone()))
-            .merge(vendors::router(&config)),
-    )
+    let simulators = Router::new()
+        .merge(generic::router(config.clone()))
+        .merge(vendors::router(&config));
+    if config.fault_injection {
+        faults::wrap(simulators)
+    } else {
+        simulators
+    }
 }
 
 /// A sandbox serving on a loopback port of its own (tests and local tools); stops when dropped.

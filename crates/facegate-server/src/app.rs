@@ -179,6 +179,8 @@ impl Application {
             let mut config = facegate_sandbox::SandboxConfig::new(urls.public_url("sandbox/"));
             config.api_key = settings.sandbox_api_key.clone();
             config.default_ttl = Duration::from_secs(settings.sandbox_ttl_seconds.into());
+            // Anyone who reaches this server reaches its sandbox: no fault switch for them.
+            config.fault_injection = false;
             embedded_sandbox = Some(facegate_sandbox::router(config));
         }
         if settings.sandbox {
