@@ -16,8 +16,8 @@ cargo fmt --all -- --check
 step "cargo clippy (native, all targets)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
-step "cargo test (native workspace)"
-cargo test --locked --workspace
+step "cargo test (native workspace, SQLite)"
+env -u FACEGATE_TEST_DATABASE_URL cargo test --locked --workspace
 
 step "cargo test on PostgreSQL (the journeys and the store again; scripts/postgres.sh)"
 pg_url=$(scripts/postgres.sh)

@@ -1,5 +1,6 @@
 //! The test harness for facegate's journeys: the real server (in-process, bound to
-//! 127.0.0.1:0 with a temporary data directory and a real SQLite file) and the real sandbox on
+//! 127.0.0.1:0 with a temporary data directory and a real SQLite file, or a fresh database on
+//! the PostgreSQL server that FACEGATE_TEST_DATABASE_URL names) and the real sandbox on
 //! its own loopback port, talking over HTTP. Helper names follow the user's story.
 
 use std::net::SocketAddr;
@@ -350,6 +351,22 @@ pub fn query_param(url: &Url, key: &str) -> Option<String> {
 }
 
 impl TestApp {
+    /// The app's database, opened directly (as another replica or a job would).
+    pub async fn store(&self) -> std::sync::Arc<dyn facegate_server::store::Store> {
+        let url = self
+            .pairs
+            .iter()
+            .find(|(k, _)| k == "database_url")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}",
+                    self.data_dir.path().join("facegate.db").display()
+                )
+            });
+        facegate_server::store::connect(&url).await.unwrap()
+    }
+
     /// The outbox events recorded for a session, read from the store directly.
     pub async fn state_events(&self, id: &str) -> Vec<facegate_server::store::OutboxEvent> {
         let url = self

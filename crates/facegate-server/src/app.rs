@@ -154,8 +154,10 @@ impl Application {
         } else {
             None
         };
-        if settings.api_keys.is_empty() && dev_key.is_none() {
-            anyhow::bail!("no API key is configured: set FACEGATE_API_KEYS");
+        if settings.api_keys.is_empty() && dev_key.is_none() && !has_stored_key(&store).await? {
+            anyhow::bail!(
+                "no API key is configured: set FACEGATE_API_KEYS or run `facegate keys create`"
+            );
         }
         let api_keys = {
             use secrecy::ExposeSecret;
@@ -273,6 +275,12 @@ impl Application {
     }
 }
 
+/// Whether `facegate keys create` made a key that is still valid.
+async fn has_stored_key(store: &Arc<dyn Store>) -> anyhow::Result<bool> {
+    let keys = store.list_api_keys().await?;
+    Ok(keys.iter().any(|key| key.revoked_at.is_none()))
+}
+
 /// Where this server reaches itself: the bound address, with 0.0.0.0 / [::] as loopback.
 fn loopback(addr: SocketAddr) -> SocketAddr {
     match addr.ip() {
@@ -328,6 +336,7 @@ fn router(state: &AppState, embedded_sandbox: Option<Router>) -> Router {
         .allow_headers([axum::http::header::CONTENT_TYPE]);
     let mut router = Router::new()
         .merge(api::verifications::router())
+        .merge(api::privacy::router())
         .merge(api::client::router().layer(client_cors))
         .merge(api::callbacks::router())
         .merge(api::returns::router())

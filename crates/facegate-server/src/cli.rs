@@ -37,14 +37,37 @@ enum Command {
         #[arg(long)]
         sandbox_vendors: bool,
     },
+    /// Merchant API keys kept (hashed) in the database.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Makes a key and prints it, once.
+    Create {
+        /// A note to tell keys apart (shown by `list`).
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Every key: id, label, created, last used, revoked (never the key).
+    List,
+    /// Revokes a key: requests with it answer 401 from now on, on every replica.
+    Revoke {
+        /// The key's id, as `list` shows it (`key_...`).
+        id: String,
+    },
 }
 
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let settings = match Settings::load(&cli.config) {
         Ok(mut settings) => {
-            let Command::Serve { sandbox_vendors } = &cli.command;
-            settings.sandbox_vendors |= *sandbox_vendors;
+            if let Command::Serve { sandbox_vendors } = &cli.command {
+                settings.sandbox_vendors |= *sandbox_vendors;
+            }
             settings
         }
         Err(error) => {
@@ -62,6 +85,7 @@ pub fn main() -> std::process::ExitCode {
     };
     let outcome = match cli.command {
         Command::Serve { .. } => runtime.block_on(serve(settings)),
+        Command::Keys { command } => runtime.block_on(keys(settings, command)),
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -114,6 +138,72 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         stop.cancel();
     });
     app.run(shutdown).await
+}
+
+async fn keys(settings: Settings, command: KeysCommand) -> anyhow::Result<()> {
+    use anyhow::Context;
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "creating the data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
+    let store = crate::store::connect(&settings.database_url_or_default())
+        .await
+        .context("opening the database")?;
+    let now = crate::session::now();
+    match command {
+        KeysCommand::Create { label } => {
+            let label = label.map(|label| label.trim().to_owned());
+            if label
+                .as_deref()
+                .is_some_and(|label| label.is_empty() || label.chars().count() > 100)
+            {
+                anyhow::bail!("--label must be 1 to 100 characters");
+            }
+            let new = crate::keys::create(store.as_ref(), label, now).await?;
+            println!("{}", crate::keys::announce(&new));
+        }
+        KeysCommand::List => {
+            let keys = store.list_api_keys().await?;
+            if keys.is_empty() {
+                println!("no keys (make one with `facegate keys create`)");
+                return Ok(());
+            }
+            let when = |at: Option<time::OffsetDateTime>| {
+                at.map(crate::view::rfc3339).unwrap_or_else(|| "-".into())
+            };
+            // Tab-separated: labels may hold spaces.
+            println!("ID\tLABEL\tCREATED\tLAST USED\tREVOKED");
+            for key in keys {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    key.id,
+                    key.label
+                        .as_deref()
+                        .unwrap_or("-")
+                        .replace(['\t', '\n'], " "),
+                    crate::view::rfc3339(key.created_at),
+                    when(key.last_used_at),
+                    when(key.revoked_at),
+                );
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            let id = crate::keys::parse_id(&id).ok_or_else(|| {
+                anyhow::anyhow!("`{id}` is not a key id (see `facegate keys list`)")
+            })?;
+            if store.revoke_api_key(&id, now).await? {
+                println!("revoked {id}");
+            } else {
+                match store.api_key(&id).await? {
+                    Some(_) => anyhow::bail!("{id} is already revoked"),
+                    None => anyhow::bail!("no key {id}"),
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -80,6 +80,15 @@ pub struct Settings {
     /// Earlier PII keys, still used to decrypt, comma-separated.
     #[serde(deserialize_with = "secret_list")]
     pub pii_previous_keys: Vec<SecretString>,
+    /// Sessions per person (by subject digest) per 24 hours (0: no cap).
+    pub subject_daily_cap: u32,
+    /// Days vendor images are kept, encrypted (0, the default: none are kept).
+    pub media_retention_days: u32,
+    /// Days after creation a final session's personal data is redacted (0: never by the job;
+    /// `POST /v1/verifications/{id}/redact` still does it).
+    pub retention_days: u32,
+    /// How often the retention job runs.
+    pub retention_interval_ms: u64,
     /// Vendor timeouts, retries, circuit breakers and the reconciler's pace.
     #[serde(flatten)]
     pub resilience: crate::providers::resilience::ResilienceSettings,
@@ -136,6 +145,10 @@ struct Defaults {
     create_per_minute_per_key: u32,
     create_per_minute_per_ip: u32,
     reference_daily_cap: u32,
+    subject_daily_cap: u32,
+    media_retention_days: u32,
+    retention_days: u32,
+    retention_interval_ms: u64,
     baidu_aip_base: &'static str,
     baidu_h5_base: &'static str,
     baidu_openapi_base: &'static str,
@@ -167,6 +180,10 @@ impl Default for Defaults {
             create_per_minute_per_key: 600,
             create_per_minute_per_ip: 120,
             reference_daily_cap: 20,
+            subject_daily_cap: 0,
+            media_retention_days: 0,
+            retention_days: 30,
+            retention_interval_ms: 3_600_000,
             baidu_aip_base: "https://aip.baidubce.com",
             baidu_h5_base: "https://brain.baidu.com",
             baidu_openapi_base: "https://openapi.baidu.com",
@@ -240,6 +257,11 @@ impl Settings {
         if self.webhook_max_attempts == 0 {
             return Err(ConfigError(
                 "webhook_max_attempts must be at least 1".into(),
+            ));
+        }
+        if self.retention_days > 36_500 || self.media_retention_days > 36_500 {
+            return Err(ConfigError(
+                "retention_days and media_retention_days must be at most 36500".into(),
             ));
         }
         if self.sandbox_ttl_seconds == 0 || self.sandbox_ttl_seconds > 86_400 {
@@ -381,5 +403,15 @@ mod tests {
     fn short_keys_and_bad_urls_are_refused() {
         assert!(Settings::from_pairs([("api_keys", "short")]).is_err());
         assert!(Settings::from_pairs([("public_url", "ftp://x")]).is_err());
+    }
+
+    #[test]
+    fn retention_defaults_keep_no_media_and_redact_after_30_days() {
+        let settings = Settings::from_pairs([]).unwrap();
+        assert_eq!(settings.media_retention_days, 0);
+        assert_eq!(settings.retention_days, 30);
+        assert_eq!(settings.subject_daily_cap, 0);
+        assert!(Settings::from_pairs([("retention_days", "100000")]).is_err());
+        assert!(Settings::from_pairs([("media_retention_days", "36501")]).is_err());
     }
 }

@@ -36,6 +36,8 @@ pub enum PiiError {
 pub struct PiiCipher {
     current_id: String,
     keys: HashMap<String, Aes256Gcm>,
+    /// HMAC keys for equality lookups (see [`PiiCipher::subject_digest`]), current first.
+    digest_keys: Vec<(String, [u8; 32])>,
 }
 
 impl std::fmt::Debug for PiiCipher {
@@ -64,12 +66,18 @@ impl PiiCipher {
         let current = decode_key(current.expose_secret())?;
         let current_id = key_id(&current);
         let mut keys = HashMap::new();
+        let mut digest_keys = vec![(current_id.clone(), digest_key(&current))];
         for key in previous {
             let key = decode_key(key.expose_secret())?;
             keys.insert(key_id(&key), Aes256Gcm::new(&key.into()));
+            digest_keys.push((key_id(&key), digest_key(&key)));
         }
         keys.insert(current_id.clone(), Aes256Gcm::new(&current.into()));
-        Ok(Self { current_id, keys })
+        Ok(Self {
+            current_id,
+            keys,
+            digest_keys,
+        })
     }
 
     /// Reads `path`, or writes a fresh random key there (mode 0600) when it does not exist.
@@ -89,6 +97,33 @@ impl PiiCipher {
     }
 
     pub fn encrypt(&self, plaintext: &str, row_id: &str) -> Vec<u8> {
+        self.seal(plaintext.as_bytes(), row_id)
+    }
+
+    pub fn decrypt(&self, data: &[u8], row_id: &str) -> Result<String, PiiError> {
+        String::from_utf8(self.open(data, row_id)?).map_err(|_| PiiError::Decrypt)
+    }
+
+    /// The keyed hash of a normalised value (an ID number) under the current key, with that
+    /// key's id: equality lookups without the plaintext. The HMAC key is derived from the PII
+    /// key, so it rotates with it.
+    pub fn subject_digest(&self, normalised: &str) -> (String, Vec<u8>) {
+        let (id, key) = &self.digest_keys[0];
+        (id.clone(), hmac_sha256(key, normalised))
+    }
+
+    /// The digests of `normalised` under every configured key (current and previous): what a
+    /// lookup matches, so sessions stored before a rotation are still found.
+    pub fn subject_digests(&self, normalised: &str) -> Vec<Vec<u8>> {
+        self.digest_keys
+            .iter()
+            .map(|(_, key)| hmac_sha256(key, normalised))
+            .collect()
+    }
+
+    /// Encrypts bytes (an image) with `aad` bound to the row, in the layout above.
+    pub fn seal(&self, plaintext: &[u8], aad: &str) -> Vec<u8> {
+        let row_id = aad;
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
         let cipher = &self.keys[&self.current_id];
@@ -97,7 +132,7 @@ impl PiiCipher {
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
-                    msg: plaintext.as_bytes(),
+                    msg: plaintext,
                     aad: row_id.as_bytes(),
                 },
             )
@@ -112,7 +147,9 @@ impl PiiCipher {
         out
     }
 
-    pub fn decrypt(&self, data: &[u8], row_id: &str) -> Result<String, PiiError> {
+    /// Decrypts what [`PiiCipher::seal`] made for the same `aad`.
+    pub fn open(&self, data: &[u8], aad: &str) -> Result<Vec<u8>, PiiError> {
+        let row_id = aad;
         let rest = data.strip_prefix(MAGIC).ok_or(PiiError::Decrypt)?;
         let (&id_len, rest) = rest.split_first().ok_or(PiiError::Decrypt)?;
         let id_len = usize::from(id_len);
@@ -135,8 +172,25 @@ impl PiiCipher {
                 },
             )
             .map_err(|_| PiiError::Decrypt)?;
-        String::from_utf8(plain).map_err(|_| PiiError::Decrypt)
+        Ok(plain)
     }
+}
+
+/// The subject-digest HMAC key of a PII key: HMAC-SHA256(pii key, a fixed label), so the
+/// encryption key itself is never used as a MAC key.
+fn digest_key(key: &[u8; 32]) -> [u8; 32] {
+    let derived = hmac_sha256(key, "facegate subject digest v1");
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&derived);
+    out
+}
+
+fn hmac_sha256(key: &[u8], message: &str) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    // HMAC accepts keys of any length.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(message.as_bytes());
+    mac.finalize().into_bytes().to_vec()
 }
 
 /// Writes a file readable by its owner only.
@@ -192,6 +246,39 @@ mod tests {
             old.decrypt(&fresh, "vs_a"),
             Err(PiiError::UnknownKey(_))
         ));
+    }
+
+    #[test]
+    fn subject_digests_are_keyed_stable_and_survive_rotation() {
+        let old = PiiCipher::new(&key(1), &[]).unwrap();
+        let (old_id, digest) = old.subject_digest("110101199003074514");
+        assert_eq!(digest.len(), 32);
+        assert_eq!(old.subject_digest("110101199003074514").1, digest);
+        assert_ne!(old.subject_digest("11010119900307451X").1, digest);
+        // Not a plain hash: another key gives another digest.
+        let other = PiiCipher::new(&key(3), &[]).unwrap();
+        assert_ne!(other.subject_digest("110101199003074514").1, digest);
+        assert_ne!(
+            Sha256::digest(b"110101199003074514").to_vec(),
+            digest,
+            "keyed, not a bare SHA-256"
+        );
+        let rotated = PiiCipher::new(&key(2), &[key(1)]).unwrap();
+        let (new_id, fresh) = rotated.subject_digest("110101199003074514");
+        assert_ne!(new_id, old_id);
+        let all = rotated.subject_digests("110101199003074514");
+        assert_eq!(all.len(), 2);
+        assert!(all.contains(&digest) && all.contains(&fresh));
+    }
+
+    #[test]
+    fn bytes_seal_and_bind_their_row() {
+        let cipher = PiiCipher::new(&key(1), &[]).unwrap();
+        let image = b"\xFF\xD8\xFFsome jpeg bytes".to_vec();
+        let sealed = cipher.seal(&image, "md_1/vs_a");
+        assert!(!sealed.windows(10).any(|w| w == b"some jpeg "));
+        assert_eq!(cipher.open(&sealed, "md_1/vs_a").unwrap(), image);
+        assert!(cipher.open(&sealed, "md_2/vs_a").is_err());
     }
 
     #[test]

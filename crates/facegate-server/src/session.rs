@@ -158,6 +158,9 @@ pub async fn apply(state: &AppState, record: SessionRecord, event: Event) -> App
                 to = %to,
                 "verification status changed"
             );
+            if to.is_final() {
+                crate::media::keep(state, &next).await;
+            }
             return Ok(Applied::Changed(next));
         }
         // Someone else moved the session first: read it again and re-decide.
@@ -232,6 +235,7 @@ pub async fn create(state: &AppState, new: NewSession) -> AppResult<(SessionReco
         expires_at: at + START_WINDOW,
         completed_at: None,
         last_checked_at: None,
+        redacted_at: None,
     };
     match state.store.insert(&record).await {
         Ok(()) => {}
@@ -248,6 +252,18 @@ pub async fn create(state: &AppState, new: NewSession) -> AppResult<(SessionReco
             return replay(state, existing);
         }
         Err(error) => return Err(error.into()),
+    }
+    // The digest lands before the vendor call: a session anyone sees can be searched for.
+    if let Some(subject) = &new.subject {
+        let (key_id, digest) = state.pii.subject_digest(subject.id_number.expose());
+        if let Err(error) = state
+            .store
+            .set_subject_digest(id.as_str(), &key_id, &digest)
+            .await
+        {
+            state.store.delete_unstarted(id.as_str()).await?;
+            return Err(error.into());
+        }
     }
     let started = adapter
         .start(StartRequest {
@@ -311,7 +327,11 @@ fn replay(state: &AppState, existing: SessionRecord) -> AppResult<(SessionRecord
 
 /// The decrypted subject of a stored session, for the vendor calls that need it.
 pub fn open_subject(state: &AppState, record: &SessionRecord) -> AppResult<Option<Subject>> {
-    let Some(sealed) = &record.subject else {
+    let Some(sealed) = record
+        .subject
+        .as_ref()
+        .filter(|_| record.redacted_at.is_none())
+    else {
         return Ok(None);
     };
     let name = state

@@ -37,6 +37,7 @@ pub fn verification(record: &SessionRecord, client_secret: Option<&str>) -> Veri
         created_at: rfc3339(record.created_at),
         expires_at: rfc3339(record.expires_at),
         completed_at: record.completed_at.map(rfc3339),
+        redacted_at: record.redacted_at.map(rfc3339),
     }
 }
 

@@ -12,6 +12,9 @@ const API_KEY: &str = "leak-test-key-0123456789";
 /// Rare enough that a match cannot be a coincidence; valid per GB 11643.
 const ID_NUMBER: &str = "11010519491231002X";
 const NAME: &str = "欧阳娜娜";
+/// The simulator's FaceID best frame, as bytes and as the vendor's base64.
+const MEDIA_PLAIN: &str = "sandbox best";
+const MEDIA_BASE64: &str = "c2FuZGJveCBiZXN0";
 
 struct Server {
     child: Child,
@@ -46,6 +49,8 @@ async fn start() -> Server {
         .env("FACEGATE_API_KEYS", API_KEY)
         .env("FACEGATE_DEV", "true")
         .env("FACEGATE_RECONCILE_INTERVAL_MS", "200")
+        // Vendor images kept (sealed): they must not reach a log line or a file in the clear.
+        .env("FACEGATE_MEDIA_RETENTION_DAYS", "7")
         .env("FACEGATE_CONFIG", data_dir.path().join("none.toml"))
         .env("RUST_LOG", "debug")
         .stdout(Stdio::from(log.try_clone().unwrap()))
@@ -97,6 +102,7 @@ async fn no_name_or_id_number_leaves_the_store_in_plain_text() {
         .unwrap();
     let mut seen = Seen::default();
     let subject = json!({"name": NAME, "id_number": ID_NUMBER});
+    let mut faceid_session = None;
     for (provider, outcome) in [
         ("sandbox", "pass"),
         ("sandbox", "not_same_person"),
@@ -118,6 +124,9 @@ async fn no_name_or_id_number_leaves_the_store_in_plain_text() {
         assert_eq!(status, 200, "{provider}: {body}");
         let session: Value = serde_json::from_str(&body).unwrap();
         let id = session["id"].as_str().unwrap().to_owned();
+        if provider == "faceid_lite" {
+            faceid_session = Some(id.clone());
+        }
         let mut page = session["next_action"]["url"].as_str().unwrap().to_owned();
         let (mut status, mut shown) = seen.keep(http.get(&page).send().await.unwrap()).await;
         while status.is_redirection() {
@@ -166,6 +175,55 @@ async fn no_name_or_id_number_leaves_the_store_in_plain_text() {
     )
     .await;
 
+    // The person's sessions, found by keyed hash; the kept images; then redaction.
+    let (status, found) = seen
+        .keep(
+            http.post(format!("{}/v1/verifications/search", server.base))
+                .bearer_auth(API_KEY)
+                .json(&json!({"id_number": ID_NUMBER}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&found).unwrap()["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5,
+        "every created session of the person"
+    );
+    let faceid_session = faceid_session.unwrap();
+    let media = http
+        .get(format!(
+            "{}/v1/verifications/{faceid_session}/media",
+            server.base
+        ))
+        .bearer_auth(API_KEY)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // Served to the merchant who asked (and only there): FaceID's best frame, in base64.
+    assert!(media.contains(MEDIA_BASE64), "{media}");
+    let (status, redacted) = seen
+        .keep(
+            http.post(format!(
+                "{}/v1/verifications/{faceid_session}/redact",
+                server.base
+            ))
+            .bearer_auth(API_KEY)
+            .send()
+            .await
+            .unwrap(),
+        )
+        .await;
+    assert_eq!(status, 200, "{redacted}");
+
     let mut server = server;
     let _ = server.child.kill();
     let _ = server.child.wait();
@@ -177,6 +235,9 @@ async fn no_name_or_id_number_leaves_the_store_in_plain_text() {
     );
     assert!(logs.contains("verification status changed"));
 
+    for needle in [MEDIA_PLAIN, MEDIA_BASE64] {
+        assert!(!logs.contains(needle), "a log line holds a vendor image");
+    }
     let needles: [&str; 3] = [ID_NUMBER, NAME, "110105194912"];
     for needle in needles {
         assert!(!logs.contains(needle), "a log line holds {needle}");
@@ -188,7 +249,7 @@ async fn no_name_or_id_number_leaves_the_store_in_plain_text() {
     for entry in walk(server.data_dir.path()) {
         let bytes = std::fs::read(&entry).unwrap();
         files += 1;
-        for needle in needles {
+        for needle in needles.iter().chain(&[MEDIA_PLAIN, MEDIA_BASE64]) {
             let found = bytes
                 .windows(needle.len())
                 .any(|window| window == needle.as_bytes());

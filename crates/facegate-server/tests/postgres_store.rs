@@ -123,6 +123,7 @@ fn record(id: &str, created_at: OffsetDateTime) -> SessionRecord {
         expires_at: created_at + Duration::minutes(10),
         completed_at: None,
         last_checked_at: None,
+        redacted_at: None,
     }
 }
 

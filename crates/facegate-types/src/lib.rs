@@ -219,6 +219,9 @@ pub struct Verification {
     pub expires_at: String,
     /// RFC 3339, once final.
     pub completed_at: Option<String>,
+    /// RFC 3339, once the personal data was redacted (the subject then reads `[redacted]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redacted_at: Option<String>,
 }
 
 /// The session as the front end sees it through its client_secret: no reference, no subject.

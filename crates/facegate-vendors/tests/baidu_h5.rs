@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use facegate_sandbox::vendors::baidu_h5 as sim;
-use facegate_sandbox::{Clock, SandboxConfig};
+use facegate_sandbox::Clock;
 use facegate_types::{ConfirmedBy, FailureReason};
 use facegate_vendors::baidu_h5::{
     BaiduH5Client, CachedToken, CertificateType, Control, Credentials, IdCardSubmitRequest,
@@ -18,7 +18,10 @@ use facegate_vendors::VendorError;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+mod common;
+
 struct Sandbox {
+    _running: facegate_sandbox::Running,
     root: Url,
     clock: Clock,
     http: reqwest::Client,
@@ -26,16 +29,11 @@ struct Sandbox {
 
 impl Sandbox {
     async fn spawn() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let root = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        let config = SandboxConfig::new(root.clone());
-        let clock = config.clock.clone();
-        tokio::spawn(async move {
-            axum::serve(listener, facegate_sandbox::router(config))
-                .await
-                .unwrap();
-        });
+        let running = common::sandbox().await;
+        let root = running.base.clone();
+        let clock = running.clock.clone();
         Self {
+            _running: running,
             root,
             clock,
             http: facegate_vendors::http::client(Default::default()).unwrap(),

@@ -4,14 +4,17 @@
 use std::time::Duration;
 
 use facegate_sandbox::vendors::baidu_smartapp as sim;
-use facegate_sandbox::{Clock, SandboxConfig};
+use facegate_sandbox::Clock;
 use facegate_types::FailureReason;
 use facegate_vendors::baidu_smartapp::{LegalFaceStatus, SmartappClient};
 use facegate_vendors::VendorError;
 use secrecy::SecretString;
 use url::Url;
 
+mod common;
+
 struct Sandbox {
+    _running: facegate_sandbox::Running,
     root: Url,
     clock: Clock,
     http: reqwest::Client,
@@ -20,18 +23,13 @@ struct Sandbox {
 
 impl Sandbox {
     async fn spawn() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let root = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        let config = SandboxConfig::new(root.clone());
-        let clock = config.clock.clone();
-        tokio::spawn(async move {
-            axum::serve(listener, facegate_sandbox::router(config))
-                .await
-                .unwrap();
-        });
+        let running = common::sandbox().await;
+        let root = running.base.clone();
+        let clock = running.clock.clone();
         let http = facegate_vendors::http::client(Default::default()).unwrap();
         let base = root.join(sim::PREFIX.trim_start_matches('/')).unwrap();
         Self {
+            _running: running,
             client: SmartappClient::new(http.clone(), base),
             root,
             clock,

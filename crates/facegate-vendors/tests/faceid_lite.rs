@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use facegate_sandbox::vendors::faceid_lite as sim;
-use facegate_sandbox::{Clock, SandboxConfig};
+use facegate_sandbox::Clock;
 use facegate_types::FailureReason;
 use facegate_vendors::faceid_lite::{
     error_from, reason, Comparison, ErrorAnswer, FaceidLiteClient, GetBizTokenRequest, IdcardSide,
@@ -15,10 +15,13 @@ use facegate_vendors::VendorError;
 use secrecy::SecretString;
 use url::Url;
 
+mod common;
+
 const NAME: &str = "张三";
 const ID_NUMBER: &str = "110101199003074514";
 
 struct World {
+    _running: facegate_sandbox::Running,
     sandbox: Url,
     clock: Clock,
     notify_url: Url,
@@ -28,15 +31,9 @@ struct World {
 
 impl World {
     async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let sandbox = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        let config = SandboxConfig::new(sandbox.clone());
-        let clock = config.clock.clone();
-        tokio::spawn(async move {
-            axum::serve(listener, facegate_sandbox::router(config))
-                .await
-                .unwrap()
-        });
+        let running = common::sandbox().await;
+        let sandbox = running.base.clone();
+        let clock = running.clock.clone();
 
         let notifies = Arc::new(Mutex::new(Vec::new()));
         let sink = notifies.clone();
@@ -50,16 +47,11 @@ impl World {
                 }
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let notify_url =
-            Url::parse(&format!("http://{}/notify", listener.local_addr().unwrap())).unwrap();
-        tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+        let notify_url = common::serve(receiver, "/notify").await;
 
-        let browser = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let browser = common::browser();
         Self {
+            _running: running,
             sandbox,
             clock,
             notify_url,

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use facegate_sandbox::vendors::oemcloud as sim;
-use facegate_sandbox::{Clock, SandboxConfig};
+use facegate_sandbox::Clock;
 use facegate_types::{ConfirmedBy, FailureReason, NextAction};
 use facegate_vendors::oemcloud::{
     failure_of, reason, verify_signature, CallbackQuery, FaceAuthRequest, FaceauthMode, Notify,
@@ -15,9 +15,12 @@ use facegate_vendors::VendorError;
 use secrecy::SecretString;
 use url::Url;
 
+mod common;
+
 type Notifies = Arc<Mutex<Vec<(axum::http::HeaderMap, String, Vec<u8>)>>>;
 
 struct World {
+    _running: facegate_sandbox::Running,
     sandbox: Url,
     clock: Clock,
     notify_url: Url,
@@ -27,15 +30,9 @@ struct World {
 
 impl World {
     async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let sandbox = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        let config = SandboxConfig::new(sandbox.clone());
-        let clock = config.clock.clone();
-        tokio::spawn(async move {
-            axum::serve(listener, facegate_sandbox::router(config))
-                .await
-                .unwrap()
-        });
+        let running = common::sandbox().await;
+        let sandbox = running.base.clone();
+        let clock = running.clock.clone();
         let notifies: Notifies = Arc::default();
         let sink = notifies.clone();
         let receiver = axum::Router::new().route(
@@ -53,18 +50,10 @@ impl World {
                 },
             ),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let notify_url = Url::parse(&format!(
-            "http://{}/notify?session=vs_1&b=2",
-            listener.local_addr().unwrap()
-        ))
-        .unwrap();
-        tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
-        let browser = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let notify_url = common::serve(receiver, "/notify?session=vs_1&b=2").await;
+        let browser = common::browser();
         Self {
+            _running: running,
             sandbox,
             clock,
             notify_url,

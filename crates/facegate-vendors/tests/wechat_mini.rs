@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use facegate_sandbox::vendors::wechat_mini as sim;
-use facegate_sandbox::{Clock, SandboxConfig};
+use facegate_sandbox::Clock;
 use facegate_types::FailureReason;
 use facegate_vendors::wechat_mini::{
     verdict, GetUserIdKeyRequest, MemoryTokenCache, PushMessage, PushQuery, TokenCache,
@@ -16,12 +16,15 @@ use facegate_vendors::VendorError;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+mod common;
+
 const NAME: &str = "张三";
 const ID_NUMBER: &str = "11010519491231002x";
 
 type Pushes = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
 
 struct World {
+    _running: facegate_sandbox::Running,
     sandbox: Url,
     clock: Clock,
     push_url: Url,
@@ -31,15 +34,9 @@ struct World {
 
 impl World {
     async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let sandbox = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        let config = SandboxConfig::new(sandbox.clone());
-        let clock = config.clock.clone();
-        tokio::spawn(async move {
-            axum::serve(listener, facegate_sandbox::router(config))
-                .await
-                .unwrap()
-        });
+        let running = common::sandbox().await;
+        let sandbox = running.base.clone();
+        let clock = running.clock.clone();
         let pushes: Pushes = Arc::default();
         let sink = pushes.clone();
         let receiver = axum::Router::new().route(
@@ -53,15 +50,10 @@ impl World {
                 }
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let push_url =
-            Url::parse(&format!("http://{}/push", listener.local_addr().unwrap())).unwrap();
-        tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
-        let browser = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let push_url = common::serve(receiver, "/push").await;
+        let browser = common::browser();
         Self {
+            _running: running,
             sandbox,
             clock,
             push_url,

@@ -74,59 +74,6 @@ pub enum Container {
     DesktopBrowser,
 }
 
-/// The wire names by hand: the .wasm hands objects to JavaScript without serde (size); a test
-/// checks them against the serde names.
-macro_rules! names {
-    ($name:ident { $($variant:ident => $wire:literal,)+ }) => {
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub const fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $wire,)+ }
-            }
-
-            pub fn parse(value: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|variant| variant.as_str() == value)
-            }
-        }
-    };
-}
-
-names!(Permission { Granted => "granted", Denied => "denied", Prompt => "prompt", Unknown => "unknown", });
-names!(Presence { Yes => "yes", No => "no", Unknown => "unknown", });
-names!(Container {
-    WechatMiniProgram => "wechat_mini_program",
-    WechatBrowser => "wechat_browser",
-    AlipayMiniProgram => "alipay_mini_program",
-    AlipayBrowser => "alipay_browser",
-    BaiduApp => "baidu_app",
-    MobileBrowser => "mobile_browser",
-    DesktopBrowser => "desktop_browser",
-});
-names!(OsName {
-    Ios => "ios", Android => "android", Harmonyos => "harmonyos", Windows => "windows",
-    Macos => "macos", Linux => "linux", Other => "other",
-});
-names!(Flow {
-    H5Redirect => "h5_redirect",
-    WechatMiniProgram => "wechat_mini_program",
-    WebView => "web_view",
-    QrHandoff => "qr_handoff",
-});
-names!(IssueCode {
-    InsecureContext => "insecure_context",
-    NoMediaDevices => "no_media_devices",
-    NoGetUserMedia => "no_get_user_media",
-    NoCamera => "no_camera",
-    NoFrontCamera => "no_front_camera",
-    CameraDenied => "camera_denied",
-    IosWebviewTooOld => "ios_webview_too_old",
-    AndroidTooOld => "android_too_old",
-    NotInWechatMiniProgram => "not_in_wechat_mini_program",
-    NotInMiniProgramWebView => "not_in_mini_program_web_view",
-    AlreadyOnPhone => "already_on_phone",
-});
-
 impl Container {
     pub fn is_mini_program_web_view(self) -> bool {
         matches!(self, Self::WechatMiniProgram | Self::AlipayMiniProgram)
@@ -738,23 +685,6 @@ mod tests {
             issues(&analyze(&facts, ALL), Flow::H5Redirect),
             [IssueCode::NoFrontCamera]
         );
-    }
-
-    #[test]
-    fn hand_written_names_match_the_serde_names() {
-        fn check<T: Serialize>(all: &[T], name: impl Fn(&T) -> &'static str) {
-            for value in all {
-                assert_eq!(serde_json::to_value(value).unwrap(), name(value));
-            }
-        }
-        check(Permission::ALL, |v| v.as_str());
-        check(Presence::ALL, |v| v.as_str());
-        check(Container::ALL, |v| v.as_str());
-        check(OsName::ALL, |v| v.as_str());
-        check(Flow::ALL, |v| v.as_str());
-        check(IssueCode::ALL, |v| v.as_str());
-        assert_eq!(Container::parse("baidu_app"), Some(Container::BaiduApp));
-        assert_eq!(Container::parse("tv"), None);
     }
 
     #[test]

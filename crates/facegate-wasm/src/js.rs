@@ -4,18 +4,21 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use facegate_types::Provider;
 use js_sys::Promise;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use crate::browser::{self, Backend};
-use crate::convert::{self, ToJs};
+use crate::convert::{self, from_js, from_js_or_default};
 use crate::device;
+use crate::device::{Container, DeviceFacts};
 use crate::error::HelperError;
-use crate::miniprogram;
+use crate::miniprogram::{self, AlipayVerifyCallback, RawMessage, WechatCallback};
 use crate::poll::PollOptions;
-use crate::qr;
-use crate::urls;
+use crate::qr::{self, QrOptions};
+use crate::urls::{self, BaiduH5Link, OemcloudLinks, RawNextAction};
 
 #[wasm_bindgen]
 extern "C" {
@@ -67,8 +70,18 @@ pub(crate) fn throw(error: HelperError) -> JsValue {
     js.into()
 }
 
-fn typed<T: ToJs, J: JsCast>(value: &T) -> J {
-    value.to_js().unchecked_into()
+fn typed<T: Serialize, J: JsCast>(value: &T) -> Result<J, JsValue> {
+    convert::to_js(value)
+        .map(JsCast::unchecked_into)
+        .map_err(throw)
+}
+
+/// `undefined` or `null`: every provider, in facegate's order.
+fn providers(value: Option<ProvidersJs>) -> Result<Vec<Provider>, HelperError> {
+    match value {
+        Some(list) => from_js("enabledProviders", list.into()),
+        None => Ok(Provider::ALL.to_vec()),
+    }
 }
 
 fn js_value<T: Into<JsValue>>(value: Option<T>) -> JsValue {
@@ -98,7 +111,9 @@ impl FacegateClient {
     /// `options.baseUrl` is the facegate server's origin; the page's own origin when omitted.
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<ClientOptionsJs>) -> Result<FacegateClient, JsValue> {
-        let base_url = convert::string(&js_value(options), "baseUrl").unwrap_or_default();
+        let base_url = convert::get(&js_value(options), "baseUrl")
+            .as_string()
+            .unwrap_or_default();
         let http = base_url.starts_with("https://") || base_url.starts_with("http://");
         if !(base_url.is_empty() || http) {
             return Err(throw(HelperError::invalid(
@@ -226,7 +241,7 @@ fn wait_options(
     if signal.as_ref().is_some_and(AbortSignal::aborted) {
         return Err(HelperError::Aborted);
     }
-    Ok((convert::poll_options(&value), signal))
+    Ok((from_js_or_default("options", value)?, signal))
 }
 
 /// Observes this browser (secure context, camera, permission, container, OS) and recommends a
@@ -234,12 +249,12 @@ fn wait_options(
 /// and a flow, saying why each flow would fail before a vendor call is spent.
 #[wasm_bindgen(js_name = checkDevice, unchecked_return_type = "Promise<DeviceReport>")]
 pub fn check_device(enabled_providers: Option<ProvidersJs>) -> Promise {
-    let enabled = convert::providers(&js_value(enabled_providers));
+    let enabled = providers(enabled_providers);
     spawn(Box::pin(async move {
         let enabled = enabled?;
         let window = browser::window("checkDevice")?;
         let facts = browser::device_facts(&window).await;
-        Ok(device::analyze(&facts, &enabled).to_js())
+        convert::to_js(&device::analyze(&facts, &enabled))
     }))
 }
 
@@ -249,15 +264,15 @@ pub fn analyze_device(
     facts: DeviceFactsJs,
     enabled_providers: Option<ProvidersJs>,
 ) -> Result<DeviceReportJs, JsValue> {
-    let facts = convert::device_facts(&facts.into());
-    let enabled = convert::providers(&js_value(enabled_providers)).map_err(throw)?;
-    Ok(typed(&device::analyze(&facts, &enabled)))
+    let facts: DeviceFacts = from_js("facts", facts.into()).map_err(throw)?;
+    let enabled = providers(enabled_providers).map_err(throw)?;
+    typed(&device::analyze(&facts, &enabled))
 }
 
 /// Baidu's H5 page URL with `token`, `successUrl` and `failedUrl`, each percent-encoded.
 #[wasm_bindgen(js_name = baiduH5Url)]
 pub fn baidu_h5_url(link: BaiduH5LinkJs) -> Result<String, JsValue> {
-    let link = convert::baidu_link(&link.into()).map_err(throw)?;
+    let link: BaiduH5Link = from_js("link", link.into()).map_err(throw)?;
     urls::baidu_h5_url(&link).map_err(throw)
 }
 
@@ -270,8 +285,8 @@ pub fn faceid_lite_url(biz_token: String, host: Option<String>) -> Result<String
 /// OEMCloud's short link, or its long link inside a mini-program web-view.
 #[wasm_bindgen(js_name = oemcloudUrl)]
 pub fn oemcloud_url(links: OemcloudLinksJs, container: ContainerJs) -> Result<String, JsValue> {
-    let links = convert::oemcloud_links(&links.into());
-    let container = convert::container(&container.into()).map_err(throw)?;
+    let links: OemcloudLinks = from_js("links", links.into()).map_err(throw)?;
+    let container: Container = from_js("container", container.into()).map_err(throw)?;
     urls::oemcloud_url(&links, container).map_err(throw)
 }
 
@@ -279,8 +294,8 @@ pub fn oemcloud_url(links: OemcloudLinksJs, container: ContainerJs) -> Result<St
 /// `wechat_mini_program`.
 #[wasm_bindgen(js_name = nextActionUrl)]
 pub fn next_action_url(action: NextActionJs) -> Result<String, JsValue> {
-    let action = convert::next_action(&action.into(), "nextAction")
-        .and_then(urls::RawNextAction::parse)
+    let action = from_js::<RawNextAction>("nextAction", action.into())
+        .and_then(RawNextAction::parse)
         .map_err(throw)?;
     urls::next_action_url(&action)
         .map(str::to_owned)
@@ -292,12 +307,14 @@ pub fn next_action_url(action: NextActionJs) -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = followNextAction)]
 pub fn follow_next_action(verification: VerificationJs) -> Result<(), JsValue> {
     let verification: JsValue = verification.into();
-    let id = convert::string(&verification, "id").ok_or_else(|| {
-        throw(HelperError::invalid(
-            "verification.id",
-            "must be the session's id",
-        ))
-    })?;
+    let id = convert::get(&verification, "id")
+        .as_string()
+        .ok_or_else(|| {
+            throw(HelperError::invalid(
+                "verification.id",
+                "must be the session's id",
+            ))
+        })?;
     let action = convert::get(&verification, "next_action");
     if !action.is_object() {
         return Err(throw(HelperError::invalid(
@@ -305,12 +322,12 @@ pub fn follow_next_action(verification: VerificationJs) -> Result<(), JsValue> {
             "the session has no next action (it is no longer pending)",
         )));
     }
-    let action = convert::next_action(&action, "verification.next_action")
-        .and_then(urls::RawNextAction::parse)
+    let action = from_js::<RawNextAction>("verification.next_action", action)
+        .and_then(RawNextAction::parse)
         .map_err(throw)?;
     let url = urls::next_action_url(&action).map_err(throw)?;
     let window = browser::window("followNextAction").map_err(throw)?;
-    if let Some(secret) = convert::string(&verification, "client_secret") {
+    if let Some(secret) = convert::get(&verification, "client_secret").as_string() {
         browser::remember_client_secret(&window, &id, &secret);
     }
     window
@@ -323,14 +340,16 @@ pub fn follow_next_action(verification: VerificationJs) -> Result<(), JsValue> {
 /// a hint; `confirmReturn` asks the backend.
 #[wasm_bindgen(js_name = parseReturnUrl)]
 pub fn parse_return_url(url: String) -> Result<ReturnParamsJs, JsValue> {
-    Ok(typed(&urls::parse_return_url(&url).map_err(throw)?))
+    typed(&urls::parse_return_url(&url).map_err(throw)?)
 }
 
 /// Reads a mini-program web-view `onMessage` event (or its `detail`): what to do next.
 #[wasm_bindgen(js_name = parseWebViewMessage)]
-pub fn parse_web_view_message(event: JsValue) -> WebViewMessageJs {
+pub fn parse_web_view_message(event: JsValue) -> Result<WebViewMessageJs, JsValue> {
     let message = if event.is_object() {
-        miniprogram::parse_web_view_message(convert::raw_message(&event))
+        // RawMessage reads odd fields leniently, so an object always parses.
+        let raw: RawMessage = from_js("event", event).unwrap_or_default();
+        miniprogram::parse_web_view_message(raw)
     } else {
         miniprogram::WebViewMessage::Ignored {
             kind: None,
@@ -342,29 +361,40 @@ pub fn parse_web_view_message(event: JsValue) -> WebViewMessageJs {
 
 /// `wx.checkIsSupportFacialRecognition`'s callback argument, typed.
 #[wasm_bindgen(js_name = wechatFaceSupport)]
-pub fn wechat_face_support(result: Option<WechatCallbackJs>) -> FaceSupportJs {
-    let callback = convert::wechat_callback(&js_value(result));
+pub fn wechat_face_support(result: Option<WechatCallbackJs>) -> Result<FaceSupportJs, JsValue> {
+    let callback = wechat_callback(result);
     typed(&miniprogram::wechat_face_support(&callback))
 }
 
 /// What to do after `wx.startFacialRecognitionVerify` calls back (`submit` hands verifyResult
 /// to the backend; only the backend decides).
 #[wasm_bindgen(js_name = wechatVerifyOutcome)]
-pub fn wechat_verify_outcome(result: Option<WechatCallbackJs>) -> WechatVerifyOutcomeJs {
-    let callback = convert::wechat_callback(&js_value(result));
+pub fn wechat_verify_outcome(
+    result: Option<WechatCallbackJs>,
+) -> Result<WechatVerifyOutcomeJs, JsValue> {
+    let callback = wechat_callback(result);
     typed(&miniprogram::wechat_verify_outcome(&callback))
 }
 
 /// `my.startAPVerify`'s callback argument, typed.
 #[wasm_bindgen(js_name = alipayVerifyOutcome)]
-pub fn alipay_verify_outcome(result: Option<AlipayVerifyCallbackJs>) -> AlipayVerifyOutcomeJs {
-    let callback = convert::alipay_callback(&js_value(result));
+pub fn alipay_verify_outcome(
+    result: Option<AlipayVerifyCallbackJs>,
+) -> Result<AlipayVerifyOutcomeJs, JsValue> {
+    // A runtime's callback argument: read leniently, an odd shape reads as an unknown status.
+    let callback: AlipayVerifyCallback =
+        from_js_or_default("result", js_value(result)).unwrap_or_default();
     typed(&miniprogram::alipay_verify_outcome(callback))
 }
 
 /// `text` as an SVG QR code (for the desktop-to-phone hand-off).
 #[wasm_bindgen(js_name = qrCodeSvg)]
 pub fn qr_code_svg(text: String, options: Option<QrOptionsJs>) -> Result<String, JsValue> {
-    let options = convert::qr_options(&js_value(options));
+    let options: QrOptions = from_js_or_default("options", js_value(options)).map_err(throw)?;
     qr::qr_svg(&text, &options).map_err(throw)
+}
+
+/// A WeChat callback argument, read leniently: an odd shape reads as an empty callback.
+fn wechat_callback(result: Option<WechatCallbackJs>) -> WechatCallback {
+    from_js_or_default("result", js_value(result)).unwrap_or_default()
 }

@@ -6,22 +6,63 @@
 use facegate_types::FailureReason;
 use serde::{Deserialize, Serialize};
 
-/// A string or a number, read as a string (message fields arrive as either).
+/// A string or a number, read as a string (message fields arrive as either); anything else
+/// reads as absent, as the plain-JS adapter reads it.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Text {
     String(String),
     Number(f64),
+    Other(serde::de::IgnoredAny),
 }
 
 fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     Ok(
-        Option::<Text>::deserialize(deserializer)?.map(|text| match text {
-            Text::String(text) => text,
+        Option::<Text>::deserialize(deserializer)?.and_then(|text| match text {
+            Text::String(text) => Some(text),
             Text::Number(number) if number.fract() == 0.0 && number.abs() < 9.0e15 => {
-                format!("{}", number as i64)
+                Some(format!("{}", number as i64))
             }
-            Text::Number(number) => number.to_string(),
+            Text::Number(number) => Some(number.to_string()),
+            Text::Other(_) => None,
+        }),
+    )
+}
+
+/// A value of the expected shape, or `None` for anything else (a runtime's odd field).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Lenient<T> {
+    Value(T),
+    Other(serde::de::IgnoredAny),
+}
+
+impl<T> Lenient<T> {
+    fn ok(self) -> Option<T> {
+        match self {
+            Self::Value(value) => Some(value),
+            Self::Other(_) => None,
+        }
+    }
+}
+
+fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Lenient<T>>::deserialize(deserializer)?.and_then(Lenient::ok))
+}
+
+/// `data`: the posted messages; one that is not an object reads as an empty message.
+fn messages<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<RawMessage>>, D::Error> {
+    Ok(
+        lenient::<D, Vec<Lenient<RawMessage>>>(deserializer)?.map(|list| {
+            list.into_iter()
+                .map(|item| item.ok().unwrap_or_default())
+                .collect()
         }),
     )
 }
@@ -39,7 +80,9 @@ pub struct RawMessage {
     pub url: Option<String>,
     #[serde(rename = "authFlowId", deserialize_with = "text")]
     pub auth_flow_id: Option<String>,
+    #[serde(deserialize_with = "lenient")]
     pub detail: Option<Box<RawMessage>>,
+    #[serde(deserialize_with = "messages")]
     pub data: Option<Vec<RawMessage>>,
 }
 
@@ -121,8 +164,11 @@ pub fn parse_web_view_message(raw: RawMessage) -> WebViewMessage {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct WechatCallback {
+    #[serde(deserialize_with = "lenient")]
     pub err_code: Option<f64>,
+    #[serde(deserialize_with = "lenient")]
     pub err_msg: Option<String>,
+    #[serde(deserialize_with = "lenient")]
     pub verify_result: Option<String>,
 }
 
@@ -158,18 +204,6 @@ pub enum FaceSupportReason {
     DisabledByBackend,
     /// A failure without a documented code (iOS returns no errCode; seed 003 03).
     Unknown,
-}
-
-impl FaceSupportReason {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Supported => "supported",
-            Self::NoFrontCamera => "no_front_camera",
-            Self::ModelNotDownloaded => "model_not_downloaded",
-            Self::DisabledByBackend => "disabled_by_backend",
-            Self::Unknown => "unknown",
-        }
-    }
 }
 
 /// Maps `wx.checkIsSupportFacialRecognition`'s callback (seed 003 "回调结果说明").
@@ -294,6 +328,30 @@ mod tests {
     }
 
     #[test]
+    fn odd_fields_from_a_runtime_read_as_absent_rather_than_failing() {
+        let no_type = |json: &str| match message(json) {
+            WebViewMessage::Ignored { kind: None, .. } => {}
+            other => panic!("{json}: {other:?}"),
+        };
+        no_type(r#"{"type": true}"#);
+        no_type(r#"{"detail": {"data": [5]}}"#);
+        no_type(r#"{"detail": "RN_DONE"}"#);
+        no_type(r#"{"type": {"nested": 1}, "detail": null}"#);
+        assert_eq!(
+            message(r#"{"detail": {"data": [5, {"type": "RN_DONE", "authFlowId": 7}]}}"#),
+            WebViewMessage::Finished {
+                auth_flow_id: Some("7".into())
+            }
+        );
+        let callback: WechatCallback =
+            serde_json::from_str(r#"{"errCode": "10001", "errMsg": 3, "verifyResult": "v"}"#)
+                .unwrap();
+        assert_eq!(callback.err_code, None);
+        assert_eq!(callback.err_msg, None);
+        assert_eq!(callback.verify_result.as_deref(), Some("v"));
+    }
+
+    #[test]
     fn the_seeds_face_awake_message_starts_alipay_verify_with_the_token() {
         let expected = WebViewMessage::StartAlipayVerify {
             certify_id: "2F803B97".into(),
@@ -382,19 +440,6 @@ mod tests {
             (unknown.supported, unknown.reason),
             (false, FaceSupportReason::Unknown)
         );
-    }
-
-    #[test]
-    fn face_support_reasons_name_themselves_as_serde_does() {
-        for reason in [
-            FaceSupportReason::Supported,
-            FaceSupportReason::NoFrontCamera,
-            FaceSupportReason::ModelNotDownloaded,
-            FaceSupportReason::DisabledByBackend,
-            FaceSupportReason::Unknown,
-        ] {
-            assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
-        }
     }
 
     #[test]

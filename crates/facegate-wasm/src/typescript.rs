@@ -54,6 +54,8 @@ export interface Verification extends ClientVerification {
   client_secret?: string;
   subject: { name: string; id_number: string } | null;
   created_at: string;
+  /** Set once the personal data was redacted; the subject then reads "[redacted]". */
+  redacted_at?: string;
 }
 
 export interface ClientOptions {

@@ -130,8 +130,9 @@ fn require_token(field: &'static str, value: &str) -> Result<(), HelperError> {
 }
 
 /// The parts of Baidu's H5 page URL.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// Every field reads as empty when missing, so that `baidu_h5_url` names the one at fault.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct BaiduH5Link {
     /// `verify_token` from `verifyToken/generate`.
     pub token: String,
@@ -140,7 +141,6 @@ pub struct BaiduH5Link {
     /// Where Baidu sends the user after a failure.
     pub failed_url: String,
     /// The page, when not Baidu's own (a proxy, the sandbox).
-    #[serde(default)]
     pub page_url: Option<String>,
 }
 

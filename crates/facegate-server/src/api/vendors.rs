@@ -13,9 +13,8 @@ use axum::{Json, Router};
 use facegate_types::Provider;
 use facegate_vendors::baidu_h5::codes::{self, CodeKind};
 use facegate_vendors::baidu_h5::{
-    BaiduH5Client, Credentials, DetailOutcome, DetailResult, GetAllResult, IdCardConfirm,
-    IdCardImages, IdCardOcr, MediaResult, SimpleResult, StatEntry, StatResult, VerifyAttempt,
-    VerifyDetail,
+    BaiduH5Client, DetailOutcome, DetailResult, GetAllResult, IdCardConfirm, IdCardImages,
+    IdCardOcr, MediaResult, SimpleResult, StatEntry, StatResult, VerifyAttempt, VerifyDetail,
 };
 use facegate_vendors::baidu_smartapp::{Exemption, FaceAuthen, LegalFaceStatus, SmartappClient};
 use facegate_vendors::wire::Pii;
@@ -24,7 +23,6 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
-use url::Url;
 
 use super::verifications::load;
 use super::{AppJson, Merchant};
@@ -52,58 +50,21 @@ pub struct VendorExtras {
     smartapp: SmartappClient,
 }
 
-fn under(base: &Url, prefix: &str) -> Url {
-    base.join(prefix.trim_start_matches('/'))
-        .unwrap_or_else(|_| base.clone())
-}
-
 impl VendorExtras {
-    /// The same choice of base URLs and credentials as the baidu_h5 provider's, with access
-    /// tokens shared through the same database cache.
+    /// The same Baidu H5 client as the provider's (base URLs, credentials, the access token
+    /// shared through the database).
     pub fn new(
         vendors: &VendorSettings,
         http: &reqwest::Client,
         sandbox: Option<&SandboxBases>,
         tokens: &VendorTokens,
     ) -> Self {
-        use facegate_sandbox::vendors as sim;
-
-        let baidu = match (
-            sandbox,
-            &vendors.baidu_api_key,
-            &vendors.baidu_secret_key,
-            &vendors.baidu_plan_id,
-        ) {
-            (Some(bases), ..) => Some((
-                under(&bases.internal, sim::baidu_h5::AIP_PREFIX),
-                under(&bases.public, sim::baidu_h5::H5_PREFIX),
-                Credentials {
-                    api_key: sim::baidu_h5::API_KEY.to_owned(),
-                    secret_key: SecretString::from(sim::baidu_h5::SECRET_KEY),
-                },
-                sim::baidu_h5::PLAN_ID.to_owned(),
-            )),
-            (None, Some(api_key), Some(secret_key), Some(plan_id)) => Some((
-                vendors.baidu_aip_base.clone(),
-                vendors.baidu_h5_base.clone(),
-                Credentials {
-                    api_key: api_key.clone(),
-                    secret_key: secret_key.clone(),
-                },
-                plan_id.clone(),
-            )),
-            _ => None,
-        };
-        let baidu_h5 = baidu.map(|(aip, h5, credentials, plan_id)| {
-            BaiduH5Client::new(http.clone(), aip, h5, credentials, plan_id)
-                .with_token_cache(std::sync::Arc::new(tokens.cache("baidu_h5")))
-        });
         let openapi = match sandbox {
-            Some(bases) => under(&bases.internal, sim::baidu_smartapp::PREFIX),
+            Some(bases) => bases.api(facegate_sandbox::vendors::baidu_smartapp::PREFIX),
             None => vendors.baidu_openapi_base.clone(),
         };
         Self {
-            baidu_h5,
+            baidu_h5: crate::providers::baidu_h5_client(vendors, http, sandbox, tokens),
             smartapp: SmartappClient::new(http.clone(), openapi),
         }
     }

@@ -123,6 +123,7 @@ async fn create(
     state.limits.check(&merchant.key_id, peer.ip())?;
     let key = idempotency_key(&headers)?;
     let new = validate(&state, request, Some(merchant.key_id), key)?;
+    super::privacy::check_subject_cap(&state, &new).await?;
     if let Some(reference) = &new.reference {
         crate::limits::check_reference_cap(&state, reference.as_str()).await?;
     }

@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::{
     Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
-    SessionKey, StartRequest, Started,
+    SessionKey, StartRequest, Started, VendorMedia,
 };
 use crate::domain::Subject;
 use crate::store::SessionRecord;
@@ -184,6 +184,38 @@ impl ProviderAdapter for FaceidLiteProvider {
             ResultState::Pending => Observation::Pending,
             ResultState::Final(result) => Observation::Final(result),
         })
+    }
+
+    /// get_result's `images` (base64): the best face frame and, in OCR mode, the ID card's
+    /// sides and portrait. Asked again only when keeping is on (VENDORS.md: repeated fetches
+    /// are limited, so this is one extra call per final session, never more).
+    async fn media(&self, session: &SessionRecord) -> Result<Vec<VendorMedia>, ProviderError> {
+        use base64::Engine;
+        let Some(biz_token) = session.vendor_ref.as_deref() else {
+            return Ok(Vec::new());
+        };
+        let answer = self.client.get_result(biz_token).await?;
+        let Some(images) = answer.images else {
+            return Ok(Vec::new());
+        };
+        let named = [
+            ("image_best", images.image_best),
+            ("idcard_frontside", images.idcard_frontside),
+            ("idcard_backside", images.idcard_backside),
+            ("idcard_portrait", images.idcard_portrait),
+        ];
+        let mut out = Vec::new();
+        for (kind, image) in named {
+            let Some(image) = image else { continue };
+            match base64::engine::general_purpose::STANDARD.decode(image.expose().trim()) {
+                Ok(bytes) if !bytes.is_empty() => out.push(VendorMedia {
+                    kind: kind.to_owned(),
+                    bytes,
+                }),
+                _ => tracing::warn!(kind, "faceid_lite: an image is not base64; not kept"),
+            }
+        }
+        Ok(out)
     }
 
     async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {

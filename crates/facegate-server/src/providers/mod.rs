@@ -47,6 +47,22 @@ pub struct Started {
     pub vendor_state: Option<serde_json::Value>,
 }
 
+/// One image (or video) a vendor returned about a session.
+pub struct VendorMedia {
+    /// The vendor's name for it (`image_best`, `idcard_frontside`, ...).
+    pub kind: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for VendorMedia {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VendorMedia")
+            .field("kind", &self.kind)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
 /// What the vendor says about a session now.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Observation {
@@ -150,6 +166,12 @@ pub trait ProviderAdapter: Send + Sync + 'static {
         evidence: Option<&str>,
     ) -> Result<Observation, ProviderError>;
 
+    /// The images the vendor returns about a final session (kept, sealed, only when
+    /// `media_retention_days` > 0; see `media.rs`). The default: this provider returns none.
+    async fn media(&self, _session: &SessionRecord) -> Result<Vec<VendorMedia>, ProviderError> {
+        Ok(Vec::new())
+    }
+
     /// Parses a vendor callback. The default: this provider has none.
     async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
         let _ = callback;
@@ -173,11 +195,11 @@ pub struct SandboxBases {
 }
 
 impl SandboxBases {
-    fn api(&self, prefix: &str) -> Url {
+    pub fn api(&self, prefix: &str) -> Url {
         join_prefix(&self.internal, prefix)
     }
 
-    fn page(&self, prefix: &str) -> Url {
+    pub fn page(&self, prefix: &str) -> Url {
         join_prefix(&self.public, prefix)
     }
 }
@@ -213,41 +235,7 @@ pub fn register_vendors(
             )
         }),
     };
-    let baidu = match (
-        sandbox,
-        &vendors.baidu_api_key,
-        &vendors.baidu_secret_key,
-        &vendors.baidu_plan_id,
-    ) {
-        (Some(bases), ..) => Some((
-            bases.api(sim::baidu_h5::AIP_PREFIX),
-            bases.page(sim::baidu_h5::H5_PREFIX),
-            facegate_vendors::baidu_h5::Credentials {
-                api_key: sim::baidu_h5::API_KEY.to_owned(),
-                secret_key: SecretString::from(sim::baidu_h5::SECRET_KEY),
-            },
-            sim::baidu_h5::PLAN_ID.to_owned(),
-        )),
-        (None, Some(api_key), Some(secret_key), Some(plan_id)) => Some((
-            vendors.baidu_aip_base.clone(),
-            vendors.baidu_h5_base.clone(),
-            facegate_vendors::baidu_h5::Credentials {
-                api_key: api_key.clone(),
-                secret_key: secret_key.clone(),
-            },
-            plan_id.clone(),
-        )),
-        _ => None,
-    };
-    if let Some((aip, h5, credentials, plan_id)) = baidu {
-        let client = facegate_vendors::baidu_h5::BaiduH5Client::new(
-            http.clone(),
-            aip,
-            h5,
-            credentials,
-            plan_id,
-        )
-        .with_token_cache(Arc::new(tokens.cache("baidu_h5")));
+    if let Some(client) = baidu_h5_client(vendors, http, sandbox, tokens) {
         providers.register(Arc::new(baidu_h5::BaiduH5Provider::new(client)));
     }
     let wechat = match sandbox {
@@ -301,6 +289,51 @@ pub fn register_vendors(
             facegate_vendors::faceid_lite::FaceidLiteClient::new(http.clone(), api, h5, appcode),
         )));
     }
+}
+
+/// The Baidu H5 client when its credentials are configured (or the sandbox's, when `sandbox` is
+/// given), its access token shared through the database: the provider and the merchant's
+/// extra queries (api/vendors.rs) use the same.
+pub fn baidu_h5_client(
+    vendors: &crate::config::VendorSettings,
+    http: &reqwest::Client,
+    sandbox: Option<&SandboxBases>,
+    tokens: &VendorTokens,
+) -> Option<facegate_vendors::baidu_h5::BaiduH5Client> {
+    use facegate_sandbox::vendors::baidu_h5 as sim;
+    use facegate_vendors::baidu_h5::{BaiduH5Client, Credentials};
+    use secrecy::SecretString;
+
+    let (aip, h5, credentials, plan_id) = match (
+        sandbox,
+        &vendors.baidu_api_key,
+        &vendors.baidu_secret_key,
+        &vendors.baidu_plan_id,
+    ) {
+        (Some(bases), ..) => (
+            bases.api(sim::AIP_PREFIX),
+            bases.page(sim::H5_PREFIX),
+            Credentials {
+                api_key: sim::API_KEY.to_owned(),
+                secret_key: SecretString::from(sim::SECRET_KEY),
+            },
+            sim::PLAN_ID.to_owned(),
+        ),
+        (None, Some(api_key), Some(secret_key), Some(plan_id)) => (
+            vendors.baidu_aip_base.clone(),
+            vendors.baidu_h5_base.clone(),
+            Credentials {
+                api_key: api_key.clone(),
+                secret_key: secret_key.clone(),
+            },
+            plan_id.clone(),
+        ),
+        _ => return None,
+    };
+    Some(
+        BaiduH5Client::new(http.clone(), aip, h5, credentials, plan_id)
+            .with_token_cache(Arc::new(tokens.cache("baidu_h5"))),
+    )
 }
 
 /// What vendor clients need to share tokens through the database.

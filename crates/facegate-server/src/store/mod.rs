@@ -8,9 +8,11 @@ use facegate_types::{NextAction, Provider, VerificationResult, VerificationStatu
 use time::OffsetDateTime;
 
 mod postgres;
+mod security;
 mod sqlite;
 
 pub use postgres::PostgresStore;
+pub use security::{Redaction, SecurityStore, StoredApiKey, StoredMedia};
 pub use sqlite::SqliteStore;
 
 /// A stored session, as the database holds it (never serialised to clients: see `view.rs`).
@@ -40,6 +42,9 @@ pub struct SessionRecord {
     pub expires_at: OffsetDateTime,
     pub completed_at: Option<OffsetDateTime>,
     pub last_checked_at: Option<OffsetDateTime>,
+    /// When the personal data was dropped (see `redaction.rs`); then the subject's masked
+    /// forms read `[redacted]` and its ciphertexts are empty.
+    pub redacted_at: Option<OffsetDateTime>,
 }
 
 /// The subject encrypted (see `pii.rs`), with the masked forms kept for output.
@@ -128,7 +133,7 @@ pub enum StoreError {
 
 /// What every database implementation provides.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: SecurityStore + Send + Sync + 'static {
     /// Inserts a new session; `Duplicate("idempotency_key")` if that key is used.
     async fn insert(&self, record: &SessionRecord) -> Result<(), StoreError>;
     async fn get(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;

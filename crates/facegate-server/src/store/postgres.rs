@@ -17,7 +17,7 @@ use super::{
 };
 
 pub struct PostgresStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl PostgresStore {
@@ -39,7 +39,7 @@ const COLUMNS: &str =
     "id, provider, status, reference, client_secret_hash, client_secret_sealed, subject_name, \
     subject_id_number, subject_name_masked, subject_id_number_masked, return_url, vendor_ref, \
     next_action, result, vendor_state, api_key_id, idempotency_key, version, created_at, \
-    updated_at, expires_at, completed_at, last_checked_at";
+    updated_at, expires_at, completed_at, last_checked_at, redacted_at";
 
 #[derive(FromRow)]
 struct Row {
@@ -66,6 +66,7 @@ struct Row {
     expires_at: i64,
     completed_at: Option<i64>,
     last_checked_at: Option<i64>,
+    redacted_at: Option<i64>,
 }
 
 fn json_column<T: serde::de::DeserializeOwned>(
@@ -114,6 +115,7 @@ impl TryFrom<Row> for SessionRecord {
             expires_at: from_millis(row.expires_at)?,
             completed_at: row.completed_at.map(from_millis).transpose()?,
             last_checked_at: row.last_checked_at.map(from_millis).transpose()?,
+            redacted_at: row.redacted_at.map(from_millis).transpose()?,
             id: row.id,
             reference: row.reference,
             client_secret_hash: row.client_secret_hash,
@@ -155,7 +157,7 @@ impl Store for PostgresStore {
         let sql = format!(
             "INSERT INTO verifications ({COLUMNS}) VALUES \
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-             $19, $20, $21, $22, $23)"
+             $19, $20, $21, $22, $23, $24)"
         );
         let subject = r.subject.as_ref();
         let outcome = sqlx::query(&sql)
@@ -182,6 +184,7 @@ impl Store for PostgresStore {
             .bind(to_millis(r.expires_at))
             .bind(r.completed_at.map(to_millis))
             .bind(r.last_checked_at.map(to_millis))
+            .bind(r.redacted_at.map(to_millis))
             .execute(&self.pool)
             .await;
         match outcome {

@@ -15,7 +15,7 @@ use super::{
 };
 
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 impl SqliteStore {
@@ -41,7 +41,7 @@ const COLUMNS: &str =
     "id, provider, status, reference, client_secret_hash, client_secret_sealed, subject_name, \
     subject_id_number, subject_name_masked, subject_id_number_masked, return_url, vendor_ref, \
     next_action, result, vendor_state, api_key_id, idempotency_key, version, created_at, \
-    updated_at, expires_at, completed_at, last_checked_at";
+    updated_at, expires_at, completed_at, last_checked_at, redacted_at";
 
 #[derive(FromRow)]
 struct Row {
@@ -68,6 +68,7 @@ struct Row {
     expires_at: i64,
     completed_at: Option<i64>,
     last_checked_at: Option<i64>,
+    redacted_at: Option<i64>,
 }
 
 fn json_column<T: serde::de::DeserializeOwned>(
@@ -116,6 +117,7 @@ impl TryFrom<Row> for SessionRecord {
             expires_at: from_millis(row.expires_at)?,
             completed_at: row.completed_at.map(from_millis).transpose()?,
             last_checked_at: row.last_checked_at.map(from_millis).transpose()?,
+            redacted_at: row.redacted_at.map(from_millis).transpose()?,
             id: row.id,
             reference: row.reference,
             client_secret_hash: row.client_secret_hash,
@@ -143,7 +145,7 @@ impl Store for SqliteStore {
     async fn insert(&self, r: &SessionRecord) -> Result<(), StoreError> {
         let sql = format!(
             "INSERT INTO verifications ({COLUMNS}) VALUES \
-             (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+             (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         );
         let subject = r.subject.as_ref();
         let outcome = sqlx::query(&sql)
@@ -170,6 +172,7 @@ impl Store for SqliteStore {
             .bind(to_millis(r.expires_at))
             .bind(r.completed_at.map(to_millis))
             .bind(r.last_checked_at.map(to_millis))
+            .bind(r.redacted_at.map(to_millis))
             .execute(&self.pool)
             .await;
         match outcome {

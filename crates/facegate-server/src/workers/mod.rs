@@ -6,6 +6,7 @@ use tokio_util::sync::CancellationToken;
 use crate::app::AppState;
 
 pub mod reconciler;
+pub mod retention;
 pub mod webhooks;
 
 /// The running workers.
@@ -23,6 +24,7 @@ impl Workers {
 pub fn spawn(state: AppState, shutdown: CancellationToken) -> Workers {
     let mut tasks = JoinSet::new();
     tasks.spawn(reconciler::run(state.clone(), shutdown.clone()));
+    tasks.spawn(retention::run(state.clone(), shutdown.clone()));
     tasks.spawn(webhooks::run(state, shutdown));
     Workers { tasks }
 }

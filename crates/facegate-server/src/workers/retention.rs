@@ -1,0 +1,83 @@
+//! The retention job: deletes kept vendor media older than `media_retention_days` (all of it
+//! when keeping is off) and redacts final sessions older than `retention_days`. Bounded per
+//! round; [`sweep`] takes the clock so tests can run it at any date.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::AppState;
+use crate::redaction;
+use crate::store::{Store, StoreError};
+
+/// Sessions redacted per round at most.
+const BATCH: u32 = 500;
+
+/// The retention settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    /// 0: no media are kept (any found are deleted).
+    pub media_retention_days: u32,
+    /// 0: the job redacts nothing.
+    pub retention_days: u32,
+}
+
+impl Policy {
+    pub fn from_settings(settings: &crate::Settings) -> Self {
+        Self {
+            media_retention_days: settings.media_retention_days,
+            retention_days: settings.retention_days,
+        }
+    }
+}
+
+/// What one round did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub media_deleted: u64,
+    pub redacted: usize,
+}
+
+pub async fn run(state: AppState, shutdown: CancellationToken) {
+    let interval = Duration::from_millis(state.settings.retention_interval_ms.max(100));
+    let policy = Policy::from_settings(&state.settings);
+    loop {
+        match sweep(state.store.as_ref(), policy, crate::session::now()).await {
+            Ok(swept) if swept == Swept::default() => {}
+            Ok(swept) => tracing::info!(
+                media_deleted = swept.media_deleted,
+                redacted = swept.redacted,
+                "retention: round done"
+            ),
+            Err(error) => tracing::error!(error = %error, "retention: round failed"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+    }
+}
+
+/// One round at `now`.
+pub async fn sweep(
+    store: &dyn Store,
+    policy: Policy,
+    now: OffsetDateTime,
+) -> Result<Swept, StoreError> {
+    let media_cutoff = now - time::Duration::days(policy.media_retention_days.into());
+    let media_deleted = store.delete_media_before(media_cutoff).await?;
+    let mut redacted = 0;
+    if policy.retention_days > 0 {
+        let before = now - time::Duration::days(policy.retention_days.into());
+        for id in store.due_for_redaction(before, BATCH).await? {
+            if let redaction::Outcome::Redacted(_) = redaction::redact(store, &id, now).await? {
+                redacted += 1;
+            }
+        }
+    }
+    Ok(Swept {
+        media_deleted,
+        redacted,
+    })
+}
