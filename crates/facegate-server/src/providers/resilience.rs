@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use super::{
     Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
-    Providers, StartRequest, Started,
+    Providers, StartRequest, Started, VendorMedia,
 };
 use crate::domain::Subject;
 use crate::store::SessionRecord;
@@ -341,6 +341,20 @@ impl ProviderAdapter for Resilient {
             .await
     }
 
+    /// A query too: retried like `observe`.
+    async fn media(&self, session: &SessionRecord) -> Result<Vec<VendorMedia>, ProviderError> {
+        self.retry
+            .run(|| async {
+                let permit = self.admit()?;
+                let result = self.inner.media(session).await;
+                Self::judge(permit, &result);
+                result
+            })
+            .await
+    }
+
+    // Every method of the trait is delegated: a default here would silently hide the inner
+    // provider's own (a wrapper that forgot `media` once kept no vendor images at all).
     async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
         self.inner.callback(callback).await
     }
