@@ -171,6 +171,8 @@ impl Application {
                 .map_err(|error| anyhow::anyhow!("return_url_allowlist: {error}"))?;
         return_policy.allow(urls.base().origin());
 
+        // Installed before any vendor call, so /metrics counts every one.
+        crate::telemetry::prometheus();
         let vendor_http = facegate_vendors::http::client(settings.resilience.timeouts())?;
         let mut providers = Providers::default();
         let mut embedded_sandbox = None;
@@ -341,6 +343,8 @@ fn router(state: &AppState, embedded_sandbox: Option<Router>) -> Router {
         .merge(api::callbacks::router())
         .merge(api::returns::router())
         .merge(api::ops::router())
+        .merge(api::metrics::router())
+        .merge(api::openapi::router())
         .merge(api::vendors::router());
     if state.settings.demo_enabled() {
         if state.settings.demo_dir.join("index.html").exists() {
@@ -357,6 +361,9 @@ fn router(state: &AppState, embedded_sandbox: Option<Router>) -> Router {
     }
     let request_id = HeaderName::from_static("x-request-id");
     router
+        .layer(axum::middleware::from_fn(
+            crate::telemetry::scope_request_id,
+        ))
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
         .layer(axum::middleware::map_response(log_internal_errors))
         .layer(
@@ -382,6 +389,9 @@ fn router(state: &AppState, embedded_sandbox: Option<Router>) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(
+            crate::telemetry::drop_insane_request_id,
+        ))
 }
 
 async fn log_internal_errors(response: Response) -> Response {

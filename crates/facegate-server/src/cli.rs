@@ -37,6 +37,9 @@ enum Command {
         #[arg(long)]
         sandbox_vendors: bool,
     },
+    /// Validates the configuration and asks every configured vendor to accept its
+    /// credentials; prints one line per vendor and exits 1 if any failed (2: bad configuration).
+    Check,
     /// Merchant API keys kept (hashed) in the database.
     Keys {
         #[command(subcommand)]
@@ -75,7 +78,10 @@ pub fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    init_tracing(settings.log_format);
+    // `check` prints a report; its vendor calls' log lines would only clutter it.
+    if !matches!(cli.command, Command::Check) {
+        init_tracing(settings.log_format);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -86,6 +92,7 @@ pub fn main() -> std::process::ExitCode {
     let outcome = match cli.command {
         Command::Serve { .. } => runtime.block_on(serve(settings)),
         Command::Keys { command } => runtime.block_on(keys(settings, command)),
+        Command::Check => return runtime.block_on(check(&cli.config, settings)),
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -103,6 +110,42 @@ fn init_tracing(format: LogFormat) {
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
+    }
+}
+
+async fn check(config: &std::path::Path, settings: Settings) -> std::process::ExitCode {
+    use crate::check;
+    let source = if config.exists() {
+        format!("{} and FACEGATE_* variables", config.display())
+    } else {
+        "FACEGATE_* variables (no configuration file)".to_owned()
+    };
+    match check::check_settings(&settings) {
+        Ok(notes) => {
+            println!("configuration: ok ({source})");
+            for note in notes {
+                println!("  {note}");
+            }
+        }
+        Err(error) => {
+            println!("configuration: FAILED: {error}");
+            return std::process::ExitCode::from(2);
+        }
+    }
+    match check::check_vendors(&settings).await {
+        Ok(report) => {
+            print!("{report}");
+            if report.failed() {
+                println!("facegate check: failed (see above)");
+                std::process::ExitCode::FAILURE
+            } else {
+                std::process::ExitCode::SUCCESS
+            }
+        }
+        Err(error) => {
+            println!("facegate check: {error}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }
 

@@ -77,6 +77,9 @@ pub struct Settings {
     pub create_per_minute_per_ip: u32,
     /// Sessions per merchant reference per 24 hours (0: no cap).
     pub reference_daily_cap: u32,
+    /// When set, `/metrics` answers only `Authorization: Bearer <metrics_key>` (16+
+    /// characters); unset, it is open, for a scraper on a private network.
+    pub metrics_key: Option<SecretString>,
     /// Earlier PII keys, still used to decrypt, comma-separated.
     #[serde(deserialize_with = "secret_list")]
     pub pii_previous_keys: Vec<SecretString>,
@@ -97,8 +100,11 @@ pub struct Settings {
 /// Vendor credentials and base URLs. A vendor whose credentials are missing is off.
 #[derive(Clone, Deserialize)]
 pub struct VendorSettings {
+    #[serde(default, deserialize_with = "lenient_string")]
     pub baidu_api_key: Option<String>,
     pub baidu_secret_key: Option<SecretString>,
+    /// Baidu's plan ids are numbers: `FACEGATE_BAIDU_PLAN_ID=12345` reads as one.
+    #[serde(default, deserialize_with = "lenient_string")]
     pub baidu_plan_id: Option<String>,
     pub baidu_aip_base: Url,
     pub baidu_h5_base: Url,
@@ -226,9 +232,7 @@ impl Settings {
     }
 
     fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
-        let settings: Settings = figment
-            .extract()
-            .map_err(|error| ConfigError(error.to_string()))?;
+        let settings: Settings = figment.extract().map_err(describe)?;
         settings.check()?;
         Ok(settings)
     }
@@ -251,6 +255,14 @@ impl Settings {
             if self.webhook_secret.is_none() {
                 return Err(ConfigError(
                     "webhook_url needs webhook_secret (FACEGATE_WEBHOOK_SECRET)".into(),
+                ));
+            }
+        }
+        if let Some(key) = &self.metrics_key {
+            use secrecy::ExposeSecret;
+            if key.expose_secret().len() < 16 {
+                return Err(ConfigError(
+                    "metrics_key must be at least 16 characters".into(),
                 ));
             }
         }
@@ -313,6 +325,48 @@ impl std::fmt::Debug for Settings {
             .field("oemcloud", &self.vendors.oemcloud_appcode.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// Names the key at fault (`addr (FACEGATE_ADDR)`) and what was expected, without echoing the
+/// value, which may be a secret.
+fn describe(errors: figment::Error) -> ConfigError {
+    use figment::error::Kind;
+    let described: Vec<String> = errors
+        .into_iter()
+        .map(|error| {
+            let what = match &error.kind {
+                Kind::InvalidType(_, expected) | Kind::InvalidValue(_, expected) => {
+                    format!("invalid value, expected {expected}")
+                }
+                other => other.to_string(),
+            };
+            if error.path.is_empty() {
+                return what;
+            }
+            // The file's key and its variable (the contract: FACEGATE_ + the key in capitals).
+            let key = error.path.join(".");
+            format!("{key} (FACEGATE_{}): {what}", key.to_uppercase())
+        })
+        .collect();
+    ConfigError(described.join("; "))
+}
+
+/// A string setting that also accepts a number (the environment provider reads `123` as one).
+fn lenient_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        Text(String),
+        Unsigned(u64),
+        Signed(i64),
+    }
+    Ok(
+        Option::<Form>::deserialize(deserializer)?.map(|form| match form {
+            Form::Text(text) => text,
+            Form::Unsigned(number) => number.to_string(),
+            Form::Signed(number) => number.to_string(),
+        }),
+    )
 }
 
 /// Accepts `"a, b"` (the environment's form) or `["a", "b"]` (the file's).
@@ -397,6 +451,15 @@ mod tests {
             );
             Ok(())
         });
+    }
+
+    #[test]
+    fn a_numeric_plan_id_reads_as_text_and_errors_name_the_key() {
+        let settings = Settings::from_pairs([("baidu_plan_id", "12345")]).unwrap();
+        assert_eq!(settings.vendors.baidu_plan_id.as_deref(), Some("12345"));
+        let error = Settings::from_pairs([("addr", "nowhere")]).unwrap_err();
+        assert!(error.to_string().contains("addr"), "{error}");
+        assert!(!error.to_string().contains("nowhere"), "{error}");
     }
 
     #[test]

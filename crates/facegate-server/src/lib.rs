@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod domain;
@@ -15,6 +16,7 @@ pub mod providers;
 pub mod redaction;
 pub mod session;
 pub mod store;
+pub mod telemetry;
 pub mod view;
 pub mod workers;
 

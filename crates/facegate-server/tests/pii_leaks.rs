@@ -1,7 +1,8 @@
 //! The personal data of a verification never leaks: whole flows on every vendor (on the
 //! embedded simulator) with a known name and ID number, then every log line the real binary
 //! wrote at debug level, every HTTP response the merchant and the browser saw, and every file
-//! in the data directory are searched for them in plain text.
+//! in the data directory are searched for them in plain text; with the text log format and
+//! with JSON (`FACEGATE_LOG_FORMAT=json`).
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -36,7 +37,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn start() -> Server {
+async fn start(log_format: &str) -> Server {
     let data_dir = tempfile::tempdir().unwrap();
     let port = free_port();
     // A file, not a pipe: a pipe nobody reads would block the server once it fills.
@@ -53,6 +54,7 @@ async fn start() -> Server {
         .env("FACEGATE_MEDIA_RETENTION_DAYS", "7")
         .env("FACEGATE_CONFIG", data_dir.path().join("none.toml"))
         .env("RUST_LOG", "debug")
+        .env("FACEGATE_LOG_FORMAT", log_format)
         .stdout(Stdio::from(log.try_clone().unwrap()))
         .stderr(Stdio::from(log))
         .spawn()
@@ -95,7 +97,16 @@ impl Seen {
 
 #[tokio::test]
 async fn no_name_or_id_number_leaves_the_store_in_plain_text() {
-    let server = start().await;
+    leaks_nothing("text").await;
+}
+
+#[tokio::test]
+async fn no_name_or_id_number_leaves_the_store_in_json_logs_either() {
+    leaks_nothing("json").await;
+}
+
+async fn leaks_nothing(log_format: &str) {
+    let server = start(log_format).await;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -234,6 +245,13 @@ async fn no_name_or_id_number_leaves_the_store_in_plain_text() {
         "the server logged at debug level:\n{logs}"
     );
     assert!(logs.contains("verification status changed"));
+    if log_format == "json" {
+        for line in logs.lines().filter(|line| line.starts_with('{')) {
+            let parsed: Value = serde_json::from_str(line).expect("a JSON log line");
+            assert!(parsed["timestamp"].is_string() && parsed["level"].is_string());
+        }
+        assert!(logs.lines().filter(|line| line.starts_with('{')).count() > 50);
+    }
 
     for needle in [MEDIA_PLAIN, MEDIA_BASE64] {
         assert!(!logs.contains(needle), "a log line holds a vendor image");

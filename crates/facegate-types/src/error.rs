@@ -33,6 +33,7 @@ wire_enum! {
 
 /// The inner error object.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
@@ -42,6 +43,7 @@ pub struct ApiError {
 
 /// The whole error body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ApiError,
 }

@@ -14,6 +14,10 @@ macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:literal,)+ }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        // utoipa does not read the variants' renames through the macro's fragments; every
+        // wire name is its variant's in snake_case (tests/tests/openapi.rs checks each).
+        #[cfg_attr(feature = "openapi", schema(rename_all = "snake_case"))]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $wire)] $variant,)+
         }
@@ -157,6 +161,7 @@ wire_enum! {
 
 /// What the front end does next while a session is pending.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NextAction {
     /// Send the browser to `url` (Baidu H5, FaceID Lite, OEMCloud H5, sandbox).
@@ -173,6 +178,7 @@ pub enum NextAction {
 
 /// The vendor's scores, each absent where the vendor gives none.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scores {
     pub similarity: Option<f64>,
     pub liveness: Option<f64>,
@@ -181,6 +187,7 @@ pub struct Scores {
 
 /// The confirmed outcome of a final session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerificationResult {
     pub passed: bool,
     pub reason: Option<FailureReason>,
@@ -193,6 +200,7 @@ pub struct VerificationResult {
 
 /// The person checked, always masked on output: `张*`, `110***********4514`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MaskedSubject {
     pub name: String,
     pub id_number: String,
@@ -200,6 +208,7 @@ pub struct MaskedSubject {
 
 /// The verification session as the merchant's server sees it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verification {
     pub id: String,
     /// Always `"verification"`.
@@ -226,6 +235,7 @@ pub struct Verification {
 
 /// The session as the front end sees it through its client_secret: no reference, no subject.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientVerification {
     pub id: String,
     /// Always `"verification"`.
@@ -240,6 +250,7 @@ pub struct ClientVerification {
 
 /// A page of a list, newest first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct List<T> {
     /// Always `"list"`.
     pub object: String,

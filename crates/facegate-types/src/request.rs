@@ -6,6 +6,7 @@ use crate::{Provider, VerificationStatus};
 
 /// `POST /v1/verifications`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateVerificationRequest {
     pub provider: Provider,
@@ -27,6 +28,7 @@ pub struct CreateVerificationRequest {
 
 /// The person's claimed identity, in plain text on the way in only.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubjectInput {
     pub name: String,
@@ -42,6 +44,7 @@ impl std::fmt::Debug for SubjectInput {
 /// Provider-specific create options. Unknown keys are rejected, so a typo is an error, not a
 /// silently ignored setting. Each key applies to the providers its doc names.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProviderOptions {
     /// sandbox: the token lifetime in seconds (default 7200, like Baidu's verify_token).
@@ -99,6 +102,7 @@ pub struct ProviderOptions {
 
 /// What a face is compared with (faceid_lite).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
     Authority,
@@ -108,6 +112,8 @@ pub enum Comparison {
 
 /// `GET /v1/verifications?...`
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct ListVerificationsQuery {
     #[serde(default)]
@@ -124,11 +130,13 @@ pub struct ListVerificationsQuery {
 
 /// `POST /v1/verifications/{id}/cancel` (the body is optional).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CancelVerificationRequest {}
 
 /// `POST /v1/client/verifications/{id}/wechat_result`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WechatResultRequest {
     pub client_secret: String,

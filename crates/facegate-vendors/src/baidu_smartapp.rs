@@ -173,6 +173,15 @@ enum Call {
     SetExempt,
 }
 
+impl Call {
+    fn name(self) -> &'static str {
+        match self {
+            Call::FaceAuthen => "faceauthen",
+            Call::SetExempt => "setexempt",
+        }
+    }
+}
+
 /// Baidu's general codes for a bad access token.
 const TOKEN_ERRNOS: [i64; 3] = [100, 110, 111];
 
@@ -239,7 +248,12 @@ impl SmartappClient {
         call: Call,
         access_token: &SecretString,
     ) -> Result<T, VendorError> {
-        let response = self.http.get(self.url(path, access_token)?).send().await?;
+        let response = crate::http::send(
+            "baidu_smartapp",
+            call.name(),
+            self.http.get(self.url(path, access_token)?),
+        )
+        .await?;
         let status = response.status();
         if status.is_server_error() {
             return Err(VendorError::Unavailable(format!(

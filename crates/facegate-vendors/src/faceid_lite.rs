@@ -885,7 +885,7 @@ impl FaceidLiteClient {
             }
             builder.multipart(form)
         };
-        let response = builder.send().await?;
+        let response = crate::http::send("faceid_lite", "get_biz_token", builder).await?;
         read(response).await
     }
 
@@ -893,12 +893,14 @@ impl FaceidLiteClient {
     pub async fn get_result(&self, biz_token: &str) -> Result<GetResult, VendorError> {
         let mut url = Self::endpoint(&self.api_base, &["lite", "v1", "get_result"])?;
         url.query_pairs_mut().append_pair("biz_token", biz_token);
-        let response = self
-            .http
-            .get(url)
-            .header(AUTHORIZATION, self.authorization())
-            .send()
-            .await?;
+        let response = crate::http::send(
+            "faceid_lite",
+            "get_result",
+            self.http
+                .get(url)
+                .header(AUTHORIZATION, self.authorization()),
+        )
+        .await?;
         read(response).await
     }
 }

@@ -577,17 +577,19 @@ impl OemcloudClient {
             .map_err(|_| VendorError::Decode("the base URL cannot take a path".into()))?
             .pop_if_empty()
             .extend(["v2", "identity", "auth", "api", "individual", "face"]);
-        let response = self
-            .http
-            .post(url)
-            .header(
-                AUTHORIZATION,
-                format!("APPCODE {}", self.appcode.expose_secret()),
-            )
-            .header(NONCE_HEADER, self.next_nonce().to_string())
-            .json(request)
-            .send()
-            .await?;
+        let response = crate::http::send(
+            "oemcloud",
+            "individual_face",
+            self.http
+                .post(url)
+                .header(
+                    AUTHORIZATION,
+                    format!("APPCODE {}", self.appcode.expose_secret()),
+                )
+                .header(NONCE_HEADER, self.next_nonce().to_string())
+                .json(request),
+        )
+        .await?;
         let status = response.status();
         let gateway = response
             .headers()

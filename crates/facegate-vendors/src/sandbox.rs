@@ -105,13 +105,15 @@ impl SandboxClient {
         &self,
         request: &CreateSession,
     ) -> Result<CreatedSession, VendorError> {
-        let response = self
-            .http
-            .post(self.url("api/v1/sessions")?)
-            .bearer_auth(&self.api_key)
-            .json(request)
-            .send()
-            .await?;
+        let response = crate::http::send(
+            "sandbox",
+            "create_session",
+            self.http
+                .post(self.url("api/v1/sessions")?)
+                .bearer_auth(&self.api_key)
+                .json(request),
+        )
+        .await?;
         Self::read(response).await
     }
 
@@ -122,7 +124,12 @@ impl SandboxClient {
             .map_err(|_| VendorError::Decode("sandbox base cannot take a path".into()))?
             .pop_if_empty()
             .push(token);
-        let response = self.http.get(url).bearer_auth(&self.api_key).send().await?;
+        let response = crate::http::send(
+            "sandbox",
+            "session",
+            self.http.get(url).bearer_auth(&self.api_key),
+        )
+        .await?;
         Self::read(response).await
     }
 

@@ -34,6 +34,9 @@ use url::Url;
 use crate::wire::{self, Pii};
 use crate::VendorError;
 
+/// The vendor label of this module's calls (logs and metrics).
+const VENDOR: &str = "wechat_mini";
+
 /// A cached token is replaced when it ends within this margin.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 /// errcode: the access token is invalid or not the latest.
@@ -687,12 +690,14 @@ impl WechatMiniClient {
             secret: self.secret.expose_secret(),
             force_refresh,
         };
-        let response = self
-            .http
-            .post(self.endpoint(&["cgi-bin", "stable_token"])?)
-            .json(&body)
-            .send()
-            .await?;
+        let response = crate::http::send(
+            VENDOR,
+            "stable_token",
+            self.http
+                .post(self.endpoint(&["cgi-bin", "stable_token"])?)
+                .json(&body),
+        )
+        .await?;
         Self::read(response).await
     }
 
@@ -703,7 +708,7 @@ impl WechatMiniClient {
             .append_pair("grant_type", "client_credential")
             .append_pair("appid", &self.appid)
             .append_pair("secret", self.secret.expose_secret());
-        Self::read(self.http.get(url).send().await?).await
+        Self::read(crate::http::send(VENDOR, "token", self.http.get(url)).await?).await
     }
 
     async fn fetch(&self, force_refresh: bool) -> Result<AccessToken, VendorError> {
@@ -761,7 +766,8 @@ impl WechatMiniClient {
             let mut url = self.endpoint(path)?;
             url.query_pairs_mut()
                 .append_pair("access_token", token.value.expose_secret());
-            let response = self.http.post(url).json(body).send().await?;
+            let call = path.last().copied().unwrap_or("api");
+            let response = crate::http::send(VENDOR, call, self.http.post(url).json(body)).await?;
             let status = response.status();
             if status.is_server_error() {
                 return Err(VendorError::Unavailable(format!(

@@ -28,6 +28,19 @@ pub fn router() -> Router<AppState> {
     )
 }
 
+/// A vendor's notify (POST) or URL check (GET, WeChat's echostr): a hint only; facegate asks
+/// the vendor before it changes a session. Answers what each vendor documents.
+#[utoipa::path(
+    method(get, post),
+    path = "/v1/callbacks/{provider}",
+    tag = "vendors",
+    params(("provider" = facegate_types::Provider, Path, description = "The vendor")),
+    responses(
+        (status = 200, description = "The vendor's documented acknowledgement"),
+        (status = 400, description = "Refused: bad signature or malformed body", body = facegate_types::ErrorBody),
+        (status = 404, description = "No such provider here", body = facegate_types::ErrorBody),
+    )
+)]
 async fn callback(
     State(state): State<AppState>,
     Path(provider): Path<String>,

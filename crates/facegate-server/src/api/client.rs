@@ -48,6 +48,21 @@ struct SecretQuery {
     client_secret: Option<String>,
 }
 
+/// The session as the front end sees it: status and next_action, no PII.
+#[utoipa::path(
+    get,
+    path = "/v1/client/verifications/{id}",
+    tag = "client",
+    params(
+        ("id" = String, Path, description = "The session id"),
+        ("client_secret" = String, Query, description = "The session's client_secret"),
+    ),
+    responses(
+        (status = 200, description = "The session, without PII", body = ClientVerification),
+        (status = 401, description = "No client_secret", body = facegate_types::ErrorBody),
+        (status = 404, description = "No session matches this id and client_secret", body = facegate_types::ErrorBody),
+    )
+)]
 async fn read(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -61,6 +76,20 @@ async fn read(
     Ok(Json(view::client_verification(&record)))
 }
 
+/// Hands over the mini-program's verifyResult; facegate confirms it with WeChat (getinfo).
+#[utoipa::path(
+    post,
+    path = "/v1/client/verifications/{id}/wechat_result",
+    tag = "client",
+    params(("id" = String, Path, description = "The session id")),
+    request_body = WechatResultRequest,
+    responses(
+        (status = 200, description = "The session after WeChat's answer", body = ClientVerification),
+        (status = 400, description = "A field is invalid", body = facegate_types::ErrorBody),
+        (status = 404, description = "No session matches this id and client_secret", body = facegate_types::ErrorBody),
+        (status = 409, description = "Not a wechat_mini session", body = facegate_types::ErrorBody),
+    )
+)]
 async fn wechat_result(
     State(state): State<AppState>,
     Path(id): Path<String>,

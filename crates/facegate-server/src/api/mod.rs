@@ -14,6 +14,8 @@ use crate::error::AppError;
 pub mod callbacks;
 pub mod client;
 pub mod demo;
+pub mod metrics;
+pub mod openapi;
 pub mod ops;
 pub mod privacy;
 pub mod returns;

@@ -16,11 +16,17 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "`{\"status\": \"ok\"}`")))]
 async fn healthz() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
 /// The process can serve: the database answers.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+    (status = 200, description = "`{\"status\": \"ready\"}`"),
+    (status = 503, description = "The database does not answer"),
+))]
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match state.store.ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({"status": "ready"}))),

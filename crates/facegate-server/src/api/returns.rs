@@ -26,6 +26,17 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
     (status, Html(body)).into_response()
 }
 
+/// The vendor's redirect back: confirms the result, then 303 to the merchant's return_url.
+#[utoipa::path(
+    get,
+    path = "/v1/return/{id}",
+    tag = "vendors",
+    params(("id" = String, Path, description = "The session id")),
+    responses(
+        (status = 303, description = "To the merchant's return_url, with verification_id and status"),
+        (status = 404, description = "No such session (an HTML page)", content_type = "text/html"),
+    )
+)]
 async fn follow(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let record = match super::verifications::load(&state, &id).await {
         Ok(record) => record,

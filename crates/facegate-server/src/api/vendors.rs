@@ -95,6 +95,23 @@ impl BaiduH5Query {
     }
 }
 
+/// Baidu's own queries after the flow, passed through (see README: Vendor extras).
+#[utoipa::path(
+    get,
+    path = "/v1/verifications/{id}/baidu_h5/{query}",
+    tag = "vendor extras",
+    params(
+        ("id" = String, Path, description = "A baidu_h5 session id"),
+        ("query" = String, Path, description = "`simple`, `detail`, `stat`, `media` or `getall`"),
+    ),
+    responses(
+        (status = 200, description = "Baidu's answer, typed per query", body = Object),
+        (status = 404, description = "No such session or query", body = facegate_types::ErrorBody),
+        (status = 409, description = "Not answerable for this session now", body = facegate_types::ErrorBody),
+        (status = 502, description = "Baidu's error", body = facegate_types::ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 async fn baidu_h5_query(
     State(state): State<AppState>,
     _merchant: Merchant,
@@ -543,7 +560,7 @@ impl From<GetAllResult> for GetAllView {
 
 /// The body of both smartapp calls: the authorised program's access token. No `Debug`: it
 /// holds the token.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ProgramToken {
     #[serde(default)]
     access_token: Option<String>,
@@ -573,7 +590,7 @@ fn smartapp_error(error: VendorError) -> AppError {
 }
 
 /// `legal_face_status` by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 enum LegalFaceStatusView {
     Initialized,
@@ -593,7 +610,7 @@ impl From<LegalFaceStatus> for LegalFaceStatusView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct FaceAuthenView {
     /// `data:image/png;base64,...`, ready for an `<img src>`.
     qrcode: String,
@@ -614,6 +631,18 @@ impl From<FaceAuthen> for FaceAuthenView {
     }
 }
 
+/// The smart-program legal person's face auth QR code, and its status.
+#[utoipa::path(
+    post,
+    path = "/v1/baidu_smartapp/faceauthen",
+    tag = "vendor extras",
+    request_body = ProgramToken,
+    responses(
+        (status = 200, description = "The QR code and status", body = FaceAuthenView),
+        (status = 400, description = "Baidu refused the access_token", body = facegate_types::ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 async fn faceauthen(
     State(state): State<AppState>,
     _merchant: Merchant,
@@ -630,7 +659,7 @@ async fn faceauthen(
 }
 
 /// The fee exemption's dates, as Baidu writes them (`2019-5-30`).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ExemptionView {
     add_time: String,
     push_time: String,
@@ -647,6 +676,19 @@ impl From<Exemption> for ExemptionView {
     }
 }
 
+/// The smart-program's fee exemption, once the legal person passed.
+#[utoipa::path(
+    post,
+    path = "/v1/baidu_smartapp/setexempt",
+    tag = "vendor extras",
+    request_body = ProgramToken,
+    responses(
+        (status = 200, description = "Baidu's dates", body = ExemptionView),
+        (status = 400, description = "Baidu refused the access_token", body = facegate_types::ErrorBody),
+        (status = 409, description = "Already opened (不可重复开通)", body = facegate_types::ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 async fn setexempt(
     State(state): State<AppState>,
     _merchant: Merchant,

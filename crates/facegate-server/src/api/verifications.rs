@@ -113,6 +113,23 @@ fn idempotency_key(headers: &HeaderMap) -> AppResult<Option<String>> {
     Ok(Some(value.to_owned()))
 }
 
+/// Creates a verification session: one billable vendor call.
+#[utoipa::path(
+    post,
+    path = "/v1/verifications",
+    tag = "verifications",
+    request_body = CreateVerificationRequest,
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Makes retries safe: the same key answers the same session")),
+    responses(
+        (status = 200, description = "The new session, with its client_secret", body = Verification),
+        (status = 400, description = "A field is invalid (`field` names it)", body = facegate_types::ErrorBody),
+        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
+        (status = 429, description = "Too many creations; see Retry-After", body = facegate_types::ErrorBody),
+        (status = 502, description = "The vendor refused", body = facegate_types::ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     merchant: Merchant,
@@ -144,6 +161,19 @@ pub async fn load(state: &AppState, id: &str) -> AppResult<SessionRecord> {
         .ok_or(AppError::NotFound("no such verification"))
 }
 
+/// Reads a session; refreshes it from the vendor while it is not final.
+#[utoipa::path(
+    get,
+    path = "/v1/verifications/{id}",
+    tag = "verifications",
+    params(("id" = String, Path, description = "The session id, `vs_...`")),
+    responses(
+        (status = 200, description = "The session", body = Verification),
+        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
+        (status = 404, description = "No such session", body = facegate_types::ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 async fn read(
     State(state): State<AppState>,
     _merchant: Merchant,
@@ -154,6 +184,19 @@ async fn read(
     Ok(Json(view::verification(&record, None)))
 }
 
+/// Lists sessions, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/verifications",
+    tag = "verifications",
+    params(ListVerificationsQuery),
+    responses(
+        (status = 200, description = "A page of sessions", body = List<Verification>),
+        (status = 400, description = "A field is invalid (`field` names it)", body = facegate_types::ErrorBody),
+        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     _merchant: Merchant,
@@ -193,6 +236,21 @@ async fn list(
     }))
 }
 
+/// Cancels a pending session.
+#[utoipa::path(
+    post,
+    path = "/v1/verifications/{id}/cancel",
+    tag = "verifications",
+    params(("id" = String, Path, description = "The session id")),
+    request_body(content = Option<facegate_types::CancelVerificationRequest>, description = "Optional, empty"),
+    responses(
+        (status = 200, description = "The canceled session", body = Verification),
+        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
+        (status = 404, description = "No such session", body = facegate_types::ErrorBody),
+        (status = 409, description = "The session is no longer pending", body = facegate_types::ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 async fn cancel(
     State(state): State<AppState>,
     _merchant: Merchant,

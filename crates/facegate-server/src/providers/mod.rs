@@ -17,6 +17,7 @@ use crate::store::SessionRecord;
 
 pub mod baidu_h5;
 pub mod faceid_lite;
+pub mod instrumented;
 pub mod oemcloud;
 pub mod resilience;
 pub mod sandbox;
@@ -356,6 +357,7 @@ pub struct Providers {
 
 impl Providers {
     pub fn register(&mut self, adapter: Arc<dyn ProviderAdapter>) {
+        let adapter: Arc<dyn ProviderAdapter> = Arc::new(instrumented::Instrumented(adapter));
         self.adapters.insert(adapter.provider(), adapter);
     }
 

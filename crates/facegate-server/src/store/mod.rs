@@ -7,9 +7,12 @@ use async_trait::async_trait;
 use facegate_types::{NextAction, Provider, VerificationResult, VerificationStatus};
 use time::OffsetDateTime;
 
+mod ops;
 mod postgres;
 mod security;
 mod sqlite;
+
+pub use ops::OpsCounts;
 
 pub use postgres::PostgresStore;
 pub use security::{Redaction, SecurityStore, StoredApiKey, StoredMedia};
@@ -205,6 +208,8 @@ pub trait Store: SecurityStore + Send + Sync + 'static {
     /// Events of one session, oldest first (tests and the admin view read them).
     async fn events_for(&self, verification_id: &str) -> Result<Vec<OutboxEvent>, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Operational counts for `/metrics` (see `ops.rs`); `stale_after` is the reconciler's.
+    async fn ops_counts(&self, stale_after: time::Duration) -> Result<OpsCounts, StoreError>;
 }
 
 /// Opens the store the URL names and brings its schema up to date.

@@ -499,4 +499,39 @@ impl Store for PostgresStore {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+
+    async fn ops_counts(
+        &self,
+        stale_after: time::Duration,
+    ) -> Result<super::OpsCounts, StoreError> {
+        let sessions: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT provider, status, COUNT(*) FROM verifications GROUP BY provider, status",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let (webhook_backlog, webhook_given_up): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*) FILTER (WHERE delivered_at IS NULL AND gave_up_at IS NULL), \
+                    COUNT(*) FILTER (WHERE gave_up_at IS NOT NULL) FROM events",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let (oldest_due_at,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MIN(LEAST(expires_at, GREATEST(created_at, COALESCE(last_checked_at, 0)) + $1)) \
+             FROM verifications WHERE status IN ('pending', 'processing')",
+        )
+        .bind(i64::try_from(stale_after.whole_milliseconds()).unwrap_or(i64::MAX))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(super::OpsCounts {
+            sessions: sessions
+                .iter()
+                .filter_map(|(provider, status, count)| {
+                    super::ops::session_count(provider, status, *count)
+                })
+                .collect(),
+            webhook_backlog,
+            webhook_given_up,
+            oldest_due_at: oldest_due_at.map(from_millis).transpose()?,
+        })
+    }
 }

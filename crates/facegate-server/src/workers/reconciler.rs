@@ -10,6 +10,17 @@ use crate::session::{self, Freshness};
 
 /// Sessions looked at per round.
 const BATCH: u32 = 100;
+/// The default of `reconcile_stale_after_ms`: a session unchecked for this long is asked
+/// about again.
+pub const STALE_AFTER: time::Duration = time::Duration::seconds(60);
+
+/// How long a session may go unchecked before the reconciler asks about it
+/// (`reconcile_stale_after_ms`).
+pub fn stale_after(settings: &crate::config::Settings) -> time::Duration {
+    time::Duration::milliseconds(
+        i64::try_from(settings.resilience.reconcile_stale_after_ms).unwrap_or(i64::MAX),
+    )
+}
 
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let interval = Duration::from_millis(state.settings.reconcile_interval_ms.max(100));
@@ -31,10 +42,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
 /// One pass over the sessions due; returns how many were looked at.
 pub async fn round(state: &AppState) -> anyhow::Result<usize> {
     let now = session::now();
-    // A session unchecked for this long is asked about again.
-    let stale_after = time::Duration::milliseconds(
-        i64::try_from(state.settings.resilience.reconcile_stale_after_ms).unwrap_or(i64::MAX),
-    );
+    let stale_after = stale_after(&state.settings);
     let due = state
         .store
         .due_for_reconcile(now, now - stale_after, BATCH)

@@ -182,7 +182,7 @@ impl BaiduH5Client {
             .append_pair("grant_type", "client_credentials")
             .append_pair("client_id", &self.credentials.api_key)
             .append_pair("client_secret", self.credentials.secret_key.expose_secret());
-        let response = self.http.post(url).send().await?;
+        let response = crate::http::send("baidu_h5", "token", self.http.post(url)).await?;
         if response.status().is_server_error() {
             return Err(VendorError::Unavailable(format!(
                 "the token endpoint answered {}",
@@ -258,7 +258,7 @@ impl BaiduH5Client {
         let mut url = join(&join(&self.aip_base, FACEPRINT_PATH)?, path)?;
         url.query_pairs_mut()
             .append_pair("access_token", token.expose_secret());
-        let response = self.http.post(url).json(body).send().await?;
+        let response = crate::http::send("baidu_h5", path, self.http.post(url).json(body)).await?;
         let status = response.status();
         if status.is_server_error() {
             return Err(VendorError::Unavailable(format!("Baidu answered {status}")));
@@ -458,13 +458,31 @@ impl BaiduH5Client {
             return Ok(None);
         }
         let all = match self.result_getall(verify_token).await {
-            Ok(all) => Some(all),
+            Ok(all) => {
+                record_charges(&all);
+                Some(all)
+            }
             Err(error) => {
                 tracing::warn!(error = %error, "baidu getall failed; deciding from detail alone");
                 None
             }
         };
         Ok(detail.verification_result(all.as_ref()))
+    }
+}
+
+/// Counts what getall says was charged for the token (read once, when the session is
+/// confirmed) into [`crate::http::metric::CHARGES`].
+fn record_charges(all: &GetAllResult) {
+    for (charge, count) in [
+        ("ocr", all.ocr_charge_count),
+        ("match", all.match_charge_count),
+        ("verify", all.verify_charge_count),
+    ] {
+        if let Some(count) = count.and_then(|count| u64::try_from(count).ok()) {
+            metrics::counter!(crate::http::metric::CHARGES, "vendor" => "baidu_h5", "charge" => charge)
+                .increment(count);
+        }
     }
 }
 

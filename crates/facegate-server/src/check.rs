@@ -1,0 +1,292 @@
+//! `facegate check`: the configuration parses and holds together, and every configured
+//! vendor accepts its credentials. Each vendor is asked the cheapest authenticated question
+//! it has: an access token where it issues them (Baidu, WeChat's stable_token, which does not
+//! invalidate the token other replicas hold), otherwise a call it refuses for a reason other
+//! than the credentials (FaceID: get_result of an unknown biz_token; OEMCloud: a face auth
+//! without a name, refused as 30500101 before anything is billed).
+
+use std::fmt;
+
+use facegate_vendors::VendorError;
+
+use crate::config::{Settings, VendorSettings};
+
+/// What one vendor's check found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The vendor accepted the credentials; what proved it.
+    Ok(String),
+    /// The credentials are incomplete, refused, or the vendor could not be reached.
+    Failed(String),
+    /// No credentials are set: the provider is off.
+    NotConfigured,
+}
+
+/// One line of the report.
+#[derive(Clone, Debug)]
+pub struct VendorReport {
+    pub vendor: &'static str,
+    pub outcome: Outcome,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub vendors: Vec<VendorReport>,
+}
+
+impl Report {
+    pub fn failed(&self) -> bool {
+        self.vendors
+            .iter()
+            .any(|line| matches!(line.outcome, Outcome::Failed(_)))
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for line in &self.vendors {
+            let (word, detail) = match &line.outcome {
+                Outcome::Ok(detail) => ("ok", detail.as_str()),
+                Outcome::Failed(detail) => ("FAILED", detail.as_str()),
+                Outcome::NotConfigured => ("not configured", ""),
+            };
+            let line = format!("{:<12} {:<15} {}", line.vendor, word, detail);
+            writeln!(f, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+/// The checks that need no network: what `Application::build` would refuse.
+pub fn check_settings(settings: &Settings) -> Result<Vec<String>, String> {
+    let mut notes = Vec::new();
+    match &settings.pii_key {
+        Some(key) => {
+            crate::pii::PiiCipher::new(key, &settings.pii_previous_keys)
+                .map_err(|error| format!("pii_key: {error}"))?;
+            notes.push("pii_key: a valid 32-byte key".to_owned());
+        }
+        None if settings.is_dev() => {
+            notes.push("pii_key: not set; development generates one in the data directory".into())
+        }
+        None => {
+            return Err(
+                "pii_key: required outside development (FACEGATE_PII_KEY, 32 bytes, base64)".into(),
+            )
+        }
+    }
+    if settings.api_keys.is_empty() && !settings.is_dev() {
+        return Err("api_keys: none is configured (FACEGATE_API_KEYS)".into());
+    }
+    crate::domain::ReturnUrlPolicy::new(&settings.return_url_allowlist, settings.is_dev())
+        .map_err(|error| format!("return_url_allowlist: {error}"))?;
+    let database = settings.database_url_or_default();
+    if !(database.starts_with("sqlite:")
+        || database.starts_with("postgres://")
+        || database.starts_with("postgresql://"))
+    {
+        return Err("database_url: use sqlite:// or postgres://".into());
+    }
+    notes.push(format!(
+        "database: {}",
+        database.split(':').next().unwrap_or_default()
+    ));
+    Ok(notes)
+}
+
+/// Asks every configured vendor.
+pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
+    let http = facegate_vendors::http::client(Default::default())?;
+    let vendors = &settings.vendors;
+    let mut report = Report::default();
+    if settings.sandbox_vendors {
+        for vendor in ["baidu_h5", "faceid_lite", "wechat_mini", "oemcloud"] {
+            report.vendors.push(VendorReport {
+                vendor,
+                outcome: Outcome::Ok(
+                    "simulated by the embedded sandbox (sandbox_vendors): nothing to check".into(),
+                ),
+            });
+        }
+        return Ok(report);
+    }
+    report.vendors.push(VendorReport {
+        vendor: "baidu_h5",
+        outcome: baidu_h5(&http, vendors).await,
+    });
+    report.vendors.push(VendorReport {
+        vendor: "faceid_lite",
+        outcome: faceid_lite(&http, vendors).await,
+    });
+    report.vendors.push(VendorReport {
+        vendor: "wechat_mini",
+        outcome: wechat_mini(&http, vendors).await,
+    });
+    report.vendors.push(VendorReport {
+        vendor: "oemcloud",
+        outcome: oemcloud(&http, vendors).await,
+    });
+    report.vendors.push(VendorReport {
+        vendor: "sandbox",
+        outcome: if !settings.sandbox {
+            Outcome::NotConfigured
+        } else {
+            Outcome::Ok(match &settings.sandbox_api_base {
+                Some(base) => format!("simulator at {base} (no real person is checked)"),
+                None => "the embedded simulator (no real person is checked)".into(),
+            })
+        },
+    });
+    Ok(report)
+}
+
+/// Names the missing settings of a vendor whose credentials are set only in part.
+fn incomplete(missing: &[(&str, bool)]) -> Option<Outcome> {
+    let absent: Vec<&str> = missing
+        .iter()
+        .filter(|(_, present)| !present)
+        .map(|(name, _)| *name)
+        .collect();
+    match absent.len() {
+        0 => None,
+        n if n == missing.len() => Some(Outcome::NotConfigured),
+        _ => Some(Outcome::Failed(format!(
+            "incomplete: set {}",
+            absent.join(", ")
+        ))),
+    }
+}
+
+async fn baidu_h5(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {
+    if let Some(outcome) = incomplete(&[
+        ("FACEGATE_BAIDU_API_KEY", vendors.baidu_api_key.is_some()),
+        (
+            "FACEGATE_BAIDU_SECRET_KEY",
+            vendors.baidu_secret_key.is_some(),
+        ),
+        ("FACEGATE_BAIDU_PLAN_ID", vendors.baidu_plan_id.is_some()),
+    ]) {
+        return outcome;
+    }
+    let (Some(api_key), Some(secret_key), Some(plan_id)) = (
+        &vendors.baidu_api_key,
+        &vendors.baidu_secret_key,
+        &vendors.baidu_plan_id,
+    ) else {
+        return Outcome::NotConfigured;
+    };
+    let client = facegate_vendors::baidu_h5::BaiduH5Client::new(
+        http.clone(),
+        vendors.baidu_aip_base.clone(),
+        vendors.baidu_h5_base.clone(),
+        facegate_vendors::baidu_h5::Credentials {
+            api_key: api_key.clone(),
+            secret_key: secret_key.clone(),
+        },
+        plan_id.clone(),
+    );
+    match client.fetch_access_token().await {
+        Ok(token) => Outcome::Ok(format!(
+            "access token issued ({})",
+            valid_for(token.expires_at)
+        )),
+        Err(error) => Outcome::Failed(error.to_string()),
+    }
+}
+
+async fn wechat_mini(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {
+    if let Some(outcome) = incomplete(&[
+        ("FACEGATE_WECHAT_APPID", vendors.wechat_appid.is_some()),
+        (
+            "FACEGATE_WECHAT_APPSECRET",
+            vendors.wechat_appsecret.is_some(),
+        ),
+    ]) {
+        return outcome;
+    }
+    let (Some(appid), Some(secret)) = (&vendors.wechat_appid, &vendors.wechat_appsecret) else {
+        return Outcome::NotConfigured;
+    };
+    let client = facegate_vendors::wechat_mini::WechatMiniClient::new(
+        http.clone(),
+        vendors.wechat_api_base.clone(),
+        appid.clone(),
+        secret.clone(),
+    );
+    // force_refresh false: the token other replicas hold stays valid.
+    match client.stable_token(false).await {
+        Ok(answer) => Outcome::Ok(format!(
+            "stable access token issued (expires in {} s)",
+            answer.expires_in
+        )),
+        Err(error) => Outcome::Failed(error.to_string()),
+    }
+}
+
+async fn faceid_lite(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {
+    let Some(appcode) = &vendors.faceid_appcode else {
+        return Outcome::NotConfigured;
+    };
+    let client = facegate_vendors::faceid_lite::FaceidLiteClient::new(
+        http.clone(),
+        vendors.faceid_api_base.clone(),
+        vendors.faceid_h5_base.clone(),
+        appcode.clone(),
+    );
+    probe(
+        client.get_result("facegate-check").await.map(|_| ()),
+        "APPCODE",
+    )
+}
+
+async fn oemcloud(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {
+    use facegate_vendors::oemcloud::{FaceAuthRequest, FaceauthMode, OemcloudClient};
+    use facegate_vendors::wire::Pii;
+
+    let Some(appcode) = &vendors.oemcloud_appcode else {
+        return Outcome::NotConfigured;
+    };
+    let client = OemcloudClient::new(
+        http.clone(),
+        vendors.oemcloud_api_base.clone(),
+        appcode.clone(),
+    );
+    // No name: refused as a parameter error, so nothing is started or billed.
+    let request = FaceAuthRequest {
+        name: Pii::new(""),
+        id_no: Pii::new(""),
+        faceauth_mode: FaceauthMode::Tencent,
+        callback_url: String::new(),
+        context_id: None,
+        notify_url: None,
+        repetition: None,
+    };
+    probe(
+        client.start_face_auth(&request).await.map(|_| ()),
+        "APPCODE",
+    )
+}
+
+/// A probe that the vendor refuses for anything but the credentials proves them.
+fn probe(answer: Result<(), VendorError>, credential: &str) -> Outcome {
+    match answer {
+        Ok(()) => Outcome::Ok(format!("{credential} accepted")),
+        Err(
+            error @ (VendorError::Unauthorized { .. }
+            | VendorError::Unavailable(_)
+            | VendorError::Decode(_)
+            | VendorError::RateLimited { .. }),
+        ) => Outcome::Failed(error.to_string()),
+        Err(refusal) => Outcome::Ok(format!(
+            "{credential} accepted (the probe was refused as intended: {refusal})"
+        )),
+    }
+}
+
+fn valid_for(expires_at: std::time::SystemTime) -> String {
+    match expires_at.duration_since(std::time::SystemTime::now()) {
+        Ok(left) => format!("valid {} h", left.as_secs() / 3600),
+        Err(_) => "already expired".into(),
+    }
+}

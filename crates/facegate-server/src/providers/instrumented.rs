@@ -1,0 +1,88 @@
+//! Counts what the vendors refuse, per provider and operation, into
+//! [`VENDOR_ERRORS`]: the errors a vendor reports inside a 200 answer (Baidu's error_code,
+//! WeChat's errcode, e-sign's code) as well as the HTTP ones. Wraps every registered adapter.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use facegate_types::Provider;
+use facegate_vendors::VendorError;
+
+use super::{
+    Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
+    StartRequest, Started, VendorMedia,
+};
+use crate::domain::Subject;
+use crate::store::SessionRecord;
+
+/// Counter, labels `vendor`, `operation` (`start`, `observe`), `kind` (`unauthorized`,
+/// `rate_limited`, `invalid_request`, `conflict`, `api`, `unavailable`, `decode`).
+pub const VENDOR_ERRORS: &str = "facegate_vendor_errors_total";
+
+pub struct Instrumented(pub Arc<dyn ProviderAdapter>);
+
+fn kind(error: &VendorError) -> &'static str {
+    match error {
+        VendorError::Unauthorized { .. } => "unauthorized",
+        VendorError::RateLimited { .. } => "rate_limited",
+        VendorError::InvalidRequest { .. } => "invalid_request",
+        VendorError::Conflict { .. } => "conflict",
+        VendorError::Api { .. } => "api",
+        VendorError::Unavailable(_) => "unavailable",
+        VendorError::Decode(_) => "decode",
+    }
+}
+
+impl Instrumented {
+    fn count<T>(
+        &self,
+        operation: &'static str,
+        result: Result<T, ProviderError>,
+    ) -> Result<T, ProviderError> {
+        if let Err(ProviderError::Vendor(error)) = &result {
+            metrics::counter!(
+                VENDOR_ERRORS,
+                "vendor" => self.0.provider().as_str(),
+                "operation" => operation,
+                "kind" => kind(error)
+            )
+            .increment(1);
+        }
+        result
+    }
+}
+
+#[async_trait]
+impl ProviderAdapter for Instrumented {
+    fn provider(&self) -> Provider {
+        self.0.provider()
+    }
+
+    async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError> {
+        let result = self.0.start(request).await;
+        self.count("start", result)
+    }
+
+    async fn observe(
+        &self,
+        session: &SessionRecord,
+        subject: Option<&Subject>,
+        evidence: Option<&str>,
+    ) -> Result<Observation, ProviderError> {
+        let result = self.0.observe(session, subject, evidence).await;
+        self.count("observe", result)
+    }
+
+    async fn media(&self, session: &SessionRecord) -> Result<Vec<VendorMedia>, ProviderError> {
+        let result = self.0.media(session).await;
+        self.count("media", result)
+    }
+
+    async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
+        self.0.callback(callback).await
+    }
+
+    fn accepts_client_evidence(&self) -> bool {
+        self.0.accepts_client_evidence()
+    }
+}

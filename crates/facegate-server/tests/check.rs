@@ -1,0 +1,160 @@
+//! `facegate check`, the real binary against the vendor simulator on loopback: good
+//! credentials pass, bad ones fail with the vendor's own message and a non-zero exit, missing
+//! ones are "not configured", and a configuration that does not parse names the key.
+
+use std::process::{Command, Output};
+
+use facegate_sandbox::vendors as sim;
+
+struct Env(Vec<(String, String)>);
+
+fn check(env: &Env) -> (i32, String) {
+    let empty = tempfile::tempdir().unwrap();
+    let output: Output = Command::new(env!("CARGO_BIN_EXE_facegate"))
+        .arg("check")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("FACEGATE_CONFIG", empty.path().join("none.toml"))
+        .env("FACEGATE_DATA_DIR", empty.path())
+        .envs(env.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .expect("facegate check runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().unwrap_or(-1), text)
+}
+
+fn line<'a>(report: &'a str, vendor: &str) -> &'a str {
+    report
+        .lines()
+        .find(|line| line.starts_with(&format!("{vendor} ")))
+        .unwrap_or_else(|| panic!("no {vendor} line in\n{report}"))
+}
+
+fn vendors(base: &url::Url, baidu_secret: &str, wechat_secret: &str, faceid: &str) -> Env {
+    let at = |prefix: &str| {
+        base.join(prefix.trim_start_matches('/'))
+            .unwrap()
+            .to_string()
+    };
+    Env(vec![
+        (
+            "FACEGATE_BAIDU_API_KEY".into(),
+            sim::baidu_h5::API_KEY.into(),
+        ),
+        ("FACEGATE_BAIDU_SECRET_KEY".into(), baidu_secret.into()),
+        (
+            "FACEGATE_BAIDU_PLAN_ID".into(),
+            sim::baidu_h5::PLAN_ID.into(),
+        ),
+        (
+            "FACEGATE_BAIDU_AIP_BASE".into(),
+            at(sim::baidu_h5::AIP_PREFIX),
+        ),
+        (
+            "FACEGATE_WECHAT_APPID".into(),
+            sim::wechat_mini::APPID.into(),
+        ),
+        ("FACEGATE_WECHAT_APPSECRET".into(), wechat_secret.into()),
+        (
+            "FACEGATE_WECHAT_API_BASE".into(),
+            at(sim::wechat_mini::API_PREFIX),
+        ),
+        ("FACEGATE_FACEID_APPCODE".into(), faceid.into()),
+        (
+            "FACEGATE_FACEID_API_BASE".into(),
+            at(sim::faceid_lite::API_PREFIX),
+        ),
+        (
+            "FACEGATE_OEMCLOUD_APPCODE".into(),
+            sim::oemcloud::APPCODE.into(),
+        ),
+        (
+            "FACEGATE_OEMCLOUD_API_BASE".into(),
+            at(sim::oemcloud::API_PREFIX),
+        ),
+        ("FACEGATE_SANDBOX".into(), "false".into()),
+    ])
+}
+
+#[tokio::test]
+async fn good_credentials_pass_bad_ones_fail_with_the_vendors_message() {
+    let sandbox = facegate_sandbox::spawn_on_loopback().await.unwrap();
+    let base = sandbox.base.clone();
+
+    let good = vendors(
+        &base,
+        sim::baidu_h5::SECRET_KEY,
+        sim::wechat_mini::APP_SECRET,
+        sim::faceid_lite::APPCODE,
+    );
+    let (code, report) = tokio::task::spawn_blocking(move || check(&good))
+        .await
+        .unwrap();
+    assert_eq!(code, 0, "{report}");
+    assert!(report.starts_with("configuration: ok"), "{report}");
+    for vendor in ["baidu_h5", "wechat_mini", "faceid_lite", "oemcloud"] {
+        assert!(line(&report, vendor).contains(" ok "), "{vendor}: {report}");
+    }
+    assert!(line(&report, "baidu_h5").contains("access token issued"));
+    assert!(line(&report, "sandbox").contains("not configured"));
+
+    let bad = vendors(
+        &base,
+        "not-the-secret-key",
+        "not-the-app-secret",
+        "not-the-appcode",
+    );
+    let (code, report) = tokio::task::spawn_blocking(move || check(&bad))
+        .await
+        .unwrap();
+    assert_eq!(code, 1, "{report}");
+    assert!(line(&report, "baidu_h5").contains("FAILED"), "{report}");
+    assert!(
+        line(&report, "baidu_h5").contains("invalid_client"),
+        "{report}"
+    );
+    assert!(line(&report, "wechat_mini").contains("40125"), "{report}");
+    assert!(line(&report, "faceid_lite").contains("FAILED"), "{report}");
+    assert!(line(&report, "oemcloud").contains(" ok "), "{report}");
+    // Secrets are never printed.
+    for secret in [
+        "not-the-secret-key",
+        "not-the-app-secret",
+        "not-the-appcode",
+    ] {
+        assert!(!report.contains(secret), "{report}");
+    }
+
+    // Half a vendor's credentials: named, and a failure.
+    let half = Env(vec![
+        ("FACEGATE_WECHAT_APPID".into(), "wx123".into()),
+        ("FACEGATE_SANDBOX".into(), "false".into()),
+    ]);
+    let (code, report) = tokio::task::spawn_blocking(move || check(&half))
+        .await
+        .unwrap();
+    assert_eq!(code, 1, "{report}");
+    assert!(line(&report, "wechat_mini").contains("FACEGATE_WECHAT_APPSECRET"));
+    assert!(line(&report, "baidu_h5").contains("not configured"));
+}
+
+#[test]
+fn a_configuration_that_does_not_parse_names_the_key() {
+    let (code, report) = check(&Env(vec![(
+        "FACEGATE_ADDR".into(),
+        "not-an-address".into(),
+    )]));
+    assert_eq!(code, 2, "{report}");
+    assert!(report.to_lowercase().contains("addr"), "{report}");
+
+    let (code, report) = check(&Env(vec![(
+        "FACEGATE_API_KEYS".into(),
+        "key-0123456789abcdef".into(),
+    )]));
+    assert_eq!(code, 2, "{report}");
+    assert!(report.contains("pii_key"), "{report}");
+}

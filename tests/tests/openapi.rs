@@ -1,0 +1,236 @@
+//! `/openapi.json` is OpenAPI 3.1, names every route the router serves under `/v1` with the
+//! methods it answers, and the real answers of the main endpoints validate against their
+//! schemas (JSON Schema 2020-12, which OpenAPI 3.1 schemas are).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use facegate_tests::{TestApp, API_KEY};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// Every `/v1/...` path given to `.route(` in the server's API modules.
+fn routed_paths() -> BTreeSet<String> {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/facegate-server/src/api");
+    let mut paths = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let lines: Vec<&str> = source.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.contains(".route(") {
+                continue;
+            }
+            for candidate in [Some(line), lines.get(i + 1)].into_iter().flatten() {
+                if let Some(start) = candidate.find("\"/v1/") {
+                    let rest = &candidate[start + 1..];
+                    paths.insert(rest[..rest.find('"').unwrap()].to_owned());
+                }
+            }
+        }
+    }
+    assert!(paths.len() >= 9, "the scan found the routes: {paths:?}");
+    paths
+}
+
+/// A concrete URL path for a templated one.
+fn concrete(path: &str, id: &str) -> String {
+    path.replace("{id}", id)
+        .replace("{provider}", "sandbox")
+        .replace("{query}", "simple")
+}
+
+/// Validates `instance` against the response schema of `path`/`method`/`status`, with the
+/// document's components beside it so `$ref`s resolve.
+fn assert_valid(doc: &Value, path: &str, method: &str, status: u16, instance: &Value) {
+    let schema = doc["paths"][path][method]["responses"][status.to_string()]["content"]
+        ["application/json"]["schema"]
+        .clone();
+    assert!(
+        schema.is_object(),
+        "{method} {path} {status} has a JSON schema"
+    );
+    let mut root = schema.as_object().unwrap().clone();
+    root.insert("components".into(), doc["components"].clone());
+    let validator = jsonschema::draft202012::new(&Value::Object(root)).expect("a valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|error| format!("{} at {}", error, error.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {path} {status}: {errors:?}\n{instance}"
+    );
+}
+
+/// Every field of the answer is declared by the named schema (no undocumented fields).
+fn assert_declared(doc: &Value, schema: &str, instance: &Value) {
+    let properties = doc["components"]["schemas"][schema]["properties"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{schema} has properties"));
+    for key in instance.as_object().unwrap().keys() {
+        assert!(
+            properties.contains_key(key),
+            "{schema} does not declare {key}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_document_covers_every_route_and_the_answers_match_it() {
+    let app = TestApp::spawn().await;
+    let response = app.http.get(app.url("/openapi.json")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let doc: Value = response.json().await.unwrap();
+    let parsed: utoipa::openapi::OpenApi =
+        serde_json::from_value(doc.clone()).expect("an OpenAPI document");
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    assert_eq!(parsed.info.title, "facegate");
+
+    // The wire enums list exactly their wire names.
+    fn names<T: std::fmt::Display>(all: &[T]) -> Vec<Value> {
+        all.iter().map(|v| json!(v.to_string())).collect()
+    }
+    for (schema, expected) in [
+        ("Provider", names(facegate_types::Provider::ALL)),
+        (
+            "VerificationStatus",
+            names(facegate_types::VerificationStatus::ALL),
+        ),
+        ("FailureReason", names(facegate_types::FailureReason::ALL)),
+        ("ConfirmedBy", names(facegate_types::ConfirmedBy::ALL)),
+        ("ErrorCode", names(facegate_types::ErrorCode::ALL)),
+    ] {
+        let listed = doc["components"]["schemas"][schema]["enum"]
+            .as_array()
+            .cloned();
+        assert_eq!(listed, Some(expected), "{schema}");
+    }
+
+    // Every routed /v1 path is documented, and nothing documented is made up.
+    let documented: BTreeMap<String, BTreeSet<String>> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(path, item)| {
+            let methods = item.as_object().unwrap().keys().cloned().collect();
+            (path.clone(), methods)
+        })
+        .collect();
+    let routed = routed_paths();
+    for path in &routed {
+        assert!(
+            documented.contains_key(path),
+            "{path} is not in /openapi.json"
+        );
+    }
+    for path in documented.keys().filter(|p| p.starts_with("/v1/")) {
+        assert!(routed.contains(path), "{path} is documented but not routed");
+    }
+    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+        assert!(documented.contains_key(path), "{path}");
+    }
+
+    // The methods: a documented one is served (not 405); an undocumented one is 405.
+    for (path, methods) in documented.iter().filter(|(p, _)| p.starts_with("/v1/")) {
+        for method in ["get", "post", "put", "delete", "patch"] {
+            let url = app.url(&concrete(path, "vs_unknown"));
+            let answer = app
+                .http
+                .request(
+                    Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(),
+                    url,
+                )
+                .bearer_auth(API_KEY)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap()
+                .status();
+            if methods.contains(method) {
+                assert_ne!(answer, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            } else if !path.starts_with("/v1/callbacks/") {
+                // Callbacks take any method (each vendor answers its own); the rest do not.
+                assert_eq!(answer, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            }
+        }
+    }
+
+    // Real answers against their schemas.
+    let created = app.create_session().await;
+    assert_valid(&doc, "/v1/verifications", "post", 200, &created);
+    assert_declared(&doc, "Verification", &created);
+    let id = created["id"].as_str().unwrap();
+    let secret = created["client_secret"].as_str().unwrap();
+
+    let client: Value = app
+        .http
+        .get(app.url(&format!(
+            "/v1/client/verifications/{id}?client_secret={secret}"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_valid(&doc, "/v1/client/verifications/{id}", "get", 200, &client);
+    assert_declared(&doc, "ClientVerification", &client);
+
+    let back = app.complete_sandbox_page(&created, "not_same_person").await;
+    app.follow_return(&back).await;
+    let failed = app.get_session(id).await;
+    assert_eq!(failed["status"], "failed");
+    assert_valid(&doc, "/v1/verifications/{id}", "get", 200, &failed);
+    assert_declared(&doc, "Verification", &failed);
+
+    let pending = app.create_session().await;
+    let canceled: Value = app
+        .http
+        .post(app.url(&format!(
+            "/v1/verifications/{}/cancel",
+            pending["id"].as_str().unwrap()
+        )))
+        .bearer_auth(API_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(canceled["status"], "canceled");
+    assert_valid(
+        &doc,
+        "/v1/verifications/{id}/cancel",
+        "post",
+        200,
+        &canceled,
+    );
+
+    let (status, list) = app.list("limit=10").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["data"].as_array().unwrap().len(), 2);
+    assert_valid(&doc, "/v1/verifications", "get", 200, &list);
+
+    let (status, error) = app
+        .try_create(
+            json!({"provider": "sandbox", "return_url": "https://shop.example/done",
+            "subject": {"name": "张三", "id_number": "110101199003074515"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_valid(&doc, "/v1/verifications", "post", 400, &error);
+    assert_eq!(error["error"]["field"], "subject.id_number");
+
+    // A made-up answer does not validate: the check has teeth.
+    let mut broken = failed.clone();
+    broken["status"] = json!("approved");
+    let schema_ok = std::panic::catch_unwind(|| {
+        assert_valid(&doc, "/v1/verifications/{id}", "get", 200, &broken)
+    });
+    assert!(schema_ok.is_err(), "an unknown status must not validate");
+}
