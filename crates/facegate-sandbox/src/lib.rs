@@ -17,6 +17,7 @@ use url::Url;
 
 pub mod clock;
 pub mod counters;
+pub mod faults;
 pub mod generic;
 mod page;
 pub mod vendors;
@@ -37,6 +38,9 @@ pub struct SandboxConfig {
     pub clock: Clock,
     /// Token grants and result queries, counted (`GET /_counters`).
     pub counters: Counters,
+    /// Serves `/_faults` (fault injection, see [`faults`]): on for a sandbox of its own, off
+    /// where a server embeds the sandbox for anyone to reach.
+    pub fault_injection: bool,
 }
 
 impl SandboxConfig {
@@ -53,6 +57,7 @@ impl SandboxConfig {
             default_ttl: Duration::from_secs(2 * 60 * 60),
             clock: Clock::system(),
             counters: Counters::default(),
+            fault_injection: true,
         }
     }
 
@@ -69,10 +74,15 @@ impl SandboxConfig {
 /// under a prefix (facegate nests it at `/sandbox`).
 pub fn router(config: SandboxConfig) -> Router {
     let config = Arc::new(config);
-    Router::new()
+    let simulators = Router::new()
         .merge(counters::router(config.counters.clone()))
         .merge(generic::router(config.clone()))
-        .merge(vendors::router(&config))
+        .merge(vendors::router(&config));
+    if config.fault_injection {
+        faults::wrap(simulators)
+    } else {
+        simulators
+    }
 }
 
 /// A sandbox serving on a loopback port of its own (tests and local tools); stops when dropped.

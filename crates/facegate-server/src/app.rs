@@ -173,7 +173,7 @@ impl Application {
 
         // Installed before any vendor call, so /metrics counts every one.
         crate::telemetry::prometheus();
-        let vendor_http = facegate_vendors::http::client(Default::default())?;
+        let vendor_http = facegate_vendors::http::client(settings.resilience.timeouts())?;
         let mut providers = Providers::default();
         let mut embedded_sandbox = None;
         let internal_sandbox = Url::parse(&format!("http://{}/sandbox/", loopback(local_addr)))?;
@@ -183,6 +183,8 @@ impl Application {
             let mut config = facegate_sandbox::SandboxConfig::new(urls.public_url("sandbox/"));
             config.api_key = settings.sandbox_api_key.clone();
             config.default_ttl = Duration::from_secs(settings.sandbox_ttl_seconds.into());
+            // Anyone who reaches this server reaches its sandbox: no fault switch for them.
+            config.fault_injection = false;
             embedded_sandbox = Some(facegate_sandbox::router(config));
         }
         if settings.sandbox {
@@ -213,6 +215,8 @@ impl Application {
                 pii: pii.clone(),
             },
         );
+
+        crate::providers::resilience::wrap_all(&mut providers, &settings.resilience);
 
         let vendor_extras = api::vendors::VendorExtras::new(
             &settings.vendors,

@@ -97,6 +97,9 @@ pub struct Settings {
     pub retention_days: u32,
     /// How often the retention job runs.
     pub retention_interval_ms: u64,
+    /// Vendor timeouts, retries, circuit breakers (see providers/resilience.rs).
+    #[serde(flatten)]
+    pub resilience: crate::providers::resilience::ResilienceSettings,
     /// The admin page's key (`/admin`, `/admin/api`); unset: the admin surface is off (404).
     pub admin_key: Option<SecretString>,
     #[serde(flatten)]

@@ -40,6 +40,12 @@ pub enum AppError {
     /// 400: the provider is not configured here.
     #[error("{0}")]
     ProviderUnavailable(String),
+    /// 503: the vendor's circuit breaker is open; no call was made. Retry after the seconds.
+    #[error("the provider {provider} is failing and facegate has stopped calling it for now; retry after {retry_after_seconds} s")]
+    VendorCircuitOpen {
+        provider: facegate_types::Provider,
+        retry_after_seconds: u64,
+    },
     /// 502/503/504: the vendor failed.
     #[error(transparent)]
     Vendor(#[from] VendorError),
@@ -98,6 +104,12 @@ impl AppError {
                 StatusCode::BAD_REQUEST,
                 ErrorCode::ProviderUnavailable,
                 message.clone(),
+                Some("provider".to_owned()),
+            ),
+            Self::VendorCircuitOpen { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::VendorCircuitOpen,
+                self.to_string(),
                 Some("provider".to_owned()),
             ),
             Self::Vendor(error) => vendor_parts(error),
@@ -170,6 +182,10 @@ impl IntoResponse for AppError {
         match self {
             Self::RateLimited {
                 retry_after_seconds,
+            }
+            | Self::VendorCircuitOpen {
+                retry_after_seconds,
+                ..
             } => {
                 if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
                     response.headers_mut().insert(header::RETRY_AFTER, value);

@@ -23,6 +23,9 @@ wire_enum! {
         VendorError => "vendor_error",
         /// 503/504: the vendor could not be reached in time.
         VendorUnavailable => "vendor_unavailable",
+        /// 503: the vendor kept failing, so facegate stopped calling it for a while (its
+        /// circuit breaker is open); see Retry-After. Nothing was sent to the vendor.
+        VendorCircuitOpen => "vendor_circuit_open",
         /// 500: facegate itself failed; details are in its logs, never here.
         Internal => "internal",
     }

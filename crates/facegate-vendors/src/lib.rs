@@ -10,6 +10,7 @@ mod error;
 pub mod faceid_lite;
 pub mod http;
 pub mod oemcloud;
+pub mod retry;
 pub mod sandbox;
 pub mod wechat_mini;
 pub mod wire;

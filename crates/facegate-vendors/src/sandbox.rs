@@ -145,15 +145,17 @@ impl SandboxClient {
                 "sandbox answered {status}"
             )));
         }
+        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Err(VendorError::RateLimited {
+                code: "rate_limited".into(),
+                retry_after: crate::retry::retry_after(response.headers()),
+            });
+        }
         let ErrorEnvelope {
             error: ErrorDetail { code, message },
         } = crate::http::read_json(response).await?;
         Err(match status.as_u16() {
             401 => VendorError::Unauthorized { code, message },
-            429 => VendorError::RateLimited {
-                code,
-                retry_after: None,
-            },
             400 => VendorError::InvalidRequest {
                 code,
                 message,

@@ -667,6 +667,12 @@ impl WechatMiniClient {
                 status.as_u16()
             )));
         }
+        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Err(VendorError::RateLimited {
+                code: "429".into(),
+                retry_after: crate::retry::retry_after(response.headers()),
+            });
+        }
         let bytes = response.bytes().await?;
         let envelope: Envelope =
             serde_json::from_slice(&bytes).map_err(|e| VendorError::Decode(e.to_string()))?;
@@ -723,7 +729,12 @@ impl WechatMiniClient {
     pub async fn access_token(&self) -> Result<AccessToken, VendorError> {
         match self.cache.get(&self.appid).await {
             Some(token) if token.is_fresh(SystemTime::now()) => Ok(token),
-            _ => self.fetch(false).await,
+            // A token fetch bills nothing: safe to repeat.
+            _ => {
+                crate::retry::RetryPolicy::default()
+                    .run(|| self.fetch(false))
+                    .await
+            }
         }
     }
 

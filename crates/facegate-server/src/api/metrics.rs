@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::{session, telemetry};
+use crate::{session, telemetry, workers};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/metrics", get(scrape))
@@ -47,9 +47,7 @@ async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> AppResult<
     };
     let counts = state
         .store
-        .ops_counts(time::Duration::milliseconds(
-            i64::try_from(state.settings.reconcile_stale_after_ms).unwrap_or(i64::MAX),
-        ))
+        .ops_counts(workers::reconciler::stale_after(&state.settings))
         .await?;
     telemetry::set_store_gauges(&counts, session::now());
     prometheus.run_upkeep();

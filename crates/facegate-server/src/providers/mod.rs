@@ -19,6 +19,7 @@ pub mod baidu_h5;
 pub mod faceid_lite;
 pub mod instrumented;
 pub mod oemcloud;
+pub mod resilience;
 pub mod sandbox;
 pub mod tokens;
 pub mod wechat_mini;
@@ -120,6 +121,12 @@ pub enum ProviderError {
     Invalid { field: String, message: String },
     #[error(transparent)]
     Vendor(#[from] VendorError),
+    /// The vendor's circuit breaker is open (`resilience`): no call was made.
+    #[error("{provider} is failing; facegate is not calling it for now")]
+    CircuitOpen {
+        provider: Provider,
+        retry_after: std::time::Duration,
+    },
 }
 
 impl From<ProviderError> for crate::error::AppError {
@@ -130,6 +137,13 @@ impl From<ProviderError> for crate::error::AppError {
                 message,
             },
             ProviderError::Vendor(error) => Self::Vendor(error),
+            ProviderError::CircuitOpen {
+                provider,
+                retry_after,
+            } => Self::VendorCircuitOpen {
+                provider,
+                retry_after_seconds: retry_after.as_secs_f64().ceil().max(1.0) as u64,
+            },
         }
     }
 }

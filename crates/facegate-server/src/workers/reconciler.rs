@@ -17,6 +17,14 @@ const BATCH: u32 = 100;
 /// may be asked again by another replica: a second result query, never a billable call.
 const RECHECK_AFTER: time::Duration = time::Duration::seconds(5);
 
+/// How long a session may go unchecked before the reconciler asks about it
+/// (`reconcile_stale_after_ms`).
+pub fn stale_after(settings: &crate::config::Settings) -> time::Duration {
+    time::Duration::milliseconds(
+        i64::try_from(settings.reconcile_stale_after_ms).unwrap_or(i64::MAX),
+    )
+}
+
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let interval = Duration::from_millis(state.settings.reconcile_interval_ms.max(100));
     loop {
@@ -37,10 +45,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
 /// One pass over the sessions due; returns how many were looked at.
 pub async fn round(state: &AppState) -> anyhow::Result<usize> {
     let now = session::now();
-    // A session unchecked for this long is asked about again.
-    let stale_after = time::Duration::milliseconds(
-        i64::try_from(state.settings.reconcile_stale_after_ms).unwrap_or(i64::MAX),
-    );
+    let stale_after = stale_after(&state.settings);
     let due = state
         .store
         .claim_for_reconcile(now, now - stale_after, now - RECHECK_AFTER, BATCH)

@@ -189,6 +189,12 @@ impl BaiduH5Client {
                 response.status()
             )));
         }
+        if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Err(VendorError::RateLimited {
+                code: "429".into(),
+                retry_after: crate::retry::retry_after(response.headers()),
+            });
+        }
         let answer: TokenAnswer = crate::http::read_json(response).await?;
         match answer {
             TokenAnswer {
@@ -236,7 +242,11 @@ impl BaiduH5Client {
                 return Ok(cached.token);
             }
         }
-        Ok(self.fetch_access_token().await?.token)
+        // A token fetch issues a token and bills nothing: safe to repeat.
+        let fetched = crate::retry::RetryPolicy::default()
+            .run(|| self.fetch_access_token())
+            .await?;
+        Ok(fetched.token)
     }
 
     async fn post_once(
