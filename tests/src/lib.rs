@@ -372,21 +372,3 @@ impl TestApp {
         self.store().await.events_for(id).await.unwrap()
     }
 }
-
-impl TestApp {
-    /// Another connection pool on this app's database, as a second replica opens it.
-    pub async fn open_store(&self) -> std::sync::Arc<dyn facegate_server::store::Store> {
-        let url = self
-            .pairs
-            .iter()
-            .find(|(k, _)| k == "database_url")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| {
-                format!(
-                    "sqlite://{}",
-                    self.data_dir.path().join("facegate.db").display()
-                )
-            });
-        facegate_server::store::connect(&url).await.unwrap()
-    }
-}

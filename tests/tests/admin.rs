@@ -506,11 +506,7 @@ async fn replicas_on_one_database_fire_and_deliver_each_transition_once() {
         ("alert_liveness_failures", "0"),
     ])
     .await;
-    let (a, b, c) = (
-        app.open_store().await,
-        app.open_store().await,
-        app.open_store().await,
-    );
+    let (a, b, c) = (app.store().await, app.store().await, app.store().await);
     let reading = AlertReading {
         key: "failure_rate.sandbox".into(),
         rule: "failure_rate".into(),

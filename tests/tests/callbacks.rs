@@ -19,6 +19,16 @@ fn biz_token(session: &Value) -> String {
     token
 }
 
+/// A pending FaceID Lite session: its JSON, id and biz_token.
+async fn faceid_session(app: &TestApp) -> (Value, String, String) {
+    let session = app
+        .create_session_with(json!({"provider": "faceid_lite"}))
+        .await;
+    let id = session["id"].as_str().unwrap().to_owned();
+    let token = biz_token(&session);
+    (session, id, token)
+}
+
 async fn notify(app: &TestApp, biz_token: &str, code: u32, message: &str) -> StatusCode {
     let data = json!({"biz_token": biz_token, "result_code": code, "result_message": message,
         "error_code": code.to_string(), "error_msg": message});
@@ -34,11 +44,8 @@ async fn notify(app: &TestApp, biz_token: &str, code: u32, message: &str) -> Sta
 #[tokio::test]
 async fn a_forged_pass_for_a_live_session_is_not_believed() {
     let app = faceid_app().await;
-    let session = app
-        .create_session_with(json!({"provider": "faceid_lite"}))
-        .await;
-    let id = session["id"].as_str().unwrap();
-    let token = biz_token(&session);
+    let (session, id, token) = faceid_session(&app).await;
+    let id = id.as_str();
 
     // The attacker knows the biz_token (it is in the page URL) and claims a pass.
     assert_eq!(notify(&app, &token, 1000, "SUCCESS").await, StatusCode::OK);
@@ -59,11 +66,8 @@ async fn a_forged_pass_for_a_live_session_is_not_believed() {
 #[tokio::test]
 async fn a_replayed_or_contrary_notify_after_the_verdict_changes_nothing() {
     let app = faceid_app().await;
-    let session = app
-        .create_session_with(json!({"provider": "faceid_lite"}))
-        .await;
-    let id = session["id"].as_str().unwrap();
-    let token = biz_token(&session);
+    let (session, id, token) = faceid_session(&app).await;
+    let id = id.as_str();
     app.complete_sandbox_page(&session, "1000:SUCCESS").await;
     let verified = app.wait_for_status(id, "verified").await;
     let events = app.state_events(id).await;
@@ -90,12 +94,10 @@ async fn a_replayed_or_contrary_notify_after_the_verdict_changes_nothing() {
 #[tokio::test]
 async fn an_oversized_callback_body_is_refused_before_it_is_read() {
     let app = faceid_app().await;
-    let session = app
-        .create_session_with(json!({"provider": "faceid_lite"}))
-        .await;
-    let id = session["id"].as_str().unwrap();
+    let (_, id, token) = faceid_session(&app).await;
+    let id = id.as_str();
     let padding = "x".repeat(facegate_server::api::callbacks::MAX_CALLBACK_BYTES + 1);
-    let data = json!({"biz_token": biz_token(&session), "result_code": 1000, "pad": padding});
+    let data = json!({"biz_token": token, "result_code": 1000, "pad": padding});
     let status = app
         .http
         .post(app.url("/v1/callbacks/faceid_lite"))
