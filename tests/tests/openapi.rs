@@ -12,9 +12,21 @@ use serde_json::{json, Value};
 fn routed_paths() -> BTreeSet<String> {
     let dir =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/facegate-server/src/api");
+    let mut files = vec![];
+    let mut dirs = vec![dir];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                files.push(path);
+            }
+        }
+    }
     let mut paths = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    for file in files {
+        let source = std::fs::read_to_string(file).unwrap();
         let lines: Vec<&str> = source.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             if !line.contains(".route(") {
