@@ -226,11 +226,13 @@ fn web_view_messages_and_callbacks_cross_the_boundary() {
     let event = object(
         r#"{"detail": {"type": "IDENTITY_ALI_FACE_AWAKE", "token": "2F80", "url": "https://x.example/", "authFlowId": 186229}}"#,
     );
-    let message: JsValue = parse_web_view_message(event).into();
+    let message: JsValue = parse_web_view_message(event).unwrap().into();
     assert_eq!(text(&message, "action"), "start_alipay_verify");
     assert_eq!(text(&message, "certifyId"), "2F80");
     assert_eq!(text(&message, "authFlowId"), "186229");
-    let done: JsValue = parse_web_view_message(object(r#"{"detail": {"type": "RN_DONE"}}"#)).into();
+    let done: JsValue = parse_web_view_message(object(r#"{"detail": {"type": "RN_DONE"}}"#))
+        .unwrap()
+        .into();
     assert_eq!(text(&done, "action"), "finished");
     assert!(get(&done, "authFlowId").is_null());
     for odd in [
@@ -238,7 +240,7 @@ fn web_view_messages_and_callbacks_cross_the_boundary() {
         JsValue::NULL,
         object(r#"{"type": "WILL_DONE"}"#),
     ] {
-        let ignored: JsValue = parse_web_view_message(odd).into();
+        let ignored: JsValue = parse_web_view_message(odd).unwrap().into();
         assert_eq!(text(&ignored, "action"), "ignored");
         assert!(!text(&ignored, "reason").is_empty());
     }
@@ -246,17 +248,21 @@ fn web_view_messages_and_callbacks_cross_the_boundary() {
     let support: JsValue = wechat_face_support(Some(
         object(r#"{"errCode": 10001, "errMsg": "fail"}"#).unchecked_into(),
     ))
+    .unwrap()
     .into();
     assert_eq!(get(&support, "supported"), JsValue::FALSE);
     assert_eq!(text(&support, "reason"), "no_front_camera");
     let outcome: JsValue = wechat_verify_outcome(Some(
         object(r#"{"errCode": 0, "verifyResult": "XXIz"}"#).unchecked_into(),
     ))
+    .unwrap()
     .into();
     assert_eq!(text(&outcome, "action"), "submit");
     assert_eq!(text(&outcome, "verifyResult"), "XXIz");
     let alipay: JsValue =
-        alipay_verify_outcome(Some(object(r#"{"resultStatus": "6001"}"#).unchecked_into())).into();
+        alipay_verify_outcome(Some(object(r#"{"resultStatus": "6001"}"#).unchecked_into()))
+            .unwrap()
+            .into();
     assert_eq!(text(&alipay, "action"), "canceled");
 }
 
