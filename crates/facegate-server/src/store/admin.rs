@@ -1,8 +1,12 @@
 //! What the admin page and the alert rules ask of the store: filtered pages of sessions,
 //! counts by provider, day, status and reason, and the alert rules' shared state.
 
+use std::str::FromStr;
+
 use facegate_types::{Provider, VerificationStatus};
 use time::OffsetDateTime;
+
+use super::{from_millis, StoreError};
 
 /// The admin page's filters; every one optional. Pages are newest first.
 #[derive(Clone, Debug, Default)]
@@ -98,4 +102,65 @@ pub struct AlertRecord {
     pub notify_attempts: i64,
     pub last_error: Option<String>,
     pub updated_at: OffsetDateTime,
+}
+
+// ---- Rows and parsers shared by the SQLite and PostgreSQL implementations ----
+
+pub(crate) const ALERT_COLUMNS: &str =
+    "key, rule, provider, status, episode, value, threshold, sample, \
+    fired_at, resolved_at, notify_pending, notify_attempts, last_error, updated_at";
+
+/// An `alerts` row as both databases return it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AlertRow {
+    key: String,
+    rule: String,
+    provider: String,
+    status: String,
+    episode: i64,
+    value: f64,
+    threshold: f64,
+    sample: i64,
+    fired_at: i64,
+    resolved_at: Option<i64>,
+    notify_pending: i64,
+    notify_attempts: i64,
+    last_error: Option<String>,
+    updated_at: i64,
+}
+
+impl TryFrom<AlertRow> for AlertRecord {
+    type Error = StoreError;
+
+    fn try_from(row: AlertRow) -> Result<Self, StoreError> {
+        Ok(AlertRecord {
+            provider: provider(&row.provider)?,
+            status: AlertStatus::parse(&row.status)
+                .ok_or_else(|| StoreError::Corrupt("alert status".into()))?,
+            fired_at: from_millis(row.fired_at)?,
+            resolved_at: row.resolved_at.map(from_millis).transpose()?,
+            updated_at: from_millis(row.updated_at)?,
+            notify_pending: row.notify_pending != 0,
+            key: row.key,
+            rule: row.rule,
+            episode: row.episode,
+            value: row.value,
+            threshold: row.threshold,
+            sample: row.sample,
+            notify_attempts: row.notify_attempts,
+            last_error: row.last_error,
+        })
+    }
+}
+
+pub(crate) fn provider(text: &str) -> Result<Provider, StoreError> {
+    Provider::from_str(text).map_err(|_| StoreError::Corrupt("provider".into()))
+}
+
+pub(crate) fn status(text: &str) -> Result<VerificationStatus, StoreError> {
+    VerificationStatus::from_str(text).map_err(|_| StoreError::Corrupt("status".into()))
+}
+
+pub(crate) fn alerts(rows: Vec<AlertRow>) -> Result<Vec<AlertRecord>, StoreError> {
+    rows.into_iter().map(AlertRecord::try_from).collect()
 }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use facegate_types::{Provider, VerificationStatus};
+use facegate_types::Provider;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{FromRow, PgPool};
 use time::OffsetDateTime;
@@ -106,10 +106,8 @@ impl TryFrom<Row> for SessionRecord {
             _ => None,
         };
         Ok(SessionRecord {
-            provider: Provider::from_str(&row.provider)
-                .map_err(|_| StoreError::Corrupt("provider".into()))?,
-            status: VerificationStatus::from_str(&row.status)
-                .map_err(|_| StoreError::Corrupt("status".into()))?,
+            provider: super::admin::provider(&row.provider)?,
+            status: super::admin::status(&row.status)?,
             next_action: json_column(row.next_action, "next_action")?,
             result: json_column(row.result, "result")?,
             vendor_state: json_column(row.vendor_state, "vendor_state")?,

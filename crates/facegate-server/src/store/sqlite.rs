@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use facegate_types::{Provider, VerificationStatus};
+use facegate_types::Provider;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, SqlitePool};
 use time::OffsetDateTime;
@@ -108,10 +108,8 @@ impl TryFrom<Row> for SessionRecord {
             _ => None,
         };
         Ok(SessionRecord {
-            provider: Provider::from_str(&row.provider)
-                .map_err(|_| StoreError::Corrupt("provider".into()))?,
-            status: VerificationStatus::from_str(&row.status)
-                .map_err(|_| StoreError::Corrupt("status".into()))?,
+            provider: super::admin::provider(&row.provider)?,
+            status: super::admin::status(&row.status)?,
             next_action: json_column(row.next_action, "next_action")?,
             result: json_column(row.result, "result")?,
             vendor_state: json_column(row.vendor_state, "vendor_state")?,

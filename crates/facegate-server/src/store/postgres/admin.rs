@@ -1,73 +1,14 @@
 //! PostgreSQL: the admin page's queries and the alert rules' state (see `store/admin.rs`).
 
-use std::str::FromStr;
-
-use facegate_types::{Provider, VerificationStatus};
-use sqlx::{FromRow, PgPool};
+use sqlx::PgPool;
 use time::OffsetDateTime;
 
 use super::{records, Row, COLUMNS};
+use crate::store::admin::{alerts, provider, status, AlertRow, ALERT_COLUMNS};
 use crate::store::{
-    from_millis, to_millis, AdminFilter, AlertReading, AlertRecord, AlertStatus, DailyCount,
-    OutcomeCount, SessionRecord, StoreError,
+    to_millis, AdminFilter, AlertReading, AlertRecord, AlertStatus, DailyCount, OutcomeCount,
+    SessionRecord, StoreError,
 };
-
-const ALERT_COLUMNS: &str = "key, rule, provider, status, episode, value, threshold, sample, \
-    fired_at, resolved_at, notify_pending, notify_attempts, last_error, updated_at";
-
-#[derive(FromRow)]
-pub(crate) struct AlertRow {
-    key: String,
-    rule: String,
-    provider: String,
-    status: String,
-    episode: i64,
-    value: f64,
-    threshold: f64,
-    sample: i64,
-    fired_at: i64,
-    resolved_at: Option<i64>,
-    notify_pending: i64,
-    notify_attempts: i64,
-    last_error: Option<String>,
-    updated_at: i64,
-}
-
-impl TryFrom<AlertRow> for AlertRecord {
-    type Error = StoreError;
-
-    fn try_from(row: AlertRow) -> Result<Self, StoreError> {
-        Ok(AlertRecord {
-            provider: provider(&row.provider)?,
-            status: AlertStatus::parse(&row.status)
-                .ok_or_else(|| StoreError::Corrupt("alert status".into()))?,
-            fired_at: from_millis(row.fired_at)?,
-            resolved_at: row.resolved_at.map(from_millis).transpose()?,
-            updated_at: from_millis(row.updated_at)?,
-            notify_pending: row.notify_pending != 0,
-            key: row.key,
-            rule: row.rule,
-            episode: row.episode,
-            value: row.value,
-            threshold: row.threshold,
-            sample: row.sample,
-            notify_attempts: row.notify_attempts,
-            last_error: row.last_error,
-        })
-    }
-}
-
-fn provider(text: &str) -> Result<Provider, StoreError> {
-    Provider::from_str(text).map_err(|_| StoreError::Corrupt("provider".into()))
-}
-
-fn status(text: &str) -> Result<VerificationStatus, StoreError> {
-    VerificationStatus::from_str(text).map_err(|_| StoreError::Corrupt("status".into()))
-}
-
-fn alerts(rows: Vec<AlertRow>) -> Result<Vec<AlertRecord>, StoreError> {
-    rows.into_iter().map(AlertRecord::try_from).collect()
-}
 
 /// The WHERE clause of a filter, its placeholders from `$1`; the values are bound in the same
 /// order by `bind_filter`. Returns the clause and the next placeholder number.
