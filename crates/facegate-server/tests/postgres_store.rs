@@ -2,9 +2,7 @@
 //! scripts/postgres.sh), each test on a fresh database of its own. The behaviour scenarios run on
 //! SQLite too, so both implementations of `Store` are held to the same answers.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use facegate_server::store::{
     self, Change, ListFilter, OutboxEvent, SealedSubject, SessionRecord, Start, Store, StoreError,
@@ -15,72 +13,18 @@ use facegate_types::{
 };
 use sqlx::Connection;
 use time::{Duration, OffsetDateTime};
-use url::Url;
 
-/// A database created for one test and dropped (best effort) after it.
-struct FreshDatabase {
-    admin_url: String,
-    name: String,
-    url: String,
-}
+mod common;
+use common::FreshDatabase;
 
-impl FreshDatabase {
-    /// None, with a notice, when no server is configured.
-    async fn create(test: &str) -> Option<Self> {
-        let Ok(admin_url) = std::env::var("FACEGATE_TEST_DATABASE_URL") else {
-            eprintln!(
-                "skipped {test}: FACEGATE_TEST_DATABASE_URL is not set (scripts/postgres.sh)"
-            );
-            return None;
-        };
-        static SERIAL: AtomicU64 = AtomicU64::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|elapsed| elapsed.subsec_nanos())
-            .unwrap_or(0);
-        let name = format!(
-            "fg_store_{}_{}_{nanos}",
-            std::process::id(),
-            SERIAL.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        admin.close().await.unwrap();
-        let mut url = Url::parse(&admin_url).unwrap();
-        url.set_path(&format!("/{name}"));
-        Some(Self {
-            admin_url,
-            name,
-            url: url.to_string(),
-        })
-    }
-}
-
-impl Drop for FreshDatabase {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        // Inside the test's runtime nothing can block on a future: a thread with its own does.
-        let dropping = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async move {
-                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut admin)
-                        .await;
-                    let _ = admin.close().await;
-                }
-            });
-        });
-        let _ = dropping.join();
-    }
+/// A fresh database on the server FACEGATE_TEST_DATABASE_URL names; None, with a notice, when
+/// no server is configured.
+async fn fresh_database(test: &str) -> Option<FreshDatabase> {
+    let Ok(admin_url) = std::env::var("FACEGATE_TEST_DATABASE_URL") else {
+        eprintln!("skipped {test}: FACEGATE_TEST_DATABASE_URL is not set (scripts/postgres.sh)");
+        return None;
+    };
+    Some(FreshDatabase::create(&admin_url, "fg_store").await)
 }
 
 /// An SQLite store in a temporary directory, for the parity runs.
@@ -589,7 +533,7 @@ macro_rules! on_both_stores {
         async fn $test() {
             let (_dir, lite) = sqlite().await;
             $scenario(lite.as_ref()).await;
-            let Some(db) = FreshDatabase::create(stringify!($test)).await else { return };
+            let Some(db) = fresh_database(stringify!($test)).await else { return };
             let pg = store::connect(&db.url).await.unwrap();
             $scenario(pg.as_ref()).await;
         }
@@ -611,7 +555,7 @@ on_both_stores! {
 /// no-ops; `postgresql://` picks the same store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_migrate_one_database_together() {
-    let Some(db) = FreshDatabase::create("replicas_migrate_one_database_together").await else {
+    let Some(db) = fresh_database("replicas_migrate_one_database_together").await else {
         return;
     };
     let connects = (0..3).map(|_| {
@@ -641,7 +585,7 @@ async fn replicas_migrate_one_database_together() {
 /// exactly once, none left behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_claims_lease_each_event_once() {
-    let Some(db) = FreshDatabase::create("concurrent_claims_lease_each_event_once").await else {
+    let Some(db) = fresh_database("concurrent_claims_lease_each_event_once").await else {
         return;
     };
     let first = store::connect(&db.url).await.unwrap();

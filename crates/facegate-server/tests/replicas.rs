@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -30,6 +30,9 @@ use facegate_sandbox::vendors::{baidu_h5 as sim_baidu, wechat_mini as sim_wechat
 use serde_json::{json, Value};
 use sqlx::Connection;
 use url::Url;
+
+mod common;
+use common::FreshDatabase;
 
 const API_KEY: &str = "replica-test-key-0123456789";
 const MERCHANT: &str = "https://shop.example";
@@ -52,7 +55,7 @@ async fn replicas_share_tokens_split_work_and_survive_a_kill() {
         return;
     };
     let started = Instant::now();
-    let database = FreshDatabase::create(&admin_url).await;
+    let database = FreshDatabase::create(&admin_url, "fg_replicas").await;
     let sandbox = facegate_sandbox::spawn_on_loopback().await.unwrap();
     let receiver = Receiver::spawn(started).await;
     let mut replicas = Vec::new();
@@ -251,59 +254,6 @@ async fn postgres() -> Option<String> {
         }
     }
     None
-}
-
-/// A database made for this test and dropped after it.
-struct FreshDatabase {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl FreshDatabase {
-    async fn create(admin_url: &str) -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|elapsed| elapsed.subsec_nanos())
-            .unwrap_or(0);
-        let name = format!("fg_replicas_{}_{nanos}", std::process::id());
-        let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        admin.close().await.unwrap();
-        let mut url = Url::parse(admin_url).unwrap();
-        url.set_path(&format!("/{name}"));
-        Self {
-            admin_url: admin_url.to_owned(),
-            name,
-            url: url.to_string(),
-        }
-    }
-}
-
-impl Drop for FreshDatabase {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        let dropping = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async move {
-                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut admin)
-                        .await;
-                    let _ = admin.close().await;
-                }
-            });
-        });
-        let _ = dropping.join();
-    }
 }
 
 /// One `facegate serve` process.
