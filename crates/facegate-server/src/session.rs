@@ -13,7 +13,7 @@ use crate::domain::{
     ClientSecret, IdNumber, PersonName, Reference, ReturnUrl, Subject, VerificationId,
 };
 use crate::error::{AppError, AppResult};
-use crate::providers::{Observation, StartRequest};
+use crate::providers::{Observation, StartRequest, VendorMedia};
 use crate::store::{Change, OutboxEvent, SealedSubject, SessionRecord, Start, StoreError};
 use crate::view;
 
@@ -107,7 +107,22 @@ fn random_id(prefix: &str) -> String {
 /// Applies `event` to the session, retrying on concurrent updates. A final status writes its
 /// webhook event to the outbox in the same transaction.
 pub async fn apply(state: &AppState, record: SessionRecord, event: Event) -> AppResult<Applied> {
+    apply_with_media(state, record, event, Vec::new()).await
+}
+
+/// [`apply`], keeping the images the vendor's confirming answer carried (sealed, in the same
+/// transaction as the final status) when the merchant turned keeping on.
+async fn apply_with_media(
+    state: &AppState,
+    record: SessionRecord,
+    event: Event,
+    media: Vec<VendorMedia>,
+) -> AppResult<Applied> {
     let mut record = record;
+    let media = match &event {
+        Event::Confirmed(_) => crate::media::seal(state, &record.id, media),
+        _ => Vec::new(),
+    };
     for _ in 0..5 {
         let to = match transition(record.status, &event) {
             Ok(to) => to,
@@ -149,6 +164,11 @@ pub async fn apply(state: &AppState, record: SessionRecord, event: Event) -> App
             completed_at: next.completed_at,
             at,
             event: outbox,
+            media: if to.is_final() {
+                media.clone()
+            } else {
+                Vec::new()
+            },
         };
         if state.store.apply(&change).await? {
             tracing::info!(
@@ -158,9 +178,6 @@ pub async fn apply(state: &AppState, record: SessionRecord, event: Event) -> App
                 to = %to,
                 "verification status changed"
             );
-            if to.is_final() {
-                crate::media::keep(state, &next).await;
-            }
             return Ok(Applied::Changed(next));
         }
         // Someone else moved the session first: read it again and re-decide.
@@ -414,7 +431,13 @@ pub async fn observe(
             });
         }
         Ok(Observation::Processing) => Event::UserFinished,
-        Ok(Observation::Final(result)) => Event::Confirmed(result),
+        Ok(Observation::Final { result, media }) => {
+            return Ok(
+                apply_with_media(state, record, Event::Confirmed(result), media)
+                    .await?
+                    .into_record(),
+            );
+        }
         Ok(Observation::Expired) => Event::Expired,
         Err(error) => {
             tracing::warn!(

@@ -104,6 +104,7 @@ async fn finished(store: &dyn Store, id: &str, at: OffsetDateTime) {
             created_at: at,
             payload: format!("{{\"id\":\"{id}\"}}"),
         }),
+        media: Vec::new(),
     };
     assert!(store.apply(&change).await.unwrap());
 }
@@ -184,6 +185,7 @@ async fn round_trip(store: &dyn Store) {
             created_at: done_at,
             payload: "{\"id\":\"ver_a\"}".into(),
         }),
+        media: Vec::new(),
     };
     assert!(!store.apply(&change).await.unwrap());
     assert!(store.events_for("ver_a").await.unwrap().is_empty());
@@ -282,6 +284,7 @@ async fn listing(store: &dyn Store) {
         completed_at: Some(at),
         at,
         event: None,
+        media: Vec::new(),
     };
     assert!(store.apply(&cancel).await.unwrap());
 

@@ -135,7 +135,7 @@ impl ProviderAdapter for BaiduH5Provider {
             return Ok(Observation::Pending);
         };
         match self.client.confirm(&Pii::new(token)).await {
-            Ok(Some(result)) => Ok(Observation::Final(result)),
+            Ok(Some(result)) => Ok(Observation::confirmed(result)),
             Ok(None) => Ok(Observation::Pending),
             // "Token无效或者已过期" after the token's lifetime: the user never finished.
             Err(VendorError::InvalidRequest {

@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use axum::response::IntoResponse;
 use facegate_types::{Comparison as RequestedComparison, NextAction, Provider};
 use facegate_vendors::faceid_lite::{
-    Comparison, FaceidLiteClient, GetBizTokenRequest, IdcardSide, LivenessPreference, Notify,
-    ReferenceImage, ResultState, SecurityLevel,
+    Comparison, FaceidLiteClient, GetBizTokenRequest, IdcardSide, Images, LivenessPreference,
+    Notify, ReferenceImage, ResultState, SecurityLevel,
 };
 use facegate_vendors::VendorError;
 use serde_json::json;
@@ -182,40 +182,11 @@ impl ProviderAdapter for FaceidLiteProvider {
         let answer = self.client.get_result(biz_token).await?;
         Ok(match answer.state(security_level) {
             ResultState::Pending => Observation::Pending,
-            ResultState::Final(result) => Observation::Final(result),
+            ResultState::Final(result) => Observation::Final {
+                result,
+                media: images(answer.images),
+            },
         })
-    }
-
-    /// get_result's `images` (base64): the best face frame and, in OCR mode, the ID card's
-    /// sides and portrait. Asked again only when keeping is on (VENDORS.md: repeated fetches
-    /// are limited, so this is one extra call per final session, never more).
-    async fn media(&self, session: &SessionRecord) -> Result<Vec<VendorMedia>, ProviderError> {
-        use base64::Engine;
-        let Some(biz_token) = session.vendor_ref.as_deref() else {
-            return Ok(Vec::new());
-        };
-        let answer = self.client.get_result(biz_token).await?;
-        let Some(images) = answer.images else {
-            return Ok(Vec::new());
-        };
-        let named = [
-            ("image_best", images.image_best),
-            ("idcard_frontside", images.idcard_frontside),
-            ("idcard_backside", images.idcard_backside),
-            ("idcard_portrait", images.idcard_portrait),
-        ];
-        let mut out = Vec::new();
-        for (kind, image) in named {
-            let Some(image) = image else { continue };
-            match base64::engine::general_purpose::STANDARD.decode(image.expose().trim()) {
-                Ok(bytes) if !bytes.is_empty() => out.push(VendorMedia {
-                    kind: kind.to_owned(),
-                    bytes,
-                }),
-                _ => tracing::warn!(kind, "faceid_lite: an image is not base64; not kept"),
-            }
-        }
-        Ok(out)
     }
 
     async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
@@ -227,4 +198,32 @@ impl ProviderAdapter for FaceidLiteProvider {
             reply: "success".into_response(),
         })
     }
+}
+
+/// get_result's `images` (base64): the best face frame and, in OCR mode, the ID card's sides
+/// and portrait. They come with the answer that decides the session, so keeping them (when the
+/// merchant turned keeping on) costs no second call, which VENDORS.md says is rate limited.
+fn images(images: Option<Images>) -> Vec<VendorMedia> {
+    use base64::Engine;
+    let Some(images) = images else {
+        return Vec::new();
+    };
+    let named = [
+        ("image_best", images.image_best),
+        ("idcard_frontside", images.idcard_frontside),
+        ("idcard_backside", images.idcard_backside),
+        ("idcard_portrait", images.idcard_portrait),
+    ];
+    let mut out = Vec::new();
+    for (kind, image) in named {
+        let Some(image) = image else { continue };
+        match base64::engine::general_purpose::STANDARD.decode(image.expose().trim()) {
+            Ok(bytes) if !bytes.is_empty() => out.push(VendorMedia {
+                kind: kind.to_owned(),
+                bytes,
+            }),
+            _ => tracing::warn!(kind, "faceid_lite: an image is not base64; not kept"),
+        }
+    }
+    out
 }

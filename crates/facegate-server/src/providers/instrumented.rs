@@ -10,7 +10,7 @@ use facegate_vendors::VendorError;
 
 use super::{
     Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
-    StartRequest, Started, VendorMedia,
+    StartRequest, Started,
 };
 use crate::domain::Subject;
 use crate::store::SessionRecord;
@@ -71,11 +71,6 @@ impl ProviderAdapter for Instrumented {
     ) -> Result<Observation, ProviderError> {
         let result = self.0.observe(session, subject, evidence).await;
         self.count("observe", result)
-    }
-
-    async fn media(&self, session: &SessionRecord) -> Result<Vec<VendorMedia>, ProviderError> {
-        let result = self.0.media(session).await;
-        self.count("media", result)
     }
 
     async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {

@@ -48,7 +48,8 @@ pub struct Started {
     pub vendor_state: Option<serde_json::Value>,
 }
 
-/// One image (or video) a vendor returned about a session.
+/// One image (or video) a vendor returned with its result.
+#[derive(Clone, PartialEq)]
 pub struct VendorMedia {
     /// The vendor's name for it (`image_best`, `idcard_frontside`, ...).
     pub kind: String,
@@ -71,10 +72,25 @@ pub enum Observation {
     Pending,
     /// The user finished; the vendor has no result yet.
     Processing,
-    /// The vendor's confirmed result.
-    Final(VerificationResult),
+    /// The vendor's confirmed result, with the images the same answer carried (FaceID's
+    /// get_result): kept, sealed, in the transaction that makes the session final, only when
+    /// `media_retention_days` > 0 (see `media.rs`); dropped otherwise.
+    Final {
+        result: VerificationResult,
+        media: Vec<VendorMedia>,
+    },
     /// The vendor's token ran out before a result.
     Expired,
+}
+
+impl Observation {
+    /// A confirmed result that came without images.
+    pub fn confirmed(result: VerificationResult) -> Self {
+        Self::Final {
+            result,
+            media: Vec::new(),
+        }
+    }
 }
 
 /// A vendor's request to `/v1/callbacks/{provider}`, as received.
@@ -166,12 +182,6 @@ pub trait ProviderAdapter: Send + Sync + 'static {
         subject: Option<&Subject>,
         evidence: Option<&str>,
     ) -> Result<Observation, ProviderError>;
-
-    /// The images the vendor returns about a final session (kept, sealed, only when
-    /// `media_retention_days` > 0; see `media.rs`). The default: this provider returns none.
-    async fn media(&self, _session: &SessionRecord) -> Result<Vec<VendorMedia>, ProviderError> {
-        Ok(Vec::new())
-    }
 
     /// Parses a vendor callback. The default: this provider has none.
     async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {

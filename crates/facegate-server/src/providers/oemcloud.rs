@@ -149,7 +149,7 @@ impl ProviderAdapter for OemcloudProvider {
         // Evidence comes only from our own callback handler below (a parsed, checked notify).
         Ok(
             match evidence.and_then(|text| serde_json::from_str::<VerificationResult>(text).ok()) {
-                Some(result) => Observation::Final(result),
+                Some(result) => Observation::confirmed(result),
                 None => Observation::Pending,
             },
         )

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use super::{
     Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
-    Providers, StartRequest, Started, VendorMedia,
+    Providers, StartRequest, Started,
 };
 use crate::domain::Subject;
 use crate::store::SessionRecord;
@@ -326,20 +326,8 @@ impl ProviderAdapter for Resilient {
             .await
     }
 
-    /// A query too: retried like `observe`.
-    async fn media(&self, session: &SessionRecord) -> Result<Vec<VendorMedia>, ProviderError> {
-        self.retry
-            .run(|| async {
-                let permit = self.admit()?;
-                let result = self.inner.media(session).await;
-                Self::judge(permit, &result);
-                result
-            })
-            .await
-    }
-
     // Every method of the trait is delegated: a default here would silently hide the inner
-    // provider's own (a wrapper that forgot `media` once kept no vendor images at all).
+    // provider's own (a wrapper that forgot one once lost its provider's behaviour).
     async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
         self.inner.callback(callback).await
     }

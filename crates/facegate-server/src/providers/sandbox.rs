@@ -103,7 +103,7 @@ impl ProviderAdapter for SandboxProvider {
                         VendorError::Decode(format!("unknown sandbox outcome `{other}`"))
                     })?),
                 };
-                Observation::Final(VerificationResult {
+                Observation::confirmed(VerificationResult {
                     passed: reason.is_none(),
                     reason,
                     scores: Scores {

@@ -100,7 +100,7 @@ impl ProviderAdapter for WechatMiniProvider {
             return Ok(Observation::Pending);
         };
         let info = self.client.get_info(verify_result).await?;
-        Ok(Observation::Final(wechat_mini::verdict(
+        Ok(Observation::confirmed(wechat_mini::verdict(
             &info,
             subject.name.expose(),
             subject.id_number.expose(),

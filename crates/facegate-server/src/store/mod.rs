@@ -91,6 +91,8 @@ pub struct Change {
     pub at: OffsetDateTime,
     /// The webhook event the change produces, written in the same transaction.
     pub event: Option<OutboxEvent>,
+    /// Vendor images kept with a final result (sealed), written in the same transaction.
+    pub media: Vec<StoredMedia>,
 }
 
 /// One webhook event waiting in the outbox.

@@ -344,6 +344,9 @@ impl Store for PostgresStore {
             .execute(&mut *tx)
             .await?;
         }
+        for item in &change.media {
+            Self::insert_media(&mut tx, item).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

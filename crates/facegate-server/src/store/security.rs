@@ -87,7 +87,6 @@ pub trait SecurityStore: Send + Sync {
         since: OffsetDateTime,
     ) -> Result<i64, StoreError>;
 
-    async fn insert_media(&self, media: &StoredMedia) -> Result<(), StoreError>;
     /// A session's kept media, oldest first.
     async fn media_for(&self, verification_id: &str) -> Result<Vec<StoredMedia>, StoreError>;
     /// Deletes media kept since before `before`; returns how many.
@@ -283,22 +282,6 @@ macro_rules! security_store {
                 Ok(count)
             }
 
-            async fn insert_media(&self, item: &StoredMedia) -> Result<(), StoreError> {
-                sqlx::query(&sql(
-                    "INSERT INTO media (id, verification_id, kind, content_type, sealed, \
-                     created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                ))
-                .bind(&item.id)
-                .bind(&item.verification_id)
-                .bind(&item.kind)
-                .bind(&item.content_type)
-                .bind(&item.sealed)
-                .bind(to_millis(item.created_at))
-                .execute(&self.pool)
-                .await?;
-                Ok(())
-            }
-
             async fn media_for(
                 &self,
                 verification_id: &str,
@@ -396,6 +379,29 @@ macro_rules! security_store {
                 .fetch_all(&self.pool)
                 .await?;
                 Ok(rows.into_iter().map(|(id,)| id).collect())
+            }
+        }
+
+        impl $store {
+            /// Keeps one sealed item, inside the transaction that makes its session final
+            /// (`apply`), so that a session that reads final has its media already.
+            pub(in crate::store) async fn insert_media(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                item: &StoredMedia,
+            ) -> Result<(), StoreError> {
+                sqlx::query(&sql(
+                    "INSERT INTO media (id, verification_id, kind, content_type, sealed, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                ))
+                .bind(&item.id)
+                .bind(&item.verification_id)
+                .bind(&item.kind)
+                .bind(&item.content_type)
+                .bind(&item.sealed)
+                .bind(to_millis(item.created_at))
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
             }
         }
     };

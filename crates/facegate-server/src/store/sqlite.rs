@@ -325,6 +325,9 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
+        for item in &change.media {
+            Self::insert_media(&mut tx, item).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
