@@ -24,6 +24,13 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
+    /// The pool for statements that only read: the same one (PostgreSQL has no single writer).
+    pub(super) fn reader(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl PostgresStore {
     /// Connects to `postgres://` / `postgresql://` and runs the migrations. Replicas starting
     /// together are safe: sqlx holds an advisory lock while it migrates.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {

@@ -181,7 +181,7 @@ macro_rules! security_store {
                      FROM api_keys WHERE id = $1",
                 ))
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?;
                 row.map(api_key).transpose()
             }
@@ -191,7 +191,7 @@ macro_rules! security_store {
                     "SELECT id, label, key_hash, created_at, last_used_at, revoked_at \
                      FROM api_keys ORDER BY created_at, id",
                 )
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 rows.into_iter().map(api_key).collect()
             }
@@ -256,7 +256,10 @@ macro_rules! security_store {
                 for digest in digests {
                     query = query.bind(digest);
                 }
-                let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await?;
+                let rows = query
+                    .bind(i64::from(limit))
+                    .fetch_all(self.reader())
+                    .await?;
                 Ok(rows.into_iter().map(|(id,)| id).collect())
             }
 
@@ -278,7 +281,10 @@ macro_rules! security_store {
                 for digest in digests {
                     query = query.bind(digest);
                 }
-                let (count,) = query.bind(to_millis(since)).fetch_one(&self.pool).await?;
+                let (count,) = query
+                    .bind(to_millis(since))
+                    .fetch_one(self.reader())
+                    .await?;
                 Ok(count)
             }
 
@@ -291,7 +297,7 @@ macro_rules! security_store {
                      FROM media WHERE verification_id = $1 ORDER BY created_at, id",
                 ))
                 .bind(verification_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 rows.into_iter().map(media).collect()
             }
@@ -376,7 +382,7 @@ macro_rules! security_store {
                 )))
                 .bind(to_millis(before))
                 .bind(i64::from(limit))
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(|(id,)| id).collect())
             }

@@ -18,8 +18,16 @@ use super::{
 use super::{AdminFilter, AlertReading, AlertRecord, AlertStatus, DailyCount, OutcomeCount};
 
 pub struct SqliteStore {
+    /// The one connection that writes. SQLite has one writer at a time; with several pooled
+    /// writers they met in SQLite's busy handler, which sleeps 1 to 50 ms between tries (the
+    /// bound BENCHMARKS.md found). One connection queues writers in process, in order, instead.
     pub(super) pool: SqlitePool,
+    /// Read-only connections: WAL lets them read beside the writer without waiting.
+    pub(super) reader: SqlitePool,
 }
+
+/// Readers beside the one writer.
+const READERS: u32 = 4;
 
 impl SqliteStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -30,13 +38,31 @@ impl SqliteStore {
             // drop the last commits.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Still needed: other processes (`facegate keys`, a second server by mistake) may
+            // write the same file.
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
+            .max_connections(1)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        // An in-memory database lives in its connections: readers of their own would see
+        // another (empty) one, so there the writer reads too.
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let reader = if in_memory {
+            pool.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(READERS)
+                .connect_with(options.read_only(true).create_if_missing(false))
+                .await?
+        };
+        Ok(Self { pool, reader })
+    }
+
+    /// The pool for statements that only read.
+    pub(super) fn reader(&self) -> &SqlitePool {
+        &self.reader
     }
 }
 
@@ -189,7 +215,7 @@ impl Store for SqliteStore {
         let sql = format!("SELECT {COLUMNS} FROM verifications WHERE id = ?");
         let row: Option<Row> = sqlx::query_as(&sql)
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await?;
         row.map(SessionRecord::try_from).transpose()
     }
@@ -205,7 +231,7 @@ impl Store for SqliteStore {
         let row: Option<Row> = sqlx::query_as(&sql)
             .bind(api_key_id)
             .bind(key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await?;
         row.map(SessionRecord::try_from).transpose()
     }
@@ -220,7 +246,7 @@ impl Store for SqliteStore {
         let row: Option<Row> = sqlx::query_as(&sql)
             .bind(provider.as_str())
             .bind(vendor_ref)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await?;
         row.map(SessionRecord::try_from).transpose()
     }
@@ -249,7 +275,7 @@ impl Store for SqliteStore {
         }
         let rows = query
             .bind(i64::from(filter.limit))
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reader)
             .await?;
         records(rows)
     }
@@ -359,7 +385,7 @@ impl Store for SqliteStore {
             .bind(stale)
             .bind(stale)
             .bind(i64::from(limit))
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reader)
             .await?;
         records(rows)
     }
@@ -473,7 +499,7 @@ impl Store for SqliteStore {
         let row: Option<(Vec<u8>, i64)> =
             sqlx::query_as("SELECT token, expires_at FROM vendor_tokens WHERE key = ?")
                 .bind(key)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.reader)
                 .await?;
         row.map(|(token, expires_at)| Ok((token, from_millis(expires_at)?)))
             .transpose()
@@ -539,7 +565,7 @@ impl Store for SqliteStore {
              WHERE verification_id = ? ORDER BY created_at, id",
         )
         .bind(verification_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await?;
         rows.into_iter()
             .map(|(id, verification_id, kind, created_at, payload)| {
@@ -555,7 +581,7 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())
     }
 
@@ -566,13 +592,13 @@ impl Store for SqliteStore {
         let sessions: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT provider, status, COUNT(*) FROM verifications GROUP BY provider, status",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await?;
         let (webhook_backlog, webhook_given_up): (i64, i64) = sqlx::query_as(
             "SELECT COALESCE(SUM(delivered_at IS NULL AND gave_up_at IS NULL), 0), \
                     COALESCE(SUM(gave_up_at IS NOT NULL), 0) FROM events",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reader)
         .await?;
         // SQLite's scalar min() / max() of several arguments.
         let (oldest_due_at,): (Option<i64>,) = sqlx::query_as(
@@ -580,7 +606,7 @@ impl Store for SqliteStore {
              FROM verifications WHERE status IN ('pending', 'processing')",
         )
         .bind(i64::try_from(stale_after.whole_milliseconds()).unwrap_or(i64::MAX))
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reader)
         .await?;
         Ok(super::OpsCounts {
             sessions: sessions
@@ -599,7 +625,7 @@ impl Store for SqliteStore {
         &self,
         filter: &AdminFilter,
     ) -> Result<(Vec<SessionRecord>, i64), StoreError> {
-        admin::admin_page(&self.pool, filter).await
+        admin::admin_page(&self.reader, filter).await
     }
 
     async fn daily_counts(
@@ -607,11 +633,11 @@ impl Store for SqliteStore {
         from: OffsetDateTime,
         before: OffsetDateTime,
     ) -> Result<Vec<DailyCount>, StoreError> {
-        admin::daily_counts(&self.pool, from, before).await
+        admin::daily_counts(&self.reader, from, before).await
     }
 
     async fn outcome_counts(&self, since: OffsetDateTime) -> Result<Vec<OutcomeCount>, StoreError> {
-        admin::outcome_counts(&self.pool, since).await
+        admin::outcome_counts(&self.reader, since).await
     }
 
     async fn alert_fire(
@@ -633,7 +659,7 @@ impl Store for SqliteStore {
     }
 
     async fn alerts(&self) -> Result<Vec<AlertRecord>, StoreError> {
-        admin::all_alerts(&self.pool).await
+        admin::all_alerts(&self.reader).await
     }
 
     async fn claim_alert_notifications(
@@ -661,5 +687,41 @@ impl Store for SqliteStore {
         error: &str,
     ) -> Result<(), StoreError> {
         admin::alert_notify_failed(&self.pool, key, retry_at, error).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn round_trip(store: &SqliteStore) {
+        let at = from_millis(1_700_000_000_000).unwrap();
+        store
+            .put_vendor_token("k", b"sealed", at, at)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.vendor_token("k").await.unwrap(),
+            Some((b"sealed".to_vec(), at))
+        );
+    }
+
+    #[tokio::test]
+    async fn the_readers_see_the_writers_commits_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("f.db").display());
+        let store = SqliteStore::connect(&url).await.unwrap();
+        round_trip(&store).await;
+        let refused = sqlx::query("DELETE FROM vendor_tokens")
+            .execute(store.reader())
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("readonly"), "{refused}");
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_database_reads_what_it_wrote() {
+        let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
+        round_trip(&store).await;
     }
 }
