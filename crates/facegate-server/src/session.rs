@@ -14,7 +14,9 @@ use crate::domain::{
 };
 use crate::error::{AppError, AppResult};
 use crate::providers::{Observation, StartRequest, VendorMedia};
-use crate::store::{Change, OutboxEvent, SealedSubject, SessionRecord, Start, StoreError};
+use crate::store::{
+    Change, OutboxEvent, SealedSubject, SessionRecord, Start, StoreError, SubjectDigest,
+};
 use crate::view;
 
 /// What happened to a session.
@@ -254,7 +256,12 @@ pub async fn create(state: &AppState, new: NewSession) -> AppResult<(SessionReco
         last_checked_at: None,
         redacted_at: None,
     };
-    match state.store.insert(&record).await {
+    // The digest goes in with the row: a session anyone sees can be searched for.
+    let digest = new.subject.as_ref().map(|subject| {
+        let (key_id, digest) = state.pii.subject_digest(subject.id_number.expose());
+        SubjectDigest { key_id, digest }
+    });
+    match state.store.insert(&record, digest.as_ref()).await {
         Ok(()) => {}
         Err(StoreError::Duplicate(_)) => {
             // A concurrent request with the same Idempotency-Key won the race.
@@ -269,18 +276,6 @@ pub async fn create(state: &AppState, new: NewSession) -> AppResult<(SessionReco
             return replay(state, existing);
         }
         Err(error) => return Err(error.into()),
-    }
-    // The digest lands before the vendor call: a session anyone sees can be searched for.
-    if let Some(subject) = &new.subject {
-        let (key_id, digest) = state.pii.subject_digest(subject.id_number.expose());
-        if let Err(error) = state
-            .store
-            .set_subject_digest(id.as_str(), &key_id, &digest)
-            .await
-        {
-            state.store.delete_unstarted(id.as_str()).await?;
-            return Err(error.into());
-        }
     }
     let started = adapter
         .start(StartRequest {

@@ -88,7 +88,7 @@ fn failed_result() -> VerificationResult {
 
 /// A session that reached a final state, with its outbox event.
 async fn finished(store: &dyn Store, id: &str, at: OffsetDateTime) {
-    store.insert(&record(id, at)).await.unwrap();
+    store.insert(&record(id, at), None).await.unwrap();
     let change = Change {
         id: id.to_owned(),
         expected_version: 0,
@@ -116,7 +116,7 @@ async fn round_trip(store: &dyn Store) {
     let mut first = record("ver_a", at);
     first.idempotency_key = Some("idem-1".into());
     first.vendor_state = Some(serde_json::json!({"nonce": "abc", "n": 3}));
-    store.insert(&first).await.unwrap();
+    store.insert(&first, None).await.unwrap();
     assert_eq!(store.get("ver_a").await.unwrap(), Some(first.clone()));
     assert_eq!(store.get("ver_missing").await.unwrap(), None);
     assert_eq!(
@@ -213,7 +213,7 @@ async fn round_trip(store: &dyn Store) {
     );
 
     // A session the vendor never accepted can go; a started one stays.
-    store.insert(&record("ver_b", at)).await.unwrap();
+    store.insert(&record("ver_b", at), None).await.unwrap();
     store.delete_unstarted("ver_b").await.unwrap();
     store.delete_unstarted("ver_a").await.unwrap();
     assert_eq!(store.get("ver_b").await.unwrap(), None);
@@ -226,16 +226,16 @@ async fn duplicates(store: &dyn Store) {
     let at = t0();
     let mut first = record("ver_1", at);
     first.idempotency_key = Some("same".into());
-    store.insert(&first).await.unwrap();
+    store.insert(&first, None).await.unwrap();
     let mut second = record("ver_2", at);
     second.idempotency_key = Some("same".into());
     assert!(matches!(
-        store.insert(&second).await,
+        store.insert(&second, None).await,
         Err(StoreError::Duplicate("idempotency_key"))
     ));
     // The same key under another API key is another session.
     second.api_key_id = Some("key-2".into());
-    store.insert(&second).await.unwrap();
+    store.insert(&second, None).await.unwrap();
 
     let start = |vendor_ref: &str| Start {
         vendor_ref: vendor_ref.into(),
@@ -273,7 +273,7 @@ async fn listing(store: &dyn Store) {
     ] {
         let mut r = record(id, at + Duration::seconds(offset));
         r.reference = Some(reference.into());
-        store.insert(&r).await.unwrap();
+        store.insert(&r, None).await.unwrap();
     }
     let cancel = Change {
         id: "ver_d".into(),
@@ -342,16 +342,16 @@ async fn reconcile_work(store: &dyn Store) {
     let mut expired = record("ver_expired", at);
     expired.expires_at = at + Duration::seconds(10);
     expired.last_checked_at = Some(at + Duration::seconds(59));
-    store.insert(&expired).await.unwrap();
+    store.insert(&expired, None).await.unwrap();
     let mut stale = record("ver_stale", at);
     stale.last_checked_at = Some(at + Duration::seconds(5));
-    store.insert(&stale).await.unwrap();
-    store.insert(&record("ver_never", at)).await.unwrap();
+    store.insert(&stale, None).await.unwrap();
+    store.insert(&record("ver_never", at), None).await.unwrap();
     let mut fresh = record("ver_fresh", at);
     fresh.last_checked_at = Some(at + Duration::seconds(50));
-    store.insert(&fresh).await.unwrap();
+    store.insert(&fresh, None).await.unwrap();
     store
-        .insert(&record("ver_young", at + Duration::seconds(40)))
+        .insert(&record("ver_young", at + Duration::seconds(40)), None)
         .await
         .unwrap();
     finished(store, "ver_final", at).await;
@@ -375,14 +375,14 @@ async fn reconcile_claims(store: &dyn Store) {
     let mut expired = record("ver_expired", at);
     expired.expires_at = at + Duration::seconds(10);
     expired.last_checked_at = Some(at + Duration::seconds(59));
-    store.insert(&expired).await.unwrap();
+    store.insert(&expired, None).await.unwrap();
     let mut stale = record("ver_stale", at);
     stale.last_checked_at = Some(at + Duration::seconds(5));
-    store.insert(&stale).await.unwrap();
-    store.insert(&record("ver_never", at)).await.unwrap();
+    store.insert(&stale, None).await.unwrap();
+    store.insert(&record("ver_never", at), None).await.unwrap();
     let mut fresh = record("ver_fresh", at);
     fresh.last_checked_at = Some(at + Duration::seconds(50));
-    store.insert(&fresh).await.unwrap();
+    store.insert(&fresh, None).await.unwrap();
     finished(store, "ver_final", at).await;
 
     let now = at + Duration::seconds(60);
@@ -570,7 +570,7 @@ async fn replicas_migrate_one_database_together() {
     }
     let alias = db.url.replacen("postgres://", "postgresql://", 1);
     let again = store::connect(&alias).await.unwrap();
-    again.insert(&record("ver_x", t0())).await.unwrap();
+    again.insert(&record("ver_x", t0()), None).await.unwrap();
     let mut admin = sqlx::PgConnection::connect(&db.url).await.unwrap();
     let (migrations,): (i64,) =
         sqlx::query_as("SELECT count(*) FROM _sqlx_migrations WHERE success")

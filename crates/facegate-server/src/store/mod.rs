@@ -52,6 +52,22 @@ pub struct SessionRecord {
     pub redacted_at: Option<OffsetDateTime>,
 }
 
+/// A subject's keyed hash (HMAC of the normalised ID number) and the id of the key that made
+/// it: what `POST /v1/verifications/search` and the per-person cap match, never the plaintext.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SubjectDigest {
+    pub key_id: String,
+    pub digest: Vec<u8>,
+}
+
+impl std::fmt::Debug for SubjectDigest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubjectDigest")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The subject encrypted (see `pii.rs`), with the masked forms kept for output.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SealedSubject {
@@ -141,8 +157,13 @@ pub enum StoreError {
 /// What every database implementation provides.
 #[async_trait]
 pub trait Store: SecurityStore + Send + Sync + 'static {
-    /// Inserts a new session; `Duplicate("idempotency_key")` if that key is used.
-    async fn insert(&self, record: &SessionRecord) -> Result<(), StoreError>;
+    /// Inserts a new session with its subject's lookup digest (in the same row write: a
+    /// session anyone can see is searchable); `Duplicate("idempotency_key")` if that key is used.
+    async fn insert(
+        &self,
+        record: &SessionRecord,
+        digest: Option<&SubjectDigest>,
+    ) -> Result<(), StoreError>;
     async fn get(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
     async fn find_by_idempotency_key(
         &self,

@@ -15,7 +15,7 @@ mod admin;
 
 use super::{
     from_millis, to_millis, Change, Delivery, ListFilter, OutboxEvent, SealedSubject,
-    SessionRecord, Start, Store, StoreError,
+    SessionRecord, Start, Store, StoreError, SubjectDigest,
 };
 use super::{AdminFilter, AlertReading, AlertRecord, AlertStatus, DailyCount, OutcomeCount};
 
@@ -161,11 +161,15 @@ fn event(row: EventRow) -> Result<OutboxEvent, StoreError> {
 
 #[async_trait]
 impl Store for PostgresStore {
-    async fn insert(&self, r: &SessionRecord) -> Result<(), StoreError> {
+    async fn insert(
+        &self,
+        r: &SessionRecord,
+        digest: Option<&SubjectDigest>,
+    ) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO verifications ({COLUMNS}) VALUES \
+            "INSERT INTO verifications ({COLUMNS}, subject_digest_key, subject_digest) VALUES \
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-             $19, $20, $21, $22, $23, $24)"
+             $19, $20, $21, $22, $23, $24, $25, $26)"
         );
         let subject = r.subject.as_ref();
         let outcome = sqlx::query(&sql)
@@ -193,6 +197,8 @@ impl Store for PostgresStore {
             .bind(r.completed_at.map(to_millis))
             .bind(r.last_checked_at.map(to_millis))
             .bind(r.redacted_at.map(to_millis))
+            .bind(digest.map(|d| &d.key_id))
+            .bind(digest.map(|d| &d.digest))
             .execute(&self.pool)
             .await;
         match outcome {

@@ -66,14 +66,6 @@ pub trait SecurityStore: Send + Sync {
     async fn revoke_api_key(&self, id: &str, at: OffsetDateTime) -> Result<bool, StoreError>;
     async fn touch_api_key(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError>;
 
-    /// Records the subject digest of a session (written right after the insert, before its
-    /// vendor call: a session shown to anyone has its digest).
-    async fn set_subject_digest(
-        &self,
-        verification_id: &str,
-        key_id: &str,
-        digest: &[u8],
-    ) -> Result<(), StoreError>;
     /// Ids of the sessions whose digest is one of `digests`, newest first.
     async fn find_by_subject_digest(
         &self,
@@ -217,24 +209,6 @@ macro_rules! security_store {
                     .bind(id)
                     .execute(&self.pool)
                     .await?;
-                Ok(())
-            }
-
-            async fn set_subject_digest(
-                &self,
-                verification_id: &str,
-                key_id: &str,
-                digest: &[u8],
-            ) -> Result<(), StoreError> {
-                sqlx::query(&sql(
-                    "UPDATE verifications SET subject_digest = $1, subject_digest_key = $2 \
-                     WHERE id = $3",
-                ))
-                .bind(digest)
-                .bind(key_id)
-                .bind(verification_id)
-                .execute(&self.pool)
-                .await?;
                 Ok(())
             }
 

@@ -13,7 +13,7 @@ mod admin;
 
 use super::{
     from_millis, to_millis, Change, Delivery, ListFilter, OutboxEvent, SealedSubject,
-    SessionRecord, Start, Store, StoreError,
+    SessionRecord, Start, Store, StoreError, SubjectDigest,
 };
 use super::{AdminFilter, AlertReading, AlertRecord, AlertStatus, DailyCount, OutcomeCount};
 
@@ -169,10 +169,14 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn insert(&self, r: &SessionRecord) -> Result<(), StoreError> {
+    async fn insert(
+        &self,
+        r: &SessionRecord,
+        digest: Option<&SubjectDigest>,
+    ) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO verifications ({COLUMNS}) VALUES \
-             (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO verifications ({COLUMNS}, subject_digest_key, subject_digest) VALUES \
+             (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         );
         let subject = r.subject.as_ref();
         let outcome = sqlx::query(&sql)
@@ -200,6 +204,8 @@ impl Store for SqliteStore {
             .bind(r.completed_at.map(to_millis))
             .bind(r.last_checked_at.map(to_millis))
             .bind(r.redacted_at.map(to_millis))
+            .bind(digest.map(|d| &d.key_id))
+            .bind(digest.map(|d| &d.digest))
             .execute(&self.pool)
             .await;
         match outcome {
