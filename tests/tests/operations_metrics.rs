@@ -172,6 +172,17 @@ async fn the_scrape_counts_sessions_backlog_lag_vendor_calls_errors_and_charges(
     // Five final statuses, none delivered (the receiver always fails), none given up yet.
     assert_eq!(value(&samples, "facegate_webhook_backlog"), 5.0);
     assert_eq!(value(&samples, "facegate_webhook_given_up"), 0.0);
+    // Every breaker is published, closed here: the series exists before any opening.
+    for provider in [
+        "sandbox",
+        "baidu_h5",
+        "faceid_lite",
+        "oemcloud",
+        "wechat_mini",
+    ] {
+        let key = format!("facegate_vendor_circuit_open{{provider=\"{provider}\"}}");
+        assert_eq!(value(&samples, &key), 0.0, "{key}");
+    }
 
     let lag = value(&samples, "facegate_reconciler_lag_seconds");
     assert!((1.0..30.0).contains(&lag), "lag {lag}");

@@ -82,6 +82,10 @@ fn describe() {
         crate::providers::instrumented::VENDOR_ERRORS,
         "Vendor refusals (in any answer) by vendor, operation and kind"
     );
+    metrics::describe_gauge!(
+        crate::providers::resilience::CIRCUIT_OPEN,
+        "1 while a provider's circuit breaker is open or probing, else 0"
+    );
     metrics::describe_counter!(
         metric::CHARGES,
         "Charges the vendor reports (Baidu result/getall), by vendor and charge"

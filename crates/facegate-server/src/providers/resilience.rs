@@ -123,7 +123,12 @@ pub struct CircuitBreaker {
     threshold: u32,
     open_for: Duration,
     state: Mutex<State>,
+    /// The `provider` label of the [`CIRCUIT_OPEN`] gauge; none: not published.
+    label: Option<&'static str>,
 }
+
+/// Gauge, label `provider`: 1 while the vendor's breaker is open or probing, else 0.
+pub const CIRCUIT_OPEN: &str = "facegate_vendor_circuit_open";
 
 /// A refusal: the breaker is open; try again after the duration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +141,22 @@ impl CircuitBreaker {
             threshold,
             open_for,
             state: Mutex::new(State::Closed { failures: 0 }),
+            label: None,
+        }
+    }
+
+    /// Publishes the state as the [`CIRCUIT_OPEN`] gauge with `provider` as its label, from
+    /// now on (0 at once, so the series exists before the first opening).
+    pub fn published_as(mut self, provider: &'static str) -> Self {
+        self.label = Some(provider);
+        self.publish(*self.lock());
+        self
+    }
+
+    fn publish(&self, state: State) {
+        if let Some(provider) = self.label {
+            let open = !matches!(state, State::Closed { .. });
+            metrics::gauge!(CIRCUIT_OPEN, "provider" => provider).set(f64::from(u8::from(open)));
         }
     }
 
@@ -200,6 +221,7 @@ impl CircuitBreaker {
             }
             (open @ State::Open { .. }, false) => open,
         };
+        self.publish(*state);
     }
 }
 
@@ -271,12 +293,14 @@ pub struct Resilient {
 
 impl Resilient {
     pub fn new(inner: Arc<dyn ProviderAdapter>, settings: &ResilienceSettings) -> Self {
+        let provider = inner.provider().as_str();
         Self {
             inner,
             breaker: CircuitBreaker::new(
                 settings.vendor_breaker_failures,
                 Duration::from_millis(settings.vendor_breaker_open_ms),
-            ),
+            )
+            .published_as(provider),
             retry: settings.retry_policy(),
         }
     }
@@ -392,6 +416,34 @@ mod tests {
         std::thread::sleep(OPEN_FOR + Duration::from_millis(10));
         drop(breaker.admit().unwrap());
         assert!(breaker.admit().is_ok());
+    }
+
+    #[test]
+    fn the_gauge_follows_the_breaker() {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let scrape = recorder.handle();
+        let open = || {
+            let text = scrape.render();
+            let line = text
+                .lines()
+                .find(|line| {
+                    line.starts_with("facegate_vendor_circuit_open{provider=\"oemcloud\"}")
+                })
+                .unwrap_or_else(|| panic!("no gauge in {text}"))
+                .to_owned();
+            line.rsplit(' ').next().unwrap().to_owned()
+        };
+        metrics::with_local_recorder(&recorder, || {
+            let breaker = CircuitBreaker::new(1, OPEN_FOR).published_as("oemcloud");
+            assert_eq!(open(), "0");
+            breaker.admit().unwrap().record(false);
+            assert_eq!(open(), "1");
+            std::thread::sleep(OPEN_FOR + Duration::from_millis(10));
+            let probe = breaker.admit().unwrap();
+            assert_eq!(open(), "1", "probing is not closed yet");
+            probe.record(true);
+            assert_eq!(open(), "0");
+        });
     }
 
     #[test]
