@@ -106,8 +106,10 @@ pub fn render(report: &Report<'_>) -> String {
     let _ = writeln!(
         out,
         "`POST /v1/verifications` with a subject (name and ID number encrypted with AES-256-GCM), \
-         provider `sandbox`: one vendor call to the loopback double, one store write. The two \
-         reference rows are the physical limit: the HTTP stack alone, and the vendor call alone.\n"
+         provider `sandbox`: one vendor call to the loopback double and two store writes (the \
+         row, with its subject digest, reserved before the call; the vendor's answer after it). \
+         The two reference rows are the physical limit: the HTTP stack alone, and the vendor \
+         call alone.\n"
     );
     let _ = writeln!(
         out,
