@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 mod admin;
 mod ops;
 mod postgres;
+mod rows;
 mod security;
 mod sqlite;
 

@@ -3,8 +3,8 @@
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use super::{records, Row, COLUMNS};
 use crate::store::admin::{alerts, provider, status, AlertRow, ALERT_COLUMNS};
+use crate::store::rows::{records, Row, COLUMNS};
 use crate::store::{
     to_millis, AdminFilter, AlertReading, AlertRecord, AlertStatus, DailyCount, OutcomeCount,
     SessionRecord, StoreError,
