@@ -4,10 +4,12 @@
 //! in the data directory are searched for them in plain text; with the text log format and
 //! with JSON (`FACEGATE_LOG_FORMAT=json`).
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
+
+mod common;
+use common::Served;
 
 const API_KEY: &str = "leak-test-key-0123456789";
 /// Rare enough that a match cannot be a coincidence; valid per GB 11643.
@@ -17,61 +19,18 @@ const NAME: &str = "欧阳娜娜";
 const MEDIA_PLAIN: &str = "sandbox best";
 const MEDIA_BASE64: &str = "c2FuZGJveCBiZXN0";
 
-struct Server {
-    child: Child,
-    base: String,
-    data_dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start(log_format: &str) -> Server {
-    let data_dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    // A file, not a pipe: a pipe nobody reads would block the server once it fills.
-    let log = std::fs::File::create(log_path(&data_dir)).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_facegate"))
-        .arg("serve")
-        .arg("--sandbox-vendors")
-        .env("FACEGATE_ADDR", format!("127.0.0.1:{port}"))
-        .env("FACEGATE_DATA_DIR", data_dir.path())
-        .env("FACEGATE_API_KEYS", API_KEY)
-        .env("FACEGATE_DEV", "true")
-        .env("FACEGATE_RECONCILE_INTERVAL_MS", "200")
-        // Vendor images kept (sealed): they must not reach a log line or a file in the clear.
-        .env("FACEGATE_MEDIA_RETENTION_DAYS", "7")
-        .env("FACEGATE_CONFIG", data_dir.path().join("none.toml"))
-        .env("RUST_LOG", "debug")
-        .env("FACEGATE_LOG_FORMAT", log_format)
-        .stdout(Stdio::from(log.try_clone().unwrap()))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .expect("the facegate binary starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Server {
-        child,
-        base,
-        data_dir,
-    }
+async fn start(log_format: &str) -> Served {
+    Served::start(
+        API_KEY,
+        &[
+            ("FACEGATE_RECONCILE_INTERVAL_MS", "200"),
+            // Vendor images kept (sealed): they must not reach a log line or a file in the clear.
+            ("FACEGATE_MEDIA_RETENTION_DAYS", "7"),
+            ("RUST_LOG", "debug"),
+            ("FACEGATE_LOG_FORMAT", log_format),
+        ],
+    )
+    .await
 }
 
 /// Every body a response carried, kept for the search.
@@ -236,10 +195,7 @@ async fn leaks_nothing(log_format: &str) {
     assert_eq!(status, 200, "{redacted}");
 
     let mut server = server;
-    let _ = server.child.kill();
-    let _ = server.child.wait();
-    let logs = std::fs::read_to_string(log_path(&server.data_dir)).unwrap();
-    let _ = std::fs::remove_file(log_path(&server.data_dir));
+    let logs = server.stop();
     assert!(
         logs.lines().count() > 50,
         "the server logged at debug level:\n{logs}"
@@ -275,11 +231,6 @@ async fn leaks_nothing(log_format: &str) {
         }
     }
     assert!(files >= 2, "the database and the key files were searched");
-}
-
-/// Beside the data directory, not in it: the data directory is searched on its own.
-fn log_path(data_dir: &tempfile::TempDir) -> std::path::PathBuf {
-    data_dir.path().with_extension("log")
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -2,64 +2,21 @@
 //! the response header, and written on the JSON log line of every vendor call the request
 //! made, which also sends it to the vendor (the embedded simulator logs it on its side).
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
+mod common;
+use common::Served;
+
 const API_KEY: &str = "request-id-test-key-0123";
 
-struct Server {
-    child: Child,
-    base: String,
-    log: std::path::PathBuf,
-    _data_dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start() -> Server {
-    let data_dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let log = data_dir.path().with_extension("log");
-    let file = std::fs::File::create(&log).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_facegate"))
-        .arg("serve")
-        .arg("--sandbox-vendors")
-        .env("FACEGATE_ADDR", format!("127.0.0.1:{port}"))
-        .env("FACEGATE_DATA_DIR", data_dir.path())
-        .env("FACEGATE_API_KEYS", API_KEY)
-        .env("FACEGATE_DEV", "true")
-        .env("FACEGATE_LOG_FORMAT", "json")
-        .env("FACEGATE_CONFIG", data_dir.path().join("none.toml"))
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::from(file.try_clone().unwrap()))
-        .stderr(Stdio::from(file))
-        .spawn()
-        .expect("the facegate binary starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Server {
-        child,
-        base,
-        log,
-        _data_dir: data_dir,
-    }
+async fn start() -> Served {
+    Served::start(
+        API_KEY,
+        &[("FACEGATE_LOG_FORMAT", "json"), ("RUST_LOG", "info")],
+    )
+    .await
 }
 
 fn json_lines(text: &str) -> Vec<Value> {
