@@ -14,13 +14,23 @@ const API_KEY: &str = "request-id-test-key-0123";
 async fn start() -> Served {
     Served::start(
         API_KEY,
-        &[("FACEGATE_LOG_FORMAT", "json"), ("RUST_LOG", "info")],
+        &[
+            ("FACEGATE_LOG_FORMAT", "json"),
+            ("RUST_LOG", "info"),
+            // The reconciler soon asks about the open sessions: its calls carry ids too.
+            ("FACEGATE_RECONCILE_INTERVAL_MS", "100"),
+            ("FACEGATE_RECONCILE_STALE_AFTER_MS", "100"),
+        ],
     )
     .await
 }
 
+/// The complete JSON lines of a log still being written (a last line without its newline
+/// may be cut short, so it is left out).
 fn json_lines(text: &str) -> Vec<Value> {
-    text.lines()
+    let complete = text.rfind('\n').map_or("", |end| &text[..end]);
+    complete
+        .lines()
         .filter(|line| line.starts_with('{'))
         .map(|line| serde_json::from_str(line).expect("a JSON log line"))
         .collect()
@@ -69,8 +79,15 @@ async fn one_requests_id_is_on_its_vendor_call_log_lines_and_headers() {
         .unwrap();
     assert!(health.headers().contains_key("x-request-id"));
 
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let logs = std::fs::read_to_string(&server.log).unwrap();
+    // The log is written as things happen: wait (bounded) for the reconciler's first check.
+    let mut logs = String::new();
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        logs = std::fs::read_to_string(&server.log).unwrap();
+        if logs.contains("\"request_id\":\"reconcile-") {
+            break;
+        }
+    }
     let lines = json_lines(&logs);
     let vendor_calls: Vec<&Value> = lines
         .iter()
@@ -96,6 +113,17 @@ async fn one_requests_id_is_on_its_vendor_call_log_lines_and_headers() {
         .iter()
         .any(|line| line["fields"]["message"] == "vendor call"
             && span_field(line, "vendor_call", "request_id") == Some(generated.as_str())));
+    // The reconciler's checks (result/detail, no request behind them) carry their own ids.
+    let reconciled: Vec<&str> = lines
+        .iter()
+        .filter(|line| line["fields"]["message"] == "vendor call")
+        .filter_map(|line| span_field(line, "vendor_call", "request_id"))
+        .filter(|id| id.starts_with("reconcile-"))
+        .collect();
+    assert!(!reconciled.is_empty(), "no reconciler vendor call\n{logs}");
+    assert!(reconciled
+        .iter()
+        .all(|id| id.len() == "reconcile-".len() + 16));
     // The header reached the vendor: the embedded simulator's own request span has it.
     assert!(
         lines.iter().any(|line| {

@@ -42,6 +42,15 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
     }
 }
 
+/// `reconcile-` and 16 random letters and digits: a sane request id (see `telemetry`).
+fn check_id() -> String {
+    use rand::distributions::{Alphanumeric, DistString};
+    format!(
+        "reconcile-{}",
+        Alphanumeric.sample_string(&mut rand::thread_rng(), 16)
+    )
+}
+
 /// One pass over the sessions due; returns how many were looked at.
 pub async fn round(state: &AppState) -> anyhow::Result<usize> {
     let now = session::now();
@@ -53,7 +62,10 @@ pub async fn round(state: &AppState) -> anyhow::Result<usize> {
     let count = due.len();
     for record in due {
         let id = record.id.clone();
-        if let Err(error) = session::refresh(state, record, Freshness::Now).await {
+        // No request to take an id from: each check gets its own, sent and logged with its
+        // vendor calls like a request's.
+        let check = session::refresh(state, record, Freshness::Now);
+        if let Err(error) = facegate_vendors::http::with_request_id(check_id(), check).await {
             tracing::warn!(verification_id = %id, error = %error, "reconciler: refresh failed");
         }
     }
