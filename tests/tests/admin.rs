@@ -193,6 +193,19 @@ async fn only_the_admin_key_opens_the_page_and_the_api() {
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     let cleared = out.headers()["set-cookie"].to_str().unwrap();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    // Not only cleared in this browser: a copy of the cookie (kept, stolen) is ended too.
+    let replayed = get(&app, "/admin", None, Some(&cookie)).await;
+    assert_eq!(replayed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(replayed.headers()["location"], "/admin/login");
+    let replayed = get(&app, "/admin/api/stats", None, Some(&cookie)).await;
+    assert_eq!(replayed.status(), StatusCode::UNAUTHORIZED);
+    // Another login is a new session, unaffected.
+    let again = log_in(&app).await;
+    assert_ne!(again, cookie);
+    assert_eq!(
+        get(&app, "/admin", None, Some(&again)).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]

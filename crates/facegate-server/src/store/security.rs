@@ -84,6 +84,17 @@ pub trait SecurityStore: Send + Sync {
     /// Deletes media kept since before `before`; returns how many.
     async fn delete_media_before(&self, before: OffsetDateTime) -> Result<u64, StoreError>;
 
+    /// Ends an admin session (the hash of its cookie) before `expires_at`, its cookie's own
+    /// expiry; sessions ended earlier and expired by `now` are forgotten.
+    async fn end_admin_session(
+        &self,
+        session: &[u8],
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// Whether the admin session was ended by a logout.
+    async fn admin_session_ended(&self, session: &[u8]) -> Result<bool, StoreError>;
+
     /// Applies a redaction if the session is final and not yet redacted; false otherwise.
     async fn redact(&self, redaction: &Redaction) -> Result<bool, StoreError>;
     /// Final, unredacted sessions created before `before`, oldest first.
@@ -282,6 +293,37 @@ macro_rules! security_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(done.rows_affected())
+            }
+
+            async fn end_admin_session(
+                &self,
+                session: &[u8],
+                expires_at: OffsetDateTime,
+                now: OffsetDateTime,
+            ) -> Result<(), StoreError> {
+                sqlx::query(&sql("DELETE FROM admin_logouts WHERE expires_at <= $1"))
+                    .bind(to_millis(now))
+                    .execute(&self.pool)
+                    .await?;
+                sqlx::query(&sql(
+                    "INSERT INTO admin_logouts (session, expires_at) VALUES ($1, $2) \
+                     ON CONFLICT (session) DO NOTHING",
+                ))
+                .bind(session)
+                .bind(to_millis(expires_at))
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn admin_session_ended(&self, session: &[u8]) -> Result<bool, StoreError> {
+                let row: Option<(i64,)> = sqlx::query_as(&sql(
+                    "SELECT expires_at FROM admin_logouts WHERE session = $1",
+                ))
+                .bind(session)
+                .fetch_optional(self.reader())
+                .await?;
+                Ok(row.is_some())
             }
 
             async fn redact(&self, redaction: &Redaction) -> Result<bool, StoreError> {

@@ -589,6 +589,7 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::SecurityStore;
 
     async fn round_trip(store: &SqliteStore) {
         let at = from_millis(1_700_000_000_000).unwrap();
@@ -613,6 +614,25 @@ mod tests {
             .await
             .unwrap_err();
         assert!(refused.to_string().contains("readonly"), "{refused}");
+    }
+
+    #[tokio::test]
+    async fn ended_admin_sessions_are_kept_until_their_cookie_expires() {
+        let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
+        let t0 = from_millis(1_700_000_000_000).unwrap();
+        let hour = time::Duration::hours(1);
+        store.end_admin_session(b"a", t0 + hour, t0).await.unwrap();
+        // Twice is fine (two tabs logging out).
+        store.end_admin_session(b"a", t0 + hour, t0).await.unwrap();
+        assert!(store.admin_session_ended(b"a").await.unwrap());
+        assert!(!store.admin_session_ended(b"b").await.unwrap());
+        // Past its expiry the record goes (the cookie is dead by itself then).
+        store
+            .end_admin_session(b"b", t0 + 3 * hour, t0 + 2 * hour)
+            .await
+            .unwrap();
+        assert!(!store.admin_session_ended(b"a").await.unwrap());
+        assert!(store.admin_session_ended(b"b").await.unwrap());
     }
 
     #[tokio::test]

@@ -2,7 +2,9 @@
 //! form (then a signed, expiring session cookie: HttpOnly, SameSite=Strict, Path=/admin, Secure
 //! when the public URL is https) or as `Authorization: Bearer <admin key>` on `/admin/api`.
 //! The cookie's key and the CSRF key are derived from the admin key, so changing the admin key
-//! ends every session. Forms that change something carry a CSRF token tied to the session.
+//! ends every session; "Log out" ends one, on every replica (its hash is kept in the store until
+//! the cookie would have expired). Forms that change something carry a CSRF token tied to the
+//! session.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -21,6 +23,7 @@ use subtle::ConstantTimeEq;
 use crate::app::AppState;
 use crate::domain::secret_hash;
 use crate::error::AppError;
+use crate::store::Store;
 
 pub const COOKIE: &str = "facegate_admin";
 /// How long a login lasts.
@@ -40,6 +43,10 @@ pub struct AdminAuth {
 pub struct AdminSession {
     /// The token the page's forms carry.
     pub csrf: String,
+    /// The hash of the cookie's value: what a logout records.
+    pub id: Vec<u8>,
+    /// When the cookie runs out.
+    pub expires_at: time::OffsetDateTime,
 }
 
 impl AdminAuth {
@@ -97,15 +104,30 @@ impl AdminAuth {
         SignedCookieJar::from_headers(headers, self.cookie_key.clone())
     }
 
-    /// The session the request's cookie proves, if it is genuine and unexpired.
+    /// The session the request's cookie proves, if it is genuine and unexpired (whether it was
+    /// logged out is the store's to say: [`AdminAuth::live_session`]).
     pub fn session(&self, headers: &HeaderMap) -> Option<AdminSession> {
         let cookie = self.jar(headers).get(COOKIE)?;
         let value = cookie.value();
         let (expires, _) = value.split_once('.')?;
-        let expires = expires.parse::<i64>().ok()?;
-        (expires > crate::session::now().unix_timestamp()).then(|| AdminSession {
+        let expires_at = time::OffsetDateTime::from_unix_timestamp(expires.parse().ok()?).ok()?;
+        (expires_at > crate::session::now()).then(|| AdminSession {
             csrf: self.csrf_for(value),
+            id: secret_hash(value),
+            expires_at,
         })
+    }
+
+    /// [`AdminAuth::session`], unless it was logged out.
+    pub async fn live_session(
+        &self,
+        headers: &HeaderMap,
+        store: &dyn Store,
+    ) -> Result<Option<AdminSession>, AppError> {
+        let Some(session) = self.session(headers) else {
+            return Ok(None);
+        };
+        Ok((!store.admin_session_ended(&session.id).await?).then_some(session))
     }
 
     fn csrf_for(&self, session: &str) -> String {
@@ -139,10 +161,18 @@ fn auth(parts: &Parts) -> Option<Arc<AdminAuth>> {
 impl FromRequestParts<AppState> for AdminSession {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
-        auth(parts)
-            .and_then(|auth| auth.session(&parts.headers))
-            .ok_or_else(|| Redirect::to("/admin/login").into_response())
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(auth) = auth(parts) else {
+            return Err(Redirect::to("/admin/login").into_response());
+        };
+        match auth
+            .live_session(&parts.headers, state.store.as_ref())
+            .await
+        {
+            Ok(Some(session)) => Ok(session),
+            Ok(None) => Err(Redirect::to("/admin/login").into_response()),
+            Err(error) => Err(error.into_response()),
+        }
     }
 }
 
@@ -153,9 +183,14 @@ pub struct AdminClient;
 impl FromRequestParts<AppState> for AdminClient {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let auth = auth(parts).ok_or(AppError::NotFound("no such resource"))?;
-        if auth.bearer_matches(&parts.headers) || auth.session(&parts.headers).is_some() {
+        if auth.bearer_matches(&parts.headers)
+            || auth
+                .live_session(&parts.headers, state.store.as_ref())
+                .await?
+                .is_some()
+        {
             Ok(AdminClient)
         } else {
             Err(AppError::Unauthorized(

@@ -104,6 +104,7 @@ pub async fn login(Auth(auth): Auth, headers: HeaderMap, body: Bytes) -> Respons
 }
 
 pub async fn logout(
+    State(state): State<AppState>,
     Auth(auth): Auth,
     session: AdminSession,
     headers: HeaderMap,
@@ -117,6 +118,15 @@ pub async fn logout(
             html! { main { p.error { "csrf: the form is stale; reload the page." } } },
         );
     }
+    // Ended in the store too: a copy of the cookie stops working on every replica.
+    let ended = state
+        .store
+        .end_admin_session(&session.id, session.expires_at, crate::session::now())
+        .await;
+    if let Err(error) = ended {
+        return AppError::from(error).into_response();
+    }
+    tracing::info!("admin: logged out");
     (auth.logout(&headers), Redirect::to("/admin/login")).into_response()
 }
 

@@ -1,0 +1,6 @@
+-- Admin sessions ended by "Log out" before their cookie expires: the SHA-256 of the cookie's
+-- value, kept until that expiry, so a copied cookie stops working on every replica at once.
+CREATE TABLE admin_logouts (
+    session    BYTEA PRIMARY KEY,
+    expires_at BIGINT NOT NULL
+);
