@@ -164,3 +164,121 @@ pub(crate) fn status(text: &str) -> Result<VerificationStatus, StoreError> {
 pub(crate) fn alerts(rows: Vec<AlertRow>) -> Result<Vec<AlertRecord>, StoreError> {
     rows.into_iter().map(AlertRecord::try_from).collect()
 }
+
+/// The alert statements that read the same in both dialects but for their placeholders
+/// (`$sql` turns PostgreSQL's `$n` into the backend's), as free functions over `$pool` for
+/// `sqlite/admin.rs` and `postgres/admin.rs`. The claim, which differs (PostgreSQL's SKIP
+/// LOCKED), stays in each.
+macro_rules! alert_statements {
+    ($pool:ty, $sql:path) => {
+        pub(crate) async fn alert_fire(
+            pool: &$pool,
+            reading: &AlertReading,
+            notify: bool,
+            at: OffsetDateTime,
+        ) -> Result<Option<AlertRecord>, StoreError> {
+            let sql = format!(
+                "INSERT INTO alerts (key, rule, provider, status, episode, value, threshold, sample, \
+                     fired_at, resolved_at, notify_pending, notify_after, notify_attempts, last_error, \
+                     updated_at) \
+                 VALUES ($1, $2, $3, 'firing', 1, $4, $5, $6, $7, NULL, $8, 0, 0, NULL, $9) \
+                 ON CONFLICT (key) DO UPDATE SET status = 'firing', episode = alerts.episode + 1, \
+                     value = excluded.value, threshold = excluded.threshold, sample = excluded.sample, \
+                     fired_at = excluded.fired_at, resolved_at = NULL, \
+                     notify_pending = excluded.notify_pending, notify_after = 0, notify_attempts = 0, \
+                     last_error = NULL, updated_at = excluded.updated_at \
+                 WHERE alerts.status = 'resolved' \
+                 RETURNING {ALERT_COLUMNS}"
+            );
+            let row: Option<AlertRow> = sqlx::query_as(&$sql(&sql))
+                .bind(&reading.key)
+                .bind(&reading.rule)
+                .bind(reading.provider.as_str())
+                .bind(reading.value)
+                .bind(reading.threshold)
+                .bind(reading.sample)
+                .bind(to_millis(at))
+                .bind(i64::from(notify))
+                .bind(to_millis(at))
+                .fetch_optional(pool)
+                .await?;
+            row.map(AlertRecord::try_from).transpose()
+        }
+
+        pub(crate) async fn alert_resolve(
+            pool: &$pool,
+            reading: &AlertReading,
+            notify: bool,
+            at: OffsetDateTime,
+        ) -> Result<Option<AlertRecord>, StoreError> {
+            let sql = format!(
+                "UPDATE alerts SET status = 'resolved', resolved_at = $1, value = $2, sample = $3, \
+                     notify_pending = $4, notify_after = 0, notify_attempts = 0, last_error = NULL, \
+                     updated_at = $5 \
+                 WHERE key = $6 AND status = 'firing' RETURNING {ALERT_COLUMNS}"
+            );
+            let row: Option<AlertRow> = sqlx::query_as(&$sql(&sql))
+                .bind(to_millis(at))
+                .bind(reading.value)
+                .bind(reading.sample)
+                .bind(i64::from(notify))
+                .bind(to_millis(at))
+                .bind(&reading.key)
+                .fetch_optional(pool)
+                .await?;
+            row.map(AlertRecord::try_from).transpose()
+        }
+
+        pub(crate) async fn all_alerts(pool: &$pool) -> Result<Vec<AlertRecord>, StoreError> {
+            let sql = format!(
+                "SELECT {ALERT_COLUMNS} FROM alerts ORDER BY status = 'firing' DESC, updated_at DESC, key"
+            );
+            alerts(sqlx::query_as(&$sql(&sql)).fetch_all(pool).await?)
+        }
+
+        pub(crate) async fn alert_notified(
+            pool: &$pool,
+            key: &str,
+            episode: i64,
+            status: AlertStatus,
+        ) -> Result<(), StoreError> {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(&$sql(
+                "UPDATE alerts SET notify_pending = 0, last_error = NULL \
+                 WHERE key = $1 AND episode = $2 AND status = $3",
+            ))
+            .bind(key)
+            .bind(episode)
+            .bind(status.as_str())
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                // A newer transition is waiting: due now, not when this lease ends.
+                sqlx::query(&$sql("UPDATE alerts SET notify_after = 0 WHERE key = $1"))
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+
+        pub(crate) async fn alert_notify_failed(
+            pool: &$pool,
+            key: &str,
+            retry_at: OffsetDateTime,
+            error: &str,
+        ) -> Result<(), StoreError> {
+            sqlx::query(&$sql(
+                "UPDATE alerts SET notify_after = $1, last_error = $2 WHERE key = $3",
+            ))
+                .bind(to_millis(retry_at))
+                .bind(error)
+                .bind(key)
+                .execute(pool)
+                .await?;
+            Ok(())
+        }
+    };
+}
+pub(crate) use alert_statements;

@@ -119,3 +119,22 @@ pub(super) fn event(row: EventRow) -> Result<OutboxEvent, StoreError> {
         payload,
     })
 }
+
+/// A statement written with PostgreSQL's `$n` placeholders, for SQLite: each `$n` becomes `?`,
+/// which SQLite numbers in order, so the `$n` must appear in increasing order, each once (as in
+/// every statement shared this way).
+pub(super) fn sqlite_placeholders(statement: &str) -> String {
+    let mut out = String::with_capacity(statement.len());
+    let mut chars = statement.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

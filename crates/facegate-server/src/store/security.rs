@@ -432,21 +432,8 @@ macro_rules! security_store {
 mod sqlite_impl {
     use super::*;
 
-    /// `$n` -> `?` (SQLite numbers `?` in order, as every statement here binds).
     fn sql(statement: &str) -> String {
-        let mut out = String::with_capacity(statement.len());
-        let mut chars = statement.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-                while chars.peek().is_some_and(char::is_ascii_digit) {
-                    chars.next();
-                }
-                out.push('?');
-            } else {
-                out.push(c);
-            }
-        }
-        out
+        crate::store::rows::sqlite_placeholders(statement)
     }
 
     security_store!(SqliteStore, sqlx::Sqlite, false);

@@ -127,71 +127,6 @@ pub(crate) async fn outcome_counts(
         .collect()
 }
 
-pub(crate) async fn alert_fire(
-    pool: &SqlitePool,
-    reading: &AlertReading,
-    notify: bool,
-    at: OffsetDateTime,
-) -> Result<Option<AlertRecord>, StoreError> {
-    let sql = format!(
-        "INSERT INTO alerts (key, rule, provider, status, episode, value, threshold, sample, \
-             fired_at, resolved_at, notify_pending, notify_after, notify_attempts, last_error, \
-             updated_at) \
-         VALUES (?, ?, ?, 'firing', 1, ?, ?, ?, ?, NULL, ?, 0, 0, NULL, ?) \
-         ON CONFLICT (key) DO UPDATE SET status = 'firing', episode = alerts.episode + 1, \
-             value = excluded.value, threshold = excluded.threshold, sample = excluded.sample, \
-             fired_at = excluded.fired_at, resolved_at = NULL, \
-             notify_pending = excluded.notify_pending, notify_after = 0, notify_attempts = 0, \
-             last_error = NULL, updated_at = excluded.updated_at \
-         WHERE alerts.status = 'resolved' \
-         RETURNING {ALERT_COLUMNS}"
-    );
-    let row: Option<AlertRow> = sqlx::query_as(&sql)
-        .bind(&reading.key)
-        .bind(&reading.rule)
-        .bind(reading.provider.as_str())
-        .bind(reading.value)
-        .bind(reading.threshold)
-        .bind(reading.sample)
-        .bind(to_millis(at))
-        .bind(i64::from(notify))
-        .bind(to_millis(at))
-        .fetch_optional(pool)
-        .await?;
-    row.map(AlertRecord::try_from).transpose()
-}
-
-pub(crate) async fn alert_resolve(
-    pool: &SqlitePool,
-    reading: &AlertReading,
-    notify: bool,
-    at: OffsetDateTime,
-) -> Result<Option<AlertRecord>, StoreError> {
-    let sql = format!(
-        "UPDATE alerts SET status = 'resolved', resolved_at = ?, value = ?, sample = ?, \
-             notify_pending = ?, notify_after = 0, notify_attempts = 0, last_error = NULL, \
-             updated_at = ? \
-         WHERE key = ? AND status = 'firing' RETURNING {ALERT_COLUMNS}"
-    );
-    let row: Option<AlertRow> = sqlx::query_as(&sql)
-        .bind(to_millis(at))
-        .bind(reading.value)
-        .bind(reading.sample)
-        .bind(i64::from(notify))
-        .bind(to_millis(at))
-        .bind(&reading.key)
-        .fetch_optional(pool)
-        .await?;
-    row.map(AlertRecord::try_from).transpose()
-}
-
-pub(crate) async fn all_alerts(pool: &SqlitePool) -> Result<Vec<AlertRecord>, StoreError> {
-    let sql = format!(
-        "SELECT {ALERT_COLUMNS} FROM alerts ORDER BY status = 'firing' DESC, updated_at DESC, key"
-    );
-    alerts(sqlx::query_as(&sql).fetch_all(pool).await?)
-}
-
 pub(crate) async fn claim_alert_notifications(
     pool: &SqlitePool,
     now: OffsetDateTime,
@@ -215,44 +150,4 @@ pub(crate) async fn claim_alert_notifications(
     )
 }
 
-pub(crate) async fn alert_notified(
-    pool: &SqlitePool,
-    key: &str,
-    episode: i64,
-    status: AlertStatus,
-) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    let done = sqlx::query(
-        "UPDATE alerts SET notify_pending = 0, last_error = NULL \
-         WHERE key = ? AND episode = ? AND status = ?",
-    )
-    .bind(key)
-    .bind(episode)
-    .bind(status.as_str())
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        // A newer transition is waiting: due now, not when this lease ends.
-        sqlx::query("UPDATE alerts SET notify_after = 0 WHERE key = ?")
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-pub(crate) async fn alert_notify_failed(
-    pool: &SqlitePool,
-    key: &str,
-    retry_at: OffsetDateTime,
-    error: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE alerts SET notify_after = ?, last_error = ? WHERE key = ?")
-        .bind(to_millis(retry_at))
-        .bind(error)
-        .bind(key)
-        .execute(pool)
-        .await?;
-    Ok(())
-}
+crate::store::admin::alert_statements!(SqlitePool, crate::store::rows::sqlite_placeholders);
