@@ -5,8 +5,9 @@
 //! nobody for long) and lets its client fetch; the others wait for the token it stores.
 //! WeChat's classic token invalidates its predecessor, and every grant is a counted call.
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
 
 use async_trait::async_trait;
 use facegate_vendors::baidu_h5::{CachedToken, TokenCache};
@@ -29,7 +30,21 @@ pub struct StoreTokenCache {
     refresh_margin: time::Duration,
     /// This cache's id as a lease holder.
     holder: String,
+    /// The token last read or saved, per key, and when: handed out again for [`RECENT`]
+    /// without a database read (every vendor call asks for the token).
+    recent: Arc<Mutex<HashMap<String, Recent>>>,
 }
+
+struct Recent {
+    token: SecretString,
+    expires_at: OffsetDateTime,
+    at: Instant,
+}
+
+/// How long a token read from the database is reused before reading again. Another replica's
+/// newer token is picked up within this time; the old one stays valid meanwhile (Baidu's
+/// tokens live 30 days, WeChat's stable token is not invalidated by a normal refresh).
+const RECENT: Duration = Duration::from_secs(30);
 
 /// How long a refresh lease lasts: longer than a token call (the vendor client's timeout is
 /// 10 s), short enough that a replica that died holding it delays the others little.
@@ -43,6 +58,10 @@ impl std::fmt::Debug for StoreTokenCache {
         f.debug_struct("StoreTokenCache")
             .field("namespace", &self.namespace)
             .field("refresh_margin", &self.refresh_margin)
+            .field(
+                "recent",
+                &self.recent.lock().map(|recent| recent.len()).unwrap_or(0),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -60,6 +79,7 @@ impl StoreTokenCache {
                 std::process::id(),
                 Alphanumeric.sample_string(&mut rand::thread_rng(), 12)
             ),
+            recent: Arc::default(),
         }
     }
 
@@ -78,6 +98,36 @@ impl StoreTokenCache {
     /// While another replica holds the lease, waits for its token; after [`REFRESH_WAIT`]
     /// (the holder is stuck), returns `None` so the caller fetches regardless.
     pub async fn usable_or_lease(&self, key: &str) -> Option<(SecretString, OffsetDateTime)> {
+        if let Some(found) = self.recent(key) {
+            return Some(found);
+        }
+        let found = self.usable_or_lease_stored(key).await?;
+        self.remember(key, &found.0, found.1);
+        Some(found)
+    }
+
+    /// The token this process read or saved less than [`RECENT`] ago, if still usable.
+    fn recent(&self, key: &str) -> Option<(SecretString, OffsetDateTime)> {
+        let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = recent.get(key)?;
+        (entry.at.elapsed() < RECENT
+            && entry.expires_at > crate::session::now() + self.refresh_margin)
+            .then(|| (entry.token.clone(), entry.expires_at))
+    }
+
+    fn remember(&self, key: &str, token: &SecretString, expires_at: OffsetDateTime) {
+        let entry = Recent {
+            token: token.clone(),
+            expires_at,
+            at: Instant::now(),
+        };
+        self.recent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.to_owned(), entry);
+    }
+
+    async fn usable_or_lease_stored(&self, key: &str) -> Option<(SecretString, OffsetDateTime)> {
         let lease_key = self.key(key);
         let started = std::time::Instant::now();
         loop {
@@ -154,6 +204,7 @@ impl StoreTokenCache {
     }
 
     pub async fn save(&self, key: &str, token: &SecretString, expires_at: OffsetDateTime) {
+        self.remember(key, token, expires_at);
         let key = self.key(key);
         let sealed = self.pii.encrypt(token.expose_secret(), &key);
         if let Err(error) = self
@@ -180,5 +231,40 @@ impl TokenCache for StoreTokenCache {
     async fn put(&self, key: &str, token: CachedToken) {
         self.save(key, &token.token, OffsetDateTime::from(token.expires_at))
             .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    use super::*;
+    use crate::store::SqliteStore;
+
+    #[tokio::test]
+    async fn a_token_read_or_saved_lately_is_handed_out_without_reading_the_store() {
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::connect("sqlite::memory:").await.unwrap());
+        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        let pii = PiiCipher::new(&SecretString::from(key), &[]).unwrap();
+        let replica = |store: &Arc<dyn Store>| {
+            StoreTokenCache::new(store.clone(), pii.clone(), "test")
+                .with_refresh_margin(Duration::from_secs(60))
+        };
+        let (cache, other) = (replica(&store), replica(&store));
+        let in_a_day = crate::session::now() + time::Duration::days(1);
+        cache.save("k", &SecretString::from("one"), in_a_day).await;
+        // Another replica stores a newer token: this one keeps its own for a while.
+        other.save("k", &SecretString::from("two"), in_a_day).await;
+        let (token, _) = cache.usable_or_lease("k").await.unwrap();
+        assert_eq!(token.expose_secret(), "one");
+        // Once that copy is older than RECENT, the store is read again.
+        cache.recent.lock().unwrap().get_mut("k").unwrap().at -= RECENT;
+        let (token, _) = cache.usable_or_lease("k").await.unwrap();
+        assert_eq!(token.expose_secret(), "two");
+        // A copy within the refresh margin is never handed out.
+        let soon = crate::session::now() + time::Duration::seconds(30);
+        cache.save("k", &SecretString::from("three"), soon).await;
+        assert!(cache.recent("k").is_none());
     }
 }
