@@ -196,6 +196,7 @@ impl CircuitBreaker {
 
     fn record(&self, succeeded: bool) {
         let mut state = self.lock();
+        let was_closed = matches!(*state, State::Closed { .. });
         *state = match (*state, succeeded) {
             (_, true) => State::Closed { failures: 0 },
             (State::Closed { failures }, false) => {
@@ -221,7 +222,10 @@ impl CircuitBreaker {
             }
             (open @ State::Open { .. }, false) => open,
         };
-        self.publish(*state);
+        // The gauge moves with the breaker, not with every call.
+        if was_closed != matches!(*state, State::Closed { .. }) {
+            self.publish(*state);
+        }
     }
 }
 
