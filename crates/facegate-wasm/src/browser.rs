@@ -8,6 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Window};
 
+use crate::convert::get;
 use crate::device::{CameraFacts, DeviceFacts, Permission};
 use crate::error::HelperError;
 use crate::poll::PollOptions;
@@ -15,10 +16,6 @@ use crate::urls::encode_component;
 
 pub fn window(what: &'static str) -> Result<Window, HelperError> {
     web_sys::window().ok_or(HelperError::NoBrowser(what))
-}
-
-fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Calls `target[method](...args)` when it is a function.
