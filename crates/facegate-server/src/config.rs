@@ -147,7 +147,8 @@ pub struct VendorSettings {
     pub wechat_api_base: Url,
     pub oemcloud_appcode: Option<SecretString>,
     pub oemcloud_api_base: Url,
-    /// e-sign's callback signing secret, where the deployment has one (VENDORS.md).
+    /// e-sign's callback signing secret (its app secret, VENDORS.md): required with
+    /// `oemcloud_appcode`, as the signed notify is oemcloud's only verdict.
     pub oemcloud_callback_secret: Option<SecretString>,
 }
 
@@ -321,6 +322,20 @@ impl Settings {
             ));
         }
         self.check_admin()?;
+        // e-sign documents no result query: its notify is oemcloud's verdict, so an unsigned
+        // one must never count. Without the secret the provider cannot check a signature.
+        if self.vendors.oemcloud_appcode.is_some()
+            && self.vendors.oemcloud_callback_secret.is_none()
+            && !self.sandbox_vendors
+        {
+            return Err(ConfigError(
+                "FACEGATE_OEMCLOUD_APPCODE is set without FACEGATE_OEMCLOUD_CALLBACK_SECRET: \
+                 oemcloud's only verdict is e-sign's notify, and facegate accepts it only when \
+                 its signature checks out with that secret (e-sign's app secret); set it, or \
+                 unset the APPCODE to turn oemcloud off"
+                    .into(),
+            ));
+        }
         if self.webhook_lease_ms < 100 {
             return Err(ConfigError("webhook_lease_ms must be at least 100".into()));
         }

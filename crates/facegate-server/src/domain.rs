@@ -233,26 +233,52 @@ impl ReturnUrl {
         &self.0
     }
 
-    /// The URL with `verification_id` and `status` added to its query (any earlier values of
-    /// those two keys removed, so a merchant URL cannot pre-set them).
+    /// The URL with `verification_id` and `status` appended to its query. The merchant's own
+    /// query comes back byte for byte (its percent-escapes, `+`, empty and bare segments as
+    /// given), except any earlier `verification_id` or `status` segments, which are dropped
+    /// so a merchant URL cannot pre-set them; the fragment is kept.
     pub fn landing(&self, verification_id: &str, status: &str) -> Url {
-        let mut url = self.0.clone();
-        let kept: Vec<(String, String)> = url
-            .query_pairs()
-            .filter(|(key, _)| key != "verification_id" && key != "status")
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        let url = &self.0;
+        let mut out = url[..url::Position::AfterPath].to_owned();
+        out.push('?');
+        let kept: Vec<&str> = url
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .filter(|segment| !names_our_parameter(segment))
             .collect();
-        url.set_query(None);
-        {
-            let mut pairs = url.query_pairs_mut();
-            for (key, value) in &kept {
-                pairs.append_pair(key, value);
-            }
-            pairs.append_pair("verification_id", verification_id);
-            pairs.append_pair("status", status);
+        let kept = kept.join("&");
+        out.push_str(&kept);
+        if !kept.is_empty() && !kept.ends_with('&') {
+            out.push('&');
         }
-        url
+        out.push_str(
+            &url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("verification_id", verification_id)
+                .append_pair("status", status)
+                .finish(),
+        );
+        out.push_str(&url[url::Position::AfterQuery..]);
+        // Every piece came from a parsed URL or was encoded above: this parses. Should it
+        // not, the merchant's URL with only our parameters is the safe fallback.
+        Url::parse(&out).unwrap_or_else(|_| {
+            let mut fallback = url.clone();
+            fallback.set_query(None);
+            fallback
+                .query_pairs_mut()
+                .append_pair("verification_id", verification_id)
+                .append_pair("status", status);
+            fallback
+        })
     }
+}
+
+/// Whether a query segment's key, decoded, is one facegate appends.
+fn names_our_parameter(segment: &str) -> bool {
+    let key = segment.split('=').next().unwrap_or_default();
+    url::form_urlencoded::parse(key.as_bytes())
+        .next()
+        .is_some_and(|(key, _)| key == "verification_id" || key == "status")
 }
 
 /// A merchant's business id: 1 to 64 printable ASCII characters (it becomes the vendor's
@@ -448,6 +474,45 @@ mod tests {
             url.landing("vs_1", "failed").as_str(),
             "https://shop.example/r?order=7&verification_id=vs_1&status=failed#top"
         );
+    }
+
+    #[test]
+    fn landing_urls_keep_the_merchant_query_byte_for_byte() {
+        let policy = ReturnUrlPolicy::new(&["http://merchant.test".into()], false).unwrap();
+        for (given, expected) in [
+            // The report's input: %20 stays %20, %2B stays %2B.
+            (
+                "http://merchant.test/done?note=a%20b&sig=x%2By",
+                "http://merchant.test/done?note=a%20b&sig=x%2By&verification_id=vs_1&status=verified",
+            ),
+            (
+                "http://merchant.test/done?note=a+b&sig=x%2by&zh=%E4%B8%AD&amp=%26&eq=%3D",
+                "http://merchant.test/done?note=a+b&sig=x%2by&zh=%E4%B8%AD&amp=%26&eq=%3D&verification_id=vs_1&status=verified",
+            ),
+            (
+                "http://merchant.test/done?flag&empty=&&x=1#top",
+                "http://merchant.test/done?flag&empty=&&x=1&verification_id=vs_1&status=verified#top",
+            ),
+            (
+                "http://merchant.test/done?status=x&a=1&verification%5Fid=y",
+                "http://merchant.test/done?a=1&verification_id=vs_1&status=verified",
+            ),
+            (
+                "http://merchant.test/done",
+                "http://merchant.test/done?verification_id=vs_1&status=verified",
+            ),
+            (
+                "http://merchant.test/done?",
+                "http://merchant.test/done?verification_id=vs_1&status=verified",
+            ),
+            (
+                "http://merchant.test/done?a=1&",
+                "http://merchant.test/done?a=1&verification_id=vs_1&status=verified",
+            ),
+        ] {
+            let url = ReturnUrl::parse(given, &policy).unwrap();
+            assert_eq!(url.landing("vs_1", "verified").as_str(), expected, "{given}");
+        }
     }
 
     #[test]

@@ -22,6 +22,14 @@ pub enum AppError {
         field: Option<String>,
         message: String,
     },
+    /// 422: the person is refused before any vendor call, by a rule the vendor documents
+    /// (OEMCloud refuses people under 14: `underage`).
+    #[error("{message}")]
+    SubjectRefused {
+        field: Option<String>,
+        reason: facegate_types::FailureReason,
+        message: String,
+    },
     /// 401: missing or wrong credentials.
     #[error("{0}")]
     Unauthorized(&'static str),
@@ -46,7 +54,12 @@ pub enum AppError {
         provider: facegate_types::Provider,
         retry_after_seconds: u64,
     },
-    /// 502/503/504: the vendor failed.
+    /// 502: the vendor answered something facegate cannot accept as it is (a session handle
+    /// that another session already holds, a malformed handle); nothing was created.
+    #[error("{0}")]
+    VendorAnomaly(String),
+    /// 400/422 (the vendor refused the request or the person), 502/503/504 (the vendor
+    /// failed): see `vendor_parts`.
     #[error(transparent)]
     Vendor(#[from] VendorError),
     /// 500: our own failure; logged, never shown.
@@ -62,58 +75,81 @@ impl AppError {
         }
     }
 
-    fn parts(&self) -> (StatusCode, ErrorCode, String, Option<String>) {
+    /// The status and the error object this error answers with.
+    fn parts(&self) -> (StatusCode, ApiError) {
+        let plain = |status, code, message: String, field: Option<&str>| {
+            (
+                status,
+                ApiError::new(code, message, field.map(str::to_owned)),
+            )
+        };
         match self {
-            Self::InvalidRequest { field, message } => (
+            Self::InvalidRequest { field, message } => plain(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::InvalidRequest,
                 message.clone(),
-                field.clone(),
+                field.as_deref(),
             ),
-            Self::Unauthorized(message) => (
+            Self::SubjectRefused {
+                field,
+                reason,
+                message,
+            } => {
+                let mut error =
+                    ApiError::new(ErrorCode::SubjectRefused, message.clone(), field.clone());
+                error.reason = Some(*reason);
+                (StatusCode::UNPROCESSABLE_ENTITY, error)
+            }
+            Self::Unauthorized(message) => plain(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::Unauthorized,
                 (*message).to_owned(),
                 None,
             ),
-            Self::NotFound(message) => (
+            Self::NotFound(message) => plain(
                 StatusCode::NOT_FOUND,
                 ErrorCode::NotFound,
                 (*message).to_owned(),
                 None,
             ),
-            Self::Conflict(message) => (
+            Self::Conflict(message) => plain(
                 StatusCode::CONFLICT,
                 ErrorCode::Conflict,
                 message.clone(),
                 None,
             ),
-            Self::PayloadTooLarge(_) => (
+            Self::PayloadTooLarge(_) => plain(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::PayloadTooLarge,
                 self.to_string(),
                 None,
             ),
-            Self::RateLimited { .. } => (
+            Self::RateLimited { .. } => plain(
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,
                 self.to_string(),
                 None,
             ),
-            Self::ProviderUnavailable(message) => (
+            Self::ProviderUnavailable(message) => plain(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::ProviderUnavailable,
                 message.clone(),
-                Some("provider".to_owned()),
+                Some("provider"),
             ),
-            Self::VendorCircuitOpen { .. } => (
+            Self::VendorCircuitOpen { .. } => plain(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::VendorCircuitOpen,
                 self.to_string(),
-                Some("provider".to_owned()),
+                Some("provider"),
+            ),
+            Self::VendorAnomaly(message) => plain(
+                StatusCode::BAD_GATEWAY,
+                ErrorCode::VendorError,
+                message.clone(),
+                Some("provider"),
             ),
             Self::Vendor(error) => vendor_parts(error),
-            Self::Internal(_) => (
+            Self::Internal(_) => plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::Internal,
                 "facegate failed to handle the request; the server log has the details".to_owned(),
@@ -123,39 +159,45 @@ impl AppError {
     }
 }
 
-fn vendor_parts(error: &VendorError) -> (StatusCode, ErrorCode, String, Option<String>) {
-    match error {
+/// A vendor's error: 4xx where the vendor refused the request or the person (fix the input;
+/// retrying as is will not help), 5xx where the vendor failed. The vendor's own code and
+/// message are kept beside facegate's.
+fn vendor_parts(error: &VendorError) -> (StatusCode, ApiError) {
+    let (status, code, field, reason) = match error {
         VendorError::InvalidRequest { field, .. } => (
             StatusCode::BAD_REQUEST,
             ErrorCode::InvalidRequest,
-            error.to_string(),
             field.clone(),
-        ),
-        VendorError::Conflict { .. } => (
-            StatusCode::CONFLICT,
-            ErrorCode::Conflict,
-            error.to_string(),
             None,
         ),
+        VendorError::Refused { field, reason, .. } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::SubjectRefused,
+            field.clone(),
+            Some(*reason),
+        ),
+        VendorError::Conflict { .. } => (StatusCode::CONFLICT, ErrorCode::Conflict, None, None),
         VendorError::RateLimited { .. } => (
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::VendorUnavailable,
-            error.to_string(),
+            None,
             None,
         ),
         VendorError::Unavailable(_) => (
             StatusCode::GATEWAY_TIMEOUT,
             ErrorCode::VendorUnavailable,
-            error.to_string(),
+            None,
             None,
         ),
-        VendorError::Unauthorized { .. } | VendorError::Api { .. } | VendorError::Decode(_) => (
-            StatusCode::BAD_GATEWAY,
-            ErrorCode::VendorError,
-            error.to_string(),
-            None,
-        ),
-    }
+        VendorError::Unauthorized { .. } | VendorError::Api { .. } | VendorError::Decode(_) => {
+            (StatusCode::BAD_GATEWAY, ErrorCode::VendorError, None, None)
+        }
+    };
+    let mut body = ApiError::new(code, error.to_string(), field);
+    body.reason = reason;
+    body.vendor_code = error.vendor_code().map(str::to_owned);
+    body.vendor_message = error.vendor_message().map(str::to_owned);
+    (status, body)
 }
 
 impl From<StoreError> for AppError {
@@ -170,14 +212,8 @@ pub struct InternalError(pub Arc<anyhow::Error>);
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, code, message, field) = self.parts();
-        let body = ErrorBody {
-            error: ApiError {
-                code,
-                message,
-                field,
-            },
-        };
+        let (status, error) = self.parts();
+        let body = ErrorBody { error };
         let mut response = (status, Json(body)).into_response();
         match self {
             Self::RateLimited {

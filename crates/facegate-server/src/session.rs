@@ -13,7 +13,7 @@ use crate::domain::{
     ClientSecret, IdNumber, PersonName, Reference, ReturnUrl, Subject, VerificationId,
 };
 use crate::error::{AppError, AppResult};
-use crate::providers::{Observation, StartRequest, VendorMedia};
+use crate::providers::{Evidence, Observation, StartRequest, VendorMedia};
 use crate::store::{
     Change, OutboxEvent, SealedSubject, SessionRecord, Start, StoreError, SubjectDigest,
 };
@@ -272,7 +272,12 @@ pub async fn create(state: &AppState, new: NewSession) -> AppResult<(SessionReco
                 .store
                 .find_by_idempotency_key(api_key_id, key)
                 .await?
-                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotency row vanished")))?;
+                // The winner's vendor call failed and its row went away in between.
+                .ok_or_else(|| {
+                    AppError::Conflict(
+                        "a create with this Idempotency-Key failed meanwhile; retry it".into(),
+                    )
+                })?;
             return replay(state, existing);
         }
         Err(error) => return Err(error.into()),
@@ -297,6 +302,13 @@ pub async fn create(state: &AppState, new: NewSession) -> AppResult<(SessionReco
             return Err(error.into());
         }
     };
+    if let Err(problem) = check_vendor_ref(&started.vendor_ref) {
+        state.store.delete_unstarted(id.as_str()).await?;
+        return Err(AppError::VendorAnomaly(format!(
+            "{} answered a session handle that {problem}; the verification was not created",
+            new.provider
+        )));
+    }
     let start = Start {
         vendor_ref: started.vendor_ref,
         next_action: started.next_action,
@@ -304,14 +316,32 @@ pub async fn create(state: &AppState, new: NewSession) -> AppResult<(SessionReco
         vendor_state: started.vendor_state,
     };
     let at = now();
-    if !state
+    match state
         .store
         .record_start(&record.id, record.version, &start, at)
-        .await?
+        .await
     {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "the session changed while its vendor call was under way"
-        )));
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "the session changed while its vendor call was under way"
+            )))
+        }
+        Err(StoreError::Duplicate(_)) => {
+            // The vendor handed out a handle another session holds: its callbacks and queries
+            // could not tell the two apart. The older session keeps it; this one never existed.
+            state.store.delete_unstarted(id.as_str()).await?;
+            tracing::warn!(
+                provider = %new.provider,
+                "the vendor answered a session handle another verification already holds"
+            );
+            return Err(AppError::VendorAnomaly(format!(
+                "{} answered a session handle that another verification already holds; \
+                 the verification was not created (retrying makes a new vendor call)",
+                new.provider
+            )));
+        }
+        Err(error) => return Err(error.into()),
     }
     record.vendor_ref = Some(start.vendor_ref);
     record.next_action = Some(start.next_action);
@@ -321,6 +351,25 @@ pub async fn create(state: &AppState, new: NewSession) -> AppResult<(SessionReco
     record.updated_at = at;
     tracing::info!(verification_id = %record.id, provider = %record.provider, "verification created");
     Ok((record, secret.expose().to_owned()))
+}
+
+/// The longest vendor handle facegate keeps (the documented ones are at most a few hundred
+/// characters: FaceID's biz_token, WeChat's user_id_key).
+const MAX_VENDOR_REF_BYTES: usize = 1024;
+
+/// Why a vendor's session handle cannot name a session: it is empty, too long, or holds
+/// control characters (PostgreSQL's text refuses NUL, and a log or a URL should not carry
+/// the rest).
+fn check_vendor_ref(vendor_ref: &str) -> Result<(), &'static str> {
+    if vendor_ref.trim().is_empty() {
+        Err("is empty")
+    } else if vendor_ref.len() > MAX_VENDOR_REF_BYTES {
+        Err("is over 1024 bytes")
+    } else if vendor_ref.chars().any(char::is_control) {
+        Err("holds control characters")
+    } else {
+        Ok(())
+    }
 }
 
 /// The answer to a create repeated with the same Idempotency-Key: the same session.
@@ -380,15 +429,29 @@ pub async fn refresh(
     observe(state, record, freshness, None).await
 }
 
-/// Like [`refresh`], with evidence a callback or the front end handed over.
+/// Like [`refresh`], with evidence a callback or the front end handed over. A vendor token is
+/// spent on this session first: one that another session spent is refused (409) before the
+/// vendor is asked, so a verify_result decides at most one session.
 pub async fn observe(
     state: &AppState,
     record: SessionRecord,
     freshness: Freshness,
-    evidence: Option<&str>,
+    evidence: Option<&Evidence>,
 ) -> AppResult<SessionRecord> {
     if record.status.is_final() {
         return Ok(record);
+    }
+    if let Some(Evidence::VendorToken(token)) = evidence {
+        let digest = crate::domain::secret_hash(token);
+        if !state
+            .store
+            .spend_evidence(record.provider, &digest, &record.id, now())
+            .await?
+        {
+            return Err(AppError::Conflict(
+                "this evidence was already handed over for another verification; it decides one session only".into(),
+            ));
+        }
     }
     let at = now();
     let past_expiry = at >= record.expires_at;

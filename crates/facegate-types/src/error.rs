@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::FailureReason;
+
 wire_enum! {
     /// A stable, machine-readable error code.
     ErrorCode {
@@ -19,7 +21,12 @@ wire_enum! {
         RateLimited => "rate_limited",
         /// 400: the provider is not configured on this server, or turned off.
         ProviderUnavailable => "provider_unavailable",
-        /// 502: the vendor answered with an error.
+        /// 422: the vendor refused the person the request names (`reason` says why, e.g.
+        /// `underage` or `identity_mismatch`; `field` names the field at fault). Retrying the
+        /// same request will not help, and nothing was created.
+        SubjectRefused => "subject_refused",
+        /// 502: the vendor answered with an error, or with something facegate cannot accept
+        /// (a handle another session already holds).
         VendorError => "vendor_error",
         /// 503/504: the vendor could not be reached in time.
         VendorUnavailable => "vendor_unavailable",
@@ -39,6 +46,31 @@ pub struct ApiError {
     pub message: String,
     /// The request field at fault, dotted (`subject.id_number`), if one is.
     pub field: Option<String>,
+    /// Why the vendor refused the person (`subject_refused`), or what a vendor error means
+    /// for the account (`account_error`). Absent on errors that are not the vendor's word.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<FailureReason>,
+    /// The vendor's own error code, where the vendor answered one (`30503059`,
+    /// `BAD_ARGUMENTS`, `84001` ...), kept as the vendor wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_code: Option<String>,
+    /// The vendor's own error message, beside its code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_message: Option<String>,
+}
+
+impl ApiError {
+    /// An error with only a code, a message and the field at fault.
+    pub fn new(code: ErrorCode, message: impl Into<String>, field: Option<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            field,
+            reason: None,
+            vendor_code: None,
+            vendor_message: None,
+        }
+    }
 }
 
 /// The whole error body.

@@ -21,6 +21,17 @@ pub enum VendorError {
         message: String,
         field: Option<String>,
     },
+    /// The vendor refuses the person the request names: a documented code about who is being
+    /// verified (OEMCloud 30503059 under 14, an identity WeChat or Baidu does not accept).
+    /// Not a fault of facegate's or the vendor's: the same request will be refused again.
+    /// `field` is the vendor's name of the request field at fault, where it says.
+    #[error("the vendor refused the person ({code}): {message}")]
+    Refused {
+        code: String,
+        message: String,
+        reason: facegate_types::FailureReason,
+        field: Option<String>,
+    },
     /// The vendor refuses because of the state of something (a one-time call made twice).
     #[error("the vendor refused in this state ({code}): {message}")]
     Conflict { code: String, message: String },
@@ -51,9 +62,22 @@ impl VendorError {
             Self::Unauthorized { code, .. }
             | Self::RateLimited { code, .. }
             | Self::InvalidRequest { code, .. }
+            | Self::Refused { code, .. }
             | Self::Conflict { code, .. }
             | Self::Api { code, .. } => Some(code),
             Self::Unavailable(_) | Self::Decode(_) => None,
+        }
+    }
+
+    /// The vendor's own message, where it gave one with a code.
+    pub fn vendor_message(&self) -> Option<&str> {
+        match self {
+            Self::Unauthorized { message, .. }
+            | Self::InvalidRequest { message, .. }
+            | Self::Refused { message, .. }
+            | Self::Conflict { message, .. }
+            | Self::Api { message, .. } => Some(message),
+            Self::RateLimited { .. } | Self::Unavailable(_) | Self::Decode(_) => None,
         }
     }
 }

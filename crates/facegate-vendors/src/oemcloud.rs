@@ -6,14 +6,15 @@
 //!   nonce per request, so two calls in one millisecond still differ.
 //! - Error codes ([`ERROR_CODES`]): 30500101 parameter errors become
 //!   [`VendorError::InvalidRequest`] with the field named from the message; 30500116 (stray
-//!   spaces) too, without a field; 30500000, 30503107 and 30503059 [`VendorError::Api`]. Each
+//!   spaces) too, without a field; 30503059 (under 14) [`VendorError::Refused`] naming idNo;
+//!   30500000 and 30503107 [`VendorError::Api`]. Each
 //!   maps onto a [`FailureReason`] ([`reason`]); [`failure_of`] turns a create error that
 //!   decides the person (underage, balance) into a failed result.
 //! - No result query is documented: the notify and the callback redirect are the only
 //!   signals, so results built here say `confirmed_by: notify`. The seed does not document
 //!   their bodies; facegate reads (and the sandbox sends) the shape of e-sign's open-platform
 //!   callbacks: a JSON POST `{"flowId", "contextId", "success", "message", "timestamp"}` to
-//!   notifyUrl, signed when the deployment has the app secret (`X-Tsign-Open-TIMESTAMP` in ms,
+//!   notifyUrl, signed with the app secret (facegate requires it: the notify is the verdict) (`X-Tsign-Open-TIMESTAMP` in ms,
 //!   `X-Tsign-Open-SIGNATURE` = hex HMAC-SHA256(secret, timestamp, then the query values sorted
 //!   by name, then the raw body), `X-Tsign-Open-SIGNATURE-ALGORITHM: hmac-sha256`), and a redirect to
 //!   callbackUrl with `flowId`, `contextId` and `passed=true|false` added to its query. Field
@@ -230,6 +231,12 @@ pub fn error(code: i64, message: &str) -> VendorError {
             message: message.to_owned(),
             field: None,
         },
+        CODE_UNDERAGE => VendorError::Refused {
+            code: code.to_string(),
+            message: message.to_owned(),
+            reason: FailureReason::Underage,
+            field: Some("idNo".to_owned()),
+        },
         _ => VendorError::Api {
             code: code.to_string(),
             message: message.to_owned(),
@@ -241,7 +248,9 @@ pub fn error(code: i64, message: &str) -> VendorError {
 /// The failed result a create error decides, for codes about the person or the account
 /// (30503059 underage, 30503107 balance); `None` for errors of the request or transport.
 pub fn failure_of(error: &VendorError) -> Option<VerificationResult> {
-    let VendorError::Api { code, message, .. } = error else {
+    let (VendorError::Api { code, message, .. } | VendorError::Refused { code, message, .. }) =
+        error
+    else {
         return None;
     };
     let reason = match code.parse::<i64>().ok()? {
@@ -731,8 +740,16 @@ mod tests {
             error(CODE_SPACES, "格式校验不通过, 请检查填入信息是否有多余空格"),
             VendorError::InvalidRequest { field: None, .. }
         ));
-        for code in [CODE_GENERIC, CODE_BALANCE, CODE_UNDERAGE] {
+        for code in [CODE_GENERIC, CODE_BALANCE] {
             assert!(matches!(error(code, "x"), VendorError::Api { .. }));
+        }
+        // Under 14 is the person's refusal, not a vendor failure: the merchant must not retry.
+        match error(CODE_UNDERAGE, "未满14周岁") {
+            VendorError::Refused { reason, field, .. } => {
+                assert_eq!(reason, FailureReason::Underage);
+                assert_eq!(field.as_deref(), Some("idNo"));
+            }
+            other => panic!("{other:?}"),
         }
         assert_eq!(reason(CODE_UNDERAGE), FailureReason::Underage);
         assert_eq!(reason(CODE_BALANCE), FailureReason::AccountError);

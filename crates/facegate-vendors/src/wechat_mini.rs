@@ -222,8 +222,22 @@ pub fn name_md5(name: &str) -> String {
     hex::encode(Md5::digest(name.trim().as_bytes()))
 }
 
-/// The session's verdict from a getinfo answer and the subject the merchant asked about.
-pub fn verdict(info: &IdentifyInfo, name: &str, id_number: &str) -> VerificationResult {
+/// What a getinfo answer must agree with to count for a session: the `user_id_key` that
+/// session's getuseridkey issued, and the subject the merchant asked about.
+#[derive(Clone, Copy, Debug)]
+pub struct Expected<'a> {
+    /// The session's own user_id_key (its vendor handle).
+    pub user_id_key: &'a str,
+    pub name: &'a str,
+    pub id_number: &'a str,
+}
+
+/// The session's verdict from a getinfo answer. The front end hands the verify_result over,
+/// so the answer is believed only when it is this session's: its `user_id_key` is the one
+/// the session's getuseridkey issued (a verify_result of another session, even of the same
+/// person, is `result_tampered`), errcode and identify_ret are 0, and both MD5s are the
+/// subject's.
+pub fn verdict(info: &IdentifyInfo, expected: &Expected<'_>) -> VerificationResult {
     let failed = |reason, code: String, message: String| VerificationResult {
         passed: false,
         reason: Some(reason),
@@ -237,6 +251,17 @@ pub fn verdict(info: &IdentifyInfo, name: &str, id_number: &str) -> Verification
             reason(info.errcode),
             info.errcode.to_string(),
             info.errmsg.clone(),
+        );
+    }
+    let own_key = info.user_id_key.as_ref().is_some_and(|key| {
+        constant_time_eq(key.expose().as_bytes(), expected.user_id_key.as_bytes())
+    });
+    if !own_key {
+        return failed(
+            FailureReason::ResultTampered,
+            "0".into(),
+            "getinfo's user_id_key is not this session's: the verify_result belongs to another check"
+                .into(),
         );
     }
     match info.identify_ret {
@@ -263,8 +288,8 @@ pub fn verdict(info: &IdentifyInfo, name: &str, id_number: &str) -> Verification
             constant_time_eq(got.to_ascii_lowercase().as_bytes(), want.as_bytes())
         })
     };
-    if !matches(&info.id_card_number_md5, id_number_md5(id_number))
-        || !matches(&info.name_utf8_md5, name_md5(name))
+    if !matches(&info.id_card_number_md5, id_number_md5(expected.id_number))
+        || !matches(&info.name_utf8_md5, name_md5(expected.name))
     {
         return failed(
             FailureReason::ResultTampered,
@@ -284,6 +309,31 @@ pub fn verdict(info: &IdentifyInfo, name: &str, id_number: &str) -> Verification
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// getuseridkey's errcodes about the person it was given: WeChat does not accept this name
+/// and ID number (84001 非法identity_id, 84002 用户信息过期, 84003 用户信息不存在). At create
+/// they refuse the person, so the merchant gets a 4xx naming the subject, not a retry.
+pub fn user_id_key_error(errcode: i64, errmsg: &str) -> VendorError {
+    match errcode {
+        84001..=84003 => VendorError::Refused {
+            code: errcode.to_string(),
+            message: errmsg.to_owned(),
+            reason: FailureReason::IdentityMismatch,
+            field: Some(if errcode == 84001 {
+                "id_card_number".to_owned()
+            } else {
+                "name".to_owned()
+            }),
+        },
+        // 40097 "invalid args": the sandbox answers it for a missing name or a bad check digit.
+        40097 => VendorError::InvalidRequest {
+            code: errcode.to_string(),
+            message: errmsg.to_owned(),
+            field: Some("id_card_number".to_owned()),
+        },
+        _ => error(errcode, errmsg),
+    }
 }
 
 /// Maps a non-zero errcode of any call onto [`VendorError`].
@@ -806,7 +856,7 @@ impl WechatMiniClient {
             )
             .await?;
         if answer.errcode != 0 {
-            return Err(error(answer.errcode, &answer.errmsg));
+            return Err(user_id_key_error(answer.errcode, &answer.errmsg));
         }
         answer.decode()
     }
@@ -862,7 +912,18 @@ mod tests {
             identify_ret: Some(0),
             id_card_number_md5: Some(id_number_md5("11010519491231002X")),
             name_utf8_md5: Some(name_md5(NAME)),
+            user_id_key: Some(Pii::from(KEY)),
             ..IdentifyInfo::default()
+        }
+    }
+
+    const KEY: &str = "id_key_of_this_session";
+
+    fn expected<'a>(name: &'a str, id_number: &'a str) -> Expected<'a> {
+        Expected {
+            user_id_key: KEY,
+            name,
+            id_number,
         }
     }
 
@@ -880,42 +941,53 @@ mod tests {
 
     #[test]
     fn success_needs_errcode_identify_ret_and_both_md5s() {
-        let passed = verdict(&info(), NAME, ID);
+        let passed = verdict(&info(), &expected(NAME, ID));
         assert!(passed.passed);
         assert_eq!(passed.confirmed_by, ConfirmedBy::VendorQuery);
 
         let mut upper_hex = info();
         upper_hex.name_utf8_md5 = upper_hex.name_utf8_md5.map(|m| m.to_ascii_uppercase());
-        assert!(verdict(&upper_hex, NAME, ID).passed);
+        assert!(verdict(&upper_hex, &expected(NAME, ID)).passed);
 
-        let other_name = verdict(&info(), "李四", ID);
+        let other_name = verdict(&info(), &expected("李四", ID));
         assert_eq!(other_name.reason, Some(FailureReason::ResultTampered));
-        let other_id = verdict(&info(), NAME, "110101199003074514");
+        let other_id = verdict(&info(), &expected(NAME, "110101199003074514"));
         assert_eq!(other_id.reason, Some(FailureReason::ResultTampered));
         let mut missing = info();
         missing.name_utf8_md5 = None;
         assert_eq!(
-            verdict(&missing, NAME, ID).reason,
+            verdict(&missing, &expected(NAME, ID)).reason,
             Some(FailureReason::ResultTampered)
         );
 
         let mut refused = info();
         refused.identify_ret = Some(1);
-        let refused = verdict(&refused, NAME, ID);
+        let refused = verdict(&refused, &expected(NAME, ID));
         assert_eq!(refused.reason, Some(FailureReason::NotSamePerson));
         assert_eq!(refused.vendor_code.as_deref(), Some("1"));
 
-        for (code, message, expected) in GETINFO_CODES {
+        for (code, message, wanted) in GETINFO_CODES {
             let answer = IdentifyInfo {
                 errcode: *code,
                 errmsg: (*message).into(),
                 ..IdentifyInfo::default()
             };
-            let result = verdict(&answer, NAME, ID);
+            let result = verdict(&answer, &expected(NAME, ID));
             assert!(!result.passed);
-            assert_eq!(result.reason, Some(*expected));
+            assert_eq!(result.reason, Some(*wanted));
             assert_eq!(result.vendor_code, Some(code.to_string()));
         }
+        // Another session's verify_result (its user_id_key), even for the same person.
+        let mut another = info();
+        another.user_id_key = Some(Pii::from("id_key_of_another_session"));
+        let another = verdict(&another, &expected(NAME, ID));
+        assert_eq!(another.reason, Some(FailureReason::ResultTampered));
+        let mut keyless = info();
+        keyless.user_id_key = None;
+        assert_eq!(
+            verdict(&keyless, &expected(NAME, ID)).reason,
+            Some(FailureReason::ResultTampered)
+        );
         assert_eq!(reason(84001), FailureReason::ResultTampered);
         assert_eq!(reason(84002), FailureReason::CaptureFailed);
         assert_eq!(reason(84003), FailureReason::VendorError);
@@ -942,6 +1014,20 @@ mod tests {
             VendorError::InvalidRequest { .. }
         ));
         assert!(matches!(error(84001, "x"), VendorError::Api { .. }));
+        // At getuseridkey the same codes refuse the person given.
+        for code in 84001..=84003 {
+            assert!(matches!(
+                user_id_key_error(code, "x"),
+                VendorError::Refused {
+                    reason: FailureReason::IdentityMismatch,
+                    ..
+                }
+            ));
+        }
+        assert!(matches!(
+            user_id_key_error(40097, "invalid args"),
+            VendorError::InvalidRequest { .. }
+        ));
     }
 
     #[test]
@@ -1004,7 +1090,7 @@ mod tests {
         assert_eq!(info.validate_data.as_deref(), Some("8593"));
         // Without the MD5s the answer cannot pass.
         assert_eq!(
-            verdict(&info, NAME, ID).reason,
+            verdict(&info, &expected(NAME, ID)).reason,
             Some(FailureReason::ResultTampered)
         );
     }

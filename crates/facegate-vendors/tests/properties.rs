@@ -279,14 +279,15 @@ proptest! {
         read::<TokenAnswer>(&value, &bytes, ignore);
         read::<UserIdKey>(&value, &bytes, ignore);
         read::<IdentifyInfo>(&value, &bytes, |info| {
-            let _ = verdict(&info, "张三", "110101199003074514");
-            let _ = verdict(&info, &text, &text);
+            let _ = verdict(&info, &Expected { user_id_key: "k", name: "张三", id_number: "110101199003074514" });
+            let _ = verdict(&info, &Expected { user_id_key: &text, name: &text, id_number: &text });
         });
         let _ = PushMessage::parse(&bytes);
         let _ = PushMessage::parse(text.as_bytes());
         let _ = PushMessage::from_xml(&text);
         let _ = reason(code);
         let _ = error(code, &text);
+        let _ = user_id_key_error(code, &text);
         let query = PushQuery {
             signature: text.clone(),
             timestamp: text.clone(),

@@ -9,7 +9,7 @@ use facegate_sandbox::vendors::wechat_mini as sim;
 use facegate_sandbox::Clock;
 use facegate_types::FailureReason;
 use facegate_vendors::wechat_mini::{
-    verdict, GetUserIdKeyRequest, MemoryTokenCache, PushMessage, PushQuery, TokenCache,
+    verdict, Expected, GetUserIdKeyRequest, MemoryTokenCache, PushMessage, PushQuery, TokenCache,
     TokenSource, WechatMiniClient,
 };
 use facegate_vendors::VendorError;
@@ -179,11 +179,21 @@ async fn a_user_passes_and_the_push_and_getinfo_agree() {
 
     let info = client.get_info(&verify_result).await.unwrap();
     assert_eq!(info.user_id_key.as_ref(), Some(&key.user_id_key));
-    let result = verdict(&info, NAME, ID_NUMBER);
+    let own = expected(key.user_id_key.expose(), NAME);
+    let result = verdict(&info, &own);
     assert!(result.passed, "{result:?}");
     // The same answer for someone else is a forgery.
     assert_eq!(
-        verdict(&info, "李四", ID_NUMBER).reason,
+        verdict(&info, &expected(key.user_id_key.expose(), "李四")).reason,
+        Some(FailureReason::ResultTampered)
+    );
+    // So is the same answer for another session of the same person.
+    let other = client
+        .get_user_id_key(&World::request(Some("vs_order_2")))
+        .await
+        .unwrap();
+    assert_eq!(
+        verdict(&info, &expected(other.user_id_key.expose(), NAME)).reason,
         Some(FailureReason::ResultTampered)
     );
 
@@ -201,7 +211,7 @@ async fn a_user_passes_and_the_push_and_getinfo_agree() {
 async fn every_outcome_reaches_its_verdict() {
     let world = World::start().await;
     let client = world.client();
-    for (outcome, expected) in [
+    for (outcome, reason) in [
         ("identify_failed", FailureReason::NotSamePerson),
         ("tampered", FailureReason::ResultTampered),
         ("84001", FailureReason::ResultTampered),
@@ -214,9 +224,9 @@ async fn every_outcome_reaches_its_verdict() {
             .get_info(value(&query, "verify_result").unwrap())
             .await
             .unwrap();
-        let result = verdict(&info, NAME, ID_NUMBER);
+        let result = verdict(&info, &expected(key.user_id_key.expose(), NAME));
         assert!(!result.passed, "{outcome}");
-        assert_eq!(result.reason, Some(expected), "{outcome}");
+        assert_eq!(result.reason, Some(reason), "{outcome}");
         if outcome.starts_with("840") {
             assert_eq!(result.vendor_code.as_deref(), Some(outcome));
         }
@@ -236,7 +246,7 @@ async fn every_outcome_reaches_its_verdict() {
     // A verify_result WeChat never issued.
     let forged = client.get_info("forged-verify-result").await.unwrap();
     assert_eq!(
-        verdict(&forged, NAME, ID_NUMBER).reason,
+        verdict(&forged, &expected(key.user_id_key.expose(), NAME)).reason,
         Some(FailureReason::ResultTampered)
     );
 }
@@ -259,7 +269,7 @@ async fn without_a_return_url_the_page_shows_the_verify_result() {
     let start = shown.find("<code id=\"verify_result\">").unwrap() + 25;
     let verify_result = &shown[start..start + shown[start..].find('<').unwrap()];
     let info = client.get_info(verify_result).await.unwrap();
-    assert!(verdict(&info, NAME, ID_NUMBER).passed);
+    assert!(verdict(&info, &expected(key.user_id_key.expose(), NAME)).passed);
 }
 
 #[tokio::test]
@@ -286,7 +296,7 @@ async fn keys_and_user_info_expire() {
     let info = client.get_info(&verify_result).await.unwrap();
     assert_eq!(info.errcode, 84002);
     assert_eq!(
-        verdict(&info, NAME, ID_NUMBER).reason,
+        verdict(&info, &expected(key.user_id_key.expose(), NAME)).reason,
         Some(FailureReason::CaptureFailed)
     );
 }
@@ -379,4 +389,13 @@ async fn documented_errors_are_mapped() {
         cache.get(sim::APPID).await.unwrap().value.expose_secret(),
         "never-issued"
     );
+}
+
+/// What a getinfo answer must match for the session whose getuseridkey issued `user_id_key`.
+fn expected<'a>(user_id_key: &'a str, name: &'a str) -> Expected<'a> {
+    Expected {
+        user_id_key,
+        name,
+        id_number: ID_NUMBER,
+    }
 }

@@ -252,11 +252,11 @@ async fn json(response: &web_sys::Response) -> Result<JsValue, HelperError> {
 /// facegate's `{"error": {"code", "message", "field"}}`.
 fn api_error(body: &JsValue) -> Option<ApiError> {
     let error = get(body, "error");
-    Some(ApiError {
-        code: get(&error, "code").as_string()?.parse::<ErrorCode>().ok()?,
-        message: get(&error, "message").as_string()?,
-        field: get(&error, "field").as_string(),
-    })
+    Some(ApiError::new(
+        get(&error, "code").as_string()?.parse::<ErrorCode>().ok()?,
+        get(&error, "message").as_string()?,
+        get(&error, "field").as_string(),
+    ))
 }
 
 async fn read(

@@ -82,11 +82,11 @@ mod tests {
 
     #[test]
     fn api_errors_keep_the_servers_code_and_field() {
-        let error = HelperError::Api(ApiError {
-            code: ErrorCode::NotFound,
-            message: "no verification matches".into(),
-            field: None,
-        });
+        let error = HelperError::Api(ApiError::new(
+            ErrorCode::NotFound,
+            "no verification matches",
+            None,
+        ));
         assert_eq!(error.code(), "not_found");
         assert_eq!(error.field(), None);
         let invalid = HelperError::invalid("successUrl", "must be an http(s) URL");

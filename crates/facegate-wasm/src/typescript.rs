@@ -79,7 +79,8 @@ export type FacegateErrorCode =
   | "invalid_argument" | "invalid_return_url" | "not_a_redirect" | "network_error"
   | "unexpected_response" | "timeout" | "aborted" | "qr_too_long" | "no_browser"
   | "invalid_request" | "unauthorized" | "not_found" | "conflict" | "payload_too_large"
-  | "rate_limited" | "provider_unavailable" | "vendor_error" | "vendor_unavailable" | "vendor_circuit_open"
+  | "rate_limited" | "provider_unavailable" | "subject_refused" | "vendor_error" | "vendor_unavailable"
+  | "vendor_circuit_open"
   | "internal";
 
 /** Every error the helper throws or rejects with. */

@@ -16,7 +16,7 @@ use crate::domain::VerificationId;
 use crate::error::AppError;
 use crate::providers::{Callback, SessionKey};
 use crate::session::{self, Freshness};
-use crate::store::{ListFilter, SessionRecord};
+use crate::store::SessionRecord;
 
 /// Vendor callbacks are small; a larger body is not a callback.
 pub const MAX_CALLBACK_BYTES: usize = 64 * 1024;
@@ -76,33 +76,47 @@ async fn callback(
         }
     };
     if let Some(key) = outcome.session {
-        hint(
-            &state,
-            adapter.provider(),
-            &key,
-            outcome.evidence.as_deref(),
-        )
-        .await;
+        let record = match find_open(&state, adapter.provider(), &key).await {
+            Ok(record) => record,
+            Err(error) => {
+                tracing::error!(provider = %adapter.provider(), error = %error, "callback: store lookup failed");
+                return outcome.reply;
+            }
+        };
+        if let Some(record) = record {
+            // Evidence that names another session than the one its key finds is refused.
+            if let Some(stated) = outcome
+                .stated_session
+                .as_deref()
+                .filter(|stated| VerificationId::parse(stated).is_ok())
+            {
+                if stated != record.id {
+                    tracing::warn!(
+                        provider = %adapter.provider(),
+                        verification_id = %record.id,
+                        "callback refused: it names another session than its vendor handle's"
+                    );
+                    return AppError::InvalidRequest {
+                        field: None,
+                        message: "the callback names another session than its vendor handle's"
+                            .into(),
+                    }
+                    .into_response();
+                }
+            }
+            let id = record.id.clone();
+            if let Err(error) =
+                session::observe(&state, record, Freshness::Now, outcome.evidence.as_ref()).await
+            {
+                tracing::error!(verification_id = %id, error = %error, "callback: refresh failed");
+            }
+        }
     }
     outcome.reply
 }
 
-/// Confirms with the vendor the session a callback names, if there is one and it is open.
-pub async fn hint(state: &AppState, provider: Provider, key: &SessionKey, evidence: Option<&str>) {
-    let record = match find_open(state, provider, key).await {
-        Ok(Some(record)) => record,
-        Ok(None) => return,
-        Err(error) => {
-            tracing::error!(provider = %provider, error = %error, "callback: store lookup failed");
-            return;
-        }
-    };
-    let id = record.id.clone();
-    if let Err(error) = session::observe(state, record, Freshness::Now, evidence).await {
-        tracing::error!(verification_id = %id, error = %error, "callback: refresh failed");
-    }
-}
-
+/// The open session a callback's key names, if there is one: by the vendor's handle, or by the
+/// session id facegate sent the vendor (only a session of this provider).
 async fn find_open(
     state: &AppState,
     provider: Provider,
@@ -112,23 +126,14 @@ async fn find_open(
         SessionKey::VendorRef(vendor_ref) => {
             state.store.find_by_vendor_ref(provider, vendor_ref).await?
         }
-        // Without a merchant reference, facegate sent its own session id in its place.
-        SessionKey::Reference(reference) if VerificationId::parse(reference).is_ok() => state
-            .store
-            .get(reference)
-            .await?
-            .filter(|record| record.provider == provider && record.reference.is_none()),
-        SessionKey::Reference(reference) => state
-            .store
-            .list(&ListFilter {
-                reference: Some(reference.clone()),
-                status: None,
-                after: None,
-                limit: 20,
-            })
-            .await?
-            .into_iter()
-            .find(|record| record.provider == provider && !record.status.is_final()),
+        SessionKey::Session(id) => match VerificationId::parse(id) {
+            Ok(id) => state
+                .store
+                .get(id.as_str())
+                .await?
+                .filter(|record| record.provider == provider),
+            Err(_) => None,
+        },
     };
     Ok(record.filter(|record| !record.status.is_final()))
 }

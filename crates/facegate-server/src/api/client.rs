@@ -11,6 +11,7 @@ use super::{AppJson, AppQuery};
 use crate::app::AppState;
 use crate::domain::{ClientSecret, VerificationId};
 use crate::error::{AppError, AppResult};
+use crate::providers::Evidence;
 use crate::session::{self, Freshness};
 use crate::store::SessionRecord;
 use crate::view;
@@ -114,7 +115,7 @@ async fn wechat_result(
     }
     // The adapter confirms verify_result with the vendor (getinfo, identify_ret, both MD5s)
     // before anything is believed.
-    let record =
-        session::observe(&state, record, Freshness::Now, Some(&request.verify_result)).await?;
+    let evidence = Evidence::VendorToken(request.verify_result);
+    let record = session::observe(&state, record, Freshness::Now, Some(&evidence)).await?;
     Ok(Json(view::client_verification(&record)))
 }

@@ -13,7 +13,7 @@ use facegate_vendors::baidu_h5::{
 use facegate_vendors::wire::Pii;
 use facegate_vendors::VendorError;
 
-use super::{Observation, ProviderAdapter, ProviderError, StartRequest, Started};
+use super::{Evidence, Observation, ProviderAdapter, ProviderError, StartRequest, Started};
 use crate::domain::Subject;
 use crate::store::SessionRecord;
 
@@ -39,6 +39,19 @@ fn invalid(field: &str, message: impl Into<String>) -> ProviderError {
     ProviderError::Invalid {
         field: field.to_owned(),
         message: message.into(),
+    }
+}
+
+/// Baidu's parameter names (its `param[...]` errors), as the create request calls them.
+fn request_field(vendor_key: &str) -> &'static str {
+    match vendor_key {
+        "id_name" => "subject.name",
+        "id_no" => "subject.id_number",
+        "certificate_type" => "options.certificate_type",
+        "image" => "reference_image",
+        "quality_control" => "options.quality_control",
+        "liveness_control" => "options.liveness_control",
+        _ => "subject",
     }
 }
 
@@ -102,15 +115,13 @@ impl ProviderAdapter for BaiduH5Provider {
                     certificate_type,
                 })
                 .await
-                .map_err(|error| match error {
-                    VendorError::InvalidRequest { message, .. } => invalid("subject", message),
-                    other => other.into(),
-                })?;
+                .map_err(|error| ProviderError::vendor_with_fields(error, request_field))?;
         }
         if let Some(image) = image {
             self.client
                 .upload_match_image(&verify_token, &image, quality_control, liveness_control)
-                .await?;
+                .await
+                .map_err(|error| ProviderError::vendor_with_fields(error, request_field))?;
         }
         let page = self
             .client
@@ -129,7 +140,7 @@ impl ProviderAdapter for BaiduH5Provider {
         &self,
         session: &SessionRecord,
         _subject: Option<&Subject>,
-        _evidence: Option<&str>,
+        _evidence: Option<&Evidence>,
     ) -> Result<Observation, ProviderError> {
         let Some(token) = session.vendor_ref.as_deref() else {
             return Ok(Observation::Pending);

@@ -11,12 +11,11 @@ use facegate_vendors::faceid_lite::{
     Comparison, FaceidLiteClient, GetBizTokenRequest, IdcardSide, Images, LivenessPreference,
     Notify, ReferenceImage, ResultState, SecurityLevel,
 };
-use facegate_vendors::VendorError;
 use serde_json::json;
 
 use super::{
-    Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
-    SessionKey, StartRequest, Started, VendorMedia,
+    Callback, CallbackOutcome, CallbackRejected, Evidence, Observation, ProviderAdapter,
+    ProviderError, SessionKey, StartRequest, Started, VendorMedia,
 };
 use crate::domain::Subject;
 use crate::store::SessionRecord;
@@ -142,15 +141,11 @@ impl ProviderAdapter for FaceidLiteProvider {
     async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError> {
         let vendor_request = build_request(&request)?;
         let security_level = vendor_request.security_level.unwrap_or_default();
-        let answer = match self.client.get_biz_token(&vendor_request).await {
-            Ok(answer) => answer,
-            Err(VendorError::InvalidRequest {
-                field: Some(key),
-                message,
-                ..
-            }) => return Err(invalid(request_field(&key), &message)),
-            Err(error) => return Err(error.into()),
-        };
+        let answer = self
+            .client
+            .get_biz_token(&vendor_request)
+            .await
+            .map_err(|error| ProviderError::vendor_with_fields(error, request_field))?;
         let biz_token = answer.biz_token.expose().to_owned();
         let page = self.client.page_url(&biz_token)?;
         Ok(Started {
@@ -167,7 +162,7 @@ impl ProviderAdapter for FaceidLiteProvider {
         &self,
         session: &SessionRecord,
         _subject: Option<&Subject>,
-        _evidence: Option<&str>,
+        _evidence: Option<&Evidence>,
     ) -> Result<Observation, ProviderError> {
         let Some(biz_token) = session.vendor_ref.as_deref() else {
             return Ok(Observation::Pending);
@@ -192,11 +187,10 @@ impl ProviderAdapter for FaceidLiteProvider {
     async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
         let notify = Notify::from_form(callback.body)
             .map_err(|error| CallbackRejected(error.to_string()))?;
-        Ok(CallbackOutcome {
-            session: Some(SessionKey::VendorRef(notify.biz_token.expose().to_owned())),
-            evidence: None,
-            reply: "success".into_response(),
-        })
+        Ok(CallbackOutcome::about(
+            SessionKey::VendorRef(notify.biz_token.expose().to_owned()),
+            "success".into_response(),
+        ))
     }
 }
 

@@ -9,8 +9,8 @@ use facegate_types::Provider;
 use facegate_vendors::VendorError;
 
 use super::{
-    Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
-    StartRequest, Started,
+    Callback, CallbackOutcome, CallbackRejected, Evidence, Observation, ProviderAdapter,
+    ProviderError, StartRequest, Started,
 };
 use crate::domain::Subject;
 use crate::store::SessionRecord;
@@ -26,6 +26,7 @@ fn kind(error: &VendorError) -> &'static str {
         VendorError::Unauthorized { .. } => "unauthorized",
         VendorError::RateLimited { .. } => "rate_limited",
         VendorError::InvalidRequest { .. } => "invalid_request",
+        VendorError::Refused { .. } => "refused",
         VendorError::Conflict { .. } => "conflict",
         VendorError::Api { .. } => "api",
         VendorError::Unavailable(_) => "unavailable",
@@ -67,7 +68,7 @@ impl ProviderAdapter for Instrumented {
         &self,
         session: &SessionRecord,
         subject: Option<&Subject>,
-        evidence: Option<&str>,
+        evidence: Option<&Evidence>,
     ) -> Result<Observation, ProviderError> {
         let result = self.0.observe(session, subject, evidence).await;
         self.count("observe", result)

@@ -103,25 +103,72 @@ pub struct Callback<'a> {
     pub body: &'a [u8],
 }
 
-/// Which session a callback is about.
+/// Which session a callback is about: a value facegate handed the vendor that names exactly
+/// one session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionKey {
-    /// The vendor's handle (token, biz_token, flowId).
+    /// The vendor's handle (token, biz_token, flowId): unique per provider in the store.
     VendorRef(String),
-    /// The merchant reference the vendor echoes (out_seq_no, contextId).
-    Reference(String),
+    /// facegate's session id, which facegate sends where a vendor echoes an id of ours
+    /// (WeChat's out_seq_no). Never the merchant's reference, which many sessions may share.
+    Session(String),
+}
+
+/// What a callback or the front end hands over beside a session's name.
+#[derive(Clone, PartialEq)]
+pub enum Evidence {
+    /// A one-time token the vendor issued for one check (WeChat's verify_result): worth
+    /// nothing until the vendor confirms it server-side for this very session, and spent once
+    /// (`session::observe` refuses it for any other session).
+    VendorToken(String),
+    /// The result a notify carried, whose signature facegate checked (OEMCloud documents no
+    /// result query): kept with `confirmed_by: notify`.
+    SignedNotify(VerificationResult),
+}
+
+impl std::fmt::Debug for Evidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::VendorToken(_) => f.write_str("VendorToken(..)"),
+            Self::SignedNotify(result) => f.debug_tuple("SignedNotify").field(result).finish(),
+        }
+    }
 }
 
 /// What a callback says, and what the vendor expects back.
 #[derive(Debug)]
 pub struct CallbackOutcome {
-    /// The session it is about; `None` for callbacks that name none (a URL check).
+    /// The session it is about; `None` for callbacks that name none (a URL check, a probe).
     pub session: Option<SessionKey>,
-    /// Evidence for `observe` that only the callback carries (WeChat's verify_result,
-    /// OEMCloud's reported result). Opaque to the server.
-    pub evidence: Option<String>,
+    /// A session id the callback states besides its key (OEMCloud's contextId): when it is a
+    /// session id at all, it must be the session the key finds, or the callback is refused.
+    pub stated_session: Option<String>,
+    /// Evidence for `observe` that only the callback carries.
+    pub evidence: Option<Evidence>,
     /// The answer the vendor expects (its documented acknowledgement).
     pub reply: axum::response::Response,
+}
+
+impl CallbackOutcome {
+    /// A callback about the session `key` names, acknowledged with `reply`.
+    pub fn about(key: SessionKey, reply: axum::response::Response) -> Self {
+        Self {
+            session: Some(key),
+            stated_session: None,
+            evidence: None,
+            reply,
+        }
+    }
+
+    /// A callback about no session (a URL check), acknowledged with `reply`.
+    pub fn about_nothing(reply: axum::response::Response) -> Self {
+        Self {
+            session: None,
+            stated_session: None,
+            evidence: None,
+            reply,
+        }
+    }
 }
 
 /// Why a callback was refused (bad signature, malformed body): the vendor gets a 4xx.
@@ -135,6 +182,16 @@ pub enum ProviderError {
     /// The create request does not suit this provider (`field` names what is wrong).
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// The person is refused before any vendor call, by a rule the vendor documents (facegate
+    /// checks it first so that no billable call is spent on a certain refusal).
+    #[error("{message}")]
+    Refused {
+        field: String,
+        reason: facegate_types::FailureReason,
+        message: String,
+    },
+    /// The vendor's own error; an adapter renames a refused field to the create request's
+    /// path (`subject.id_number`) with [`ProviderError::vendor_with_fields`].
     #[error(transparent)]
     Vendor(#[from] VendorError),
     /// The vendor's circuit breaker is open (`resilience`): no call was made.
@@ -145,11 +202,55 @@ pub enum ProviderError {
     },
 }
 
+impl ProviderError {
+    /// A vendor error whose field (the vendor's parameter name: `idNo`, `idcard_number`) is
+    /// renamed to the create request's path by `request_field`; the vendor's code and message
+    /// stay as they are.
+    pub fn vendor_with_fields(
+        error: VendorError,
+        request_field: impl Fn(&str) -> &'static str,
+    ) -> Self {
+        let rename = |field: Option<String>| field.map(|field| request_field(&field).to_owned());
+        Self::Vendor(match error {
+            VendorError::InvalidRequest {
+                code,
+                message,
+                field,
+            } => VendorError::InvalidRequest {
+                code,
+                message,
+                field: rename(field),
+            },
+            VendorError::Refused {
+                code,
+                message,
+                reason,
+                field,
+            } => VendorError::Refused {
+                code,
+                message,
+                reason,
+                field: rename(field),
+            },
+            other => other,
+        })
+    }
+}
+
 impl From<ProviderError> for crate::error::AppError {
     fn from(error: ProviderError) -> Self {
         match error {
             ProviderError::Invalid { field, message } => Self::InvalidRequest {
                 field: Some(field),
+                message,
+            },
+            ProviderError::Refused {
+                field,
+                reason,
+                message,
+            } => Self::SubjectRefused {
+                field: Some(field),
+                reason,
                 message,
             },
             ProviderError::Vendor(error) => Self::Vendor(error),
@@ -174,13 +275,15 @@ pub trait ProviderAdapter: Send + Sync + 'static {
 
     /// Asks the vendor about a started session. `subject` is the decrypted subject, for
     /// vendors whose answers must be matched against it; `evidence` is what a callback or the
-    /// front end handed over (never believed without the vendor's confirmation, except where
-    /// the vendor has no query and the result is marked `confirmed_by: notify`).
+    /// front end handed over: a vendor token is never believed without the vendor's
+    /// confirmation that it is this session's; a signed notify only where the vendor has no
+    /// query, marked `confirmed_by: notify`. An adapter ignores evidence of a kind it does
+    /// not take.
     async fn observe(
         &self,
         session: &SessionRecord,
         subject: Option<&Subject>,
-        evidence: Option<&str>,
+        evidence: Option<&Evidence>,
     ) -> Result<Observation, ProviderError>;
 
     /// Parses a vendor callback. The default: this provider has none.
@@ -189,8 +292,8 @@ pub trait ProviderAdapter: Send + Sync + 'static {
         Err(CallbackRejected("this provider takes no callbacks".into()))
     }
 
-    /// Whether the front end may hand evidence over (`wechat_result`): only where the vendor
-    /// confirms it server-side.
+    /// Whether the front end may hand a vendor token over (`wechat_result`): only where the
+    /// vendor confirms it server-side.
     fn accepts_client_evidence(&self) -> bool {
         false
     }
@@ -282,15 +385,17 @@ pub fn register_vendors(
         Some(bases) => Some((
             bases.api(sim::oemcloud::API_PREFIX),
             SecretString::from(sim::oemcloud::APPCODE),
-            Some(SecretString::from(sim::oemcloud::APP_SECRET)),
+            SecretString::from(sim::oemcloud::APP_SECRET),
         )),
-        None => vendors.oemcloud_appcode.clone().map(|appcode| {
-            (
+        // Settings::check refuses an APPCODE without the callback secret.
+        None => match (&vendors.oemcloud_appcode, &vendors.oemcloud_callback_secret) {
+            (Some(appcode), Some(secret)) => Some((
                 vendors.oemcloud_api_base.clone(),
-                appcode,
-                vendors.oemcloud_callback_secret.clone(),
-            )
-        }),
+                appcode.clone(),
+                secret.clone(),
+            )),
+            _ => None,
+        },
     };
     if let Some((api, appcode, callback_secret)) = oemcloud {
         let client = facegate_vendors::oemcloud::OemcloudClient::new(http.clone(), api, appcode);

@@ -2,25 +2,28 @@
 //! `facegate_vendors::oemcloud`.
 //!
 //! The seed documents no result query: the notify is the only server-side signal, so its
-//! result is kept with `confirmed_by: notify` (and its signature checked where the deployment
-//! has e-sign's secret). The browser's return to callbackUrl carries `passed=...` too, but a
-//! browser can forge that: it only brings the user back, it decides nothing.
+//! result is kept with `confirmed_by: notify`, and only from a notify whose signature checks
+//! out with e-sign's secret. The secret is therefore required: without it the provider is not
+//! built (`FACEGATE_OEMCLOUD_CALLBACK_SECRET`, see config.rs), since the flowId an unsigned
+//! notify needs reaches the browser in e-sign's redirect. The browser's return to
+//! callbackUrl carries `passed=...` too, but a browser can forge that: it only brings the user
+//! back, it decides nothing. contextId is the session id, and a notify whose contextId names
+//! another session than its flowId's is refused.
 
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use axum::response::IntoResponse;
-use facegate_types::{Provider, VerificationResult};
+use facegate_types::{FailureReason, Provider};
 use facegate_vendors::oemcloud::{
     self, FaceAuthRequest, FaceauthMode, Notify, OemcloudClient, Surface,
 };
 use facegate_vendors::wire::Pii;
-use facegate_vendors::VendorError;
 use secrecy::SecretString;
 
 use super::{
-    Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
-    SessionKey, StartRequest, Started,
+    Callback, CallbackOutcome, CallbackRejected, Evidence, Observation, ProviderAdapter,
+    ProviderError, SessionKey, StartRequest, Started,
 };
 use crate::domain::Subject;
 use crate::store::SessionRecord;
@@ -34,11 +37,11 @@ const DEFAULT_LIFETIME: time::Duration = time::Duration::minutes(30);
 
 pub struct OemcloudProvider {
     client: OemcloudClient,
-    callback_secret: Option<SecretString>,
+    callback_secret: SecretString,
 }
 
 impl OemcloudProvider {
-    pub fn new(client: OemcloudClient, callback_secret: Option<SecretString>) -> Self {
+    pub fn new(client: OemcloudClient, callback_secret: SecretString) -> Self {
         Self {
             client,
             callback_secret,
@@ -53,7 +56,7 @@ fn invalid(field: &str, message: impl Into<String>) -> ProviderError {
     }
 }
 
-/// Whole years between the birth date and today.
+/// Whole years between the birth date and `today`, China's date (UTC+8), as e-sign counts.
 fn age(subject: &Subject, today: time::Date) -> i32 {
     let (year, month, day) = subject.id_number.birth_date();
     let mut age = today.year() - year;
@@ -61,6 +64,16 @@ fn age(subject: &Subject, today: time::Date) -> i32 {
         age -= 1;
     }
     age
+}
+
+/// e-sign's parameter names, as the create request calls them.
+fn request_field(vendor_key: &str) -> &'static str {
+    match vendor_key {
+        "name" => "subject.name",
+        "idNo" => "subject.id_number",
+        "faceauthMode" => "options.faceauth_mode",
+        _ => "subject",
+    }
 }
 
 #[async_trait]
@@ -73,11 +86,17 @@ impl ProviderAdapter for OemcloudProvider {
         let subject = request
             .subject
             .ok_or_else(|| invalid("subject", "oemcloud needs the subject's name and ID number"))?;
-        if age(subject, crate::session::now().date()) < MINIMUM_AGE {
-            return Err(invalid(
-                "subject.id_number",
-                "oemcloud refuses people under 14 (its code 30503059)",
-            ));
+        let china_today = crate::session::now()
+            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC))
+            .date();
+        if age(subject, china_today) < MINIMUM_AGE {
+            return Err(ProviderError::Refused {
+                field: "subject.id_number".into(),
+                reason: FailureReason::Underage,
+                message: "oemcloud refuses people under 14 (its code 30503059); facegate checked \
+                          before spending a call"
+                    .into(),
+            });
         }
         let mode = match request.options.faceauth_mode.as_deref() {
             None | Some("TENCENT") => FaceauthMode::Tencent,
@@ -103,28 +122,14 @@ impl ProviderAdapter for OemcloudProvider {
                 id_no: Pii::new(subject.id_number.expose()),
                 faceauth_mode: mode,
                 callback_url: request.return_url.to_string(),
-                context_id: Some(
-                    request
-                        .reference
-                        .unwrap_or(request.verification_id)
-                        .to_owned(),
-                ),
+                // The session id, never the merchant's reference: what the notify echoes must
+                // name one session.
+                context_id: Some(request.verification_id.to_owned()),
                 notify_url: Some(request.notify_url.to_string()),
                 repetition: None,
             })
             .await
-            .map_err(|error| match error {
-                VendorError::InvalidRequest { field, message, .. } => {
-                    let field = match field.as_deref() {
-                        Some("name") => "subject.name",
-                        Some("idNo") => "subject.id_number",
-                        Some("faceauthMode") => "options.faceauth_mode",
-                        _ => "subject",
-                    };
-                    invalid(field, message)
-                }
-                other => other.into(),
-            })?;
+            .map_err(|error| ProviderError::vendor_with_fields(error, request_field))?;
         let next_action = answer.next_action(surface)?;
         let expires_at = answer
             .expire
@@ -144,43 +149,56 @@ impl ProviderAdapter for OemcloudProvider {
         &self,
         _session: &SessionRecord,
         _subject: Option<&Subject>,
-        evidence: Option<&str>,
+        evidence: Option<&Evidence>,
     ) -> Result<Observation, ProviderError> {
-        // Evidence comes only from our own callback handler below (a parsed, checked notify).
-        Ok(
-            match evidence.and_then(|text| serde_json::from_str::<VerificationResult>(text).ok()) {
-                Some(result) => Observation::confirmed(result),
-                None => Observation::Pending,
-            },
-        )
+        // Only a notify whose signature `callback` checked carries a result.
+        Ok(match evidence {
+            Some(Evidence::SignedNotify(result)) => Observation::confirmed(result.clone()),
+            _ => Observation::Pending,
+        })
     }
 
     async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
-        if let Some(secret) = &self.callback_secret {
-            let header = |name: &str| {
-                callback
-                    .headers
-                    .get(name)
-                    .and_then(|value| value.to_str().ok())
-            };
-            oemcloud::verify_signature(
-                secret,
-                header("x-tsign-open-timestamp"),
-                header("x-tsign-open-signature"),
-                callback.query,
-                callback.body,
-                SystemTime::now(),
-                NOTIFY_MAX_AGE,
-            )
-            .map_err(|error| CallbackRejected(error.to_string()))?;
+        // e-sign probes the notify URL with a GET when the user opens the face page
+        // (VENDORS.md): it says nothing about any session.
+        if callback.method == axum::http::Method::GET {
+            return Ok(CallbackOutcome::about_nothing(ACK.into_response()));
         }
+        let header = |name: &str| {
+            callback
+                .headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+        };
+        oemcloud::verify_signature(
+            &self.callback_secret,
+            header("x-tsign-open-timestamp"),
+            header("x-tsign-open-signature"),
+            callback.query,
+            callback.body,
+            SystemTime::now(),
+            NOTIFY_MAX_AGE,
+        )
+        .map_err(|error| CallbackRejected(error.to_string()))?;
         let notify =
             Notify::parse(callback.body).map_err(|error| CallbackRejected(error.to_string()))?;
-        let evidence = serde_json::to_string(&notify.result()).ok();
         Ok(CallbackOutcome {
-            session: Some(SessionKey::VendorRef(notify.flow_id)),
-            evidence,
-            reply: axum::Json(serde_json::json!({"code": 0, "msg": "success"})).into_response(),
+            session: Some(SessionKey::VendorRef(notify.flow_id.clone())),
+            stated_session: notify.context_id.clone(),
+            evidence: Some(Evidence::SignedNotify(notify.result())),
+            reply: ACK.into_response(),
         })
     }
+}
+
+/// The acknowledgement e-sign's open platform expects.
+const ACK: axum::Json<Ack> = axum::Json(Ack {
+    code: 0,
+    msg: "success",
+});
+
+#[derive(serde::Serialize)]
+struct Ack {
+    code: i64,
+    msg: &'static str,
 }

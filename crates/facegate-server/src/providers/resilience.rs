@@ -19,8 +19,8 @@ use facegate_vendors::VendorError;
 use serde::Deserialize;
 
 use super::{
-    Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
-    Providers, StartRequest, Started,
+    Callback, CallbackOutcome, CallbackRejected, Evidence, Observation, ProviderAdapter,
+    ProviderError, Providers, StartRequest, Started,
 };
 use crate::domain::Subject;
 use crate::store::SessionRecord;
@@ -342,7 +342,7 @@ impl ProviderAdapter for Resilient {
         &self,
         session: &SessionRecord,
         subject: Option<&Subject>,
-        evidence: Option<&str>,
+        evidence: Option<&Evidence>,
     ) -> Result<Observation, ProviderError> {
         self.retry
             .run(|| async {

@@ -12,8 +12,8 @@ use axum::response::IntoResponse;
 use facegate_vendors::sandbox::Notify;
 
 use super::{
-    Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
-    SessionKey, StartRequest, Started,
+    Callback, CallbackOutcome, CallbackRejected, Evidence, Observation, ProviderAdapter,
+    ProviderError, SessionKey, StartRequest, Started,
 };
 use crate::domain::Subject;
 use crate::store::SessionRecord;
@@ -73,18 +73,17 @@ impl ProviderAdapter for SandboxProvider {
     async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
         let notify: Notify = serde_json::from_slice(callback.body)
             .map_err(|_| CallbackRejected("the notify body must be {\"token\": ...}".into()))?;
-        Ok(CallbackOutcome {
-            session: Some(SessionKey::VendorRef(notify.token)),
-            evidence: None,
-            reply: axum::Json(serde_json::json!({"received": true})).into_response(),
-        })
+        Ok(CallbackOutcome::about(
+            SessionKey::VendorRef(notify.token),
+            axum::Json(serde_json::json!({"received": true})).into_response(),
+        ))
     }
 
     async fn observe(
         &self,
         session: &SessionRecord,
         _subject: Option<&Subject>,
-        _evidence: Option<&str>,
+        _evidence: Option<&Evidence>,
     ) -> Result<Observation, ProviderError> {
         let Some(token) = session.vendor_ref.as_deref() else {
             return Ok(Observation::Pending);

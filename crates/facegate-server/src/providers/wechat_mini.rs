@@ -1,11 +1,13 @@
 //! `wechat_mini`: WeChat mini-program face identify (seed 003) over
 //! `facegate_vendors::wechat_mini`.
 //!
-//! getuseridkey at create (out_seq_no = the reference, or the session id); the mini-program
-//! runs `wx.startFacialRecognitionVerify({userIdKey})` and hands `verifyResult` to facegate
+//! getuseridkey at create (out_seq_no = the session id, never the merchant's reference, which
+//! several open sessions may share: a push names exactly one session); the mini-program runs
+//! `wx.startFacialRecognitionVerify({userIdKey})` and hands `verifyResult` to facegate
 //! (`POST /v1/client/verifications/{id}/wechat_result`), or WeChat pushes it; either way
-//! getinfo decides, and only errcode 0, identify_ret 0 and both MD5s of the session's own
-//! subject make it pass. WeChat documents no query without a verify_result, so a session no
+//! getinfo decides, and only errcode 0, identify_ret 0, the session's own user_id_key and both
+//! MD5s of the session's own subject make it pass. A verify_result is spent once
+//! (`session::observe`). WeChat documents no query without a verify_result, so a session no
 //! one hands one over for runs out with its user_id_key.
 
 use std::time::SystemTime;
@@ -24,8 +26,8 @@ use time::OffsetDateTime;
 
 use super::tokens::StoreTokenCache;
 use super::{
-    Callback, CallbackOutcome, CallbackRejected, Observation, ProviderAdapter, ProviderError,
-    SessionKey, StartRequest, Started,
+    Callback, CallbackOutcome, CallbackRejected, Evidence, Observation, ProviderAdapter,
+    ProviderError, SessionKey, StartRequest, Started,
 };
 use crate::domain::Subject;
 use crate::store::SessionRecord;
@@ -69,10 +71,7 @@ impl ProviderAdapter for WechatMiniProvider {
             message: "wechat_mini needs the subject: getuseridkey uploads the name and ID number"
                 .into(),
         })?;
-        let out_seq_no = request
-            .reference
-            .unwrap_or(request.verification_id)
-            .to_owned();
+        let out_seq_no = request.verification_id.to_owned();
         let answer = self
             .client
             .get_user_id_key(&GetUserIdKeyRequest {
@@ -80,7 +79,14 @@ impl ProviderAdapter for WechatMiniProvider {
                 id_card_number: Pii::new(subject.id_number.expose()),
                 out_seq_no: Some(out_seq_no.clone()),
             })
-            .await?;
+            .await
+            .map_err(|error| {
+                ProviderError::vendor_with_fields(error, |field| match field {
+                    "name" => "subject.name",
+                    "id_card_number" => "subject.id_number",
+                    _ => "subject",
+                })
+            })?;
         let user_id_key = answer.user_id_key.expose().to_owned();
         Ok(Started {
             vendor_ref: user_id_key.clone(),
@@ -92,18 +98,23 @@ impl ProviderAdapter for WechatMiniProvider {
 
     async fn observe(
         &self,
-        _session: &SessionRecord,
+        session: &SessionRecord,
         subject: Option<&Subject>,
-        evidence: Option<&str>,
+        evidence: Option<&Evidence>,
     ) -> Result<Observation, ProviderError> {
-        let (Some(verify_result), Some(subject)) = (evidence, subject) else {
+        let (Some(Evidence::VendorToken(verify_result)), Some(subject), Some(user_id_key)) =
+            (evidence, subject, session.vendor_ref.as_deref())
+        else {
             return Ok(Observation::Pending);
         };
         let info = self.client.get_info(verify_result).await?;
         Ok(Observation::confirmed(wechat_mini::verdict(
             &info,
-            subject.name.expose(),
-            subject.id_number.expose(),
+            &wechat_mini::Expected {
+                user_id_key,
+                name: subject.name.expose(),
+                id_number: subject.id_number.expose(),
+            },
         )))
     }
 
@@ -118,24 +129,24 @@ impl ProviderAdapter for WechatMiniProvider {
             let echo = query
                 .echo(token.expose_secret())
                 .map_err(|error| CallbackRejected(error.to_string()))?;
-            return Ok(CallbackOutcome {
-                session: None,
-                evidence: None,
-                reply: echo.into_response(),
-            });
+            return Ok(CallbackOutcome::about_nothing(echo.into_response()));
         }
         query
             .verify(token.expose_secret())
             .map_err(|error| CallbackRejected(error.to_string()))?;
         let push = PushMessage::parse(callback.body)
             .map_err(|error| CallbackRejected(error.to_string()))?;
+        // out_seq_no is the session id facegate sent (getuseridkey above).
         let session = push
             .is_face_identify()
-            .then(|| push.out_seq_no.clone().map(SessionKey::Reference))
+            .then(|| push.out_seq_no.clone().map(SessionKey::Session))
             .flatten();
         Ok(CallbackOutcome {
             session,
-            evidence: push.verify_result.map(|value| value.expose().to_owned()),
+            stated_session: None,
+            evidence: push
+                .verify_result
+                .map(|value| Evidence::VendorToken(value.expose().to_owned())),
             reply: "success".into_response(),
         })
     }

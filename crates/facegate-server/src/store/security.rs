@@ -95,6 +95,17 @@ pub trait SecurityStore: Send + Sync {
     /// Whether the admin session was ended by a logout.
     async fn admin_session_ended(&self, session: &[u8]) -> Result<bool, StoreError>;
 
+    /// Spends one piece of evidence (its SHA-256) of `provider` on the session
+    /// `verification_id`: true if it is now that session's (spent now, or by that session
+    /// before), false if another session spent it.
+    async fn spend_evidence(
+        &self,
+        provider: facegate_types::Provider,
+        digest: &[u8],
+        verification_id: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
     /// Applies a redaction if the session is final and not yet redacted; false otherwise.
     async fn redact(&self, redaction: &Redaction) -> Result<bool, StoreError>;
     /// Final, unredacted sessions created before `before`, oldest first.
@@ -293,6 +304,33 @@ macro_rules! security_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(done.rows_affected())
+            }
+
+            async fn spend_evidence(
+                &self,
+                provider: facegate_types::Provider,
+                digest: &[u8],
+                verification_id: &str,
+                at: OffsetDateTime,
+            ) -> Result<bool, StoreError> {
+                sqlx::query(&sql(
+                    "INSERT INTO spent_evidence (provider, digest, verification_id, spent_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (provider, digest) DO NOTHING",
+                ))
+                .bind(provider.as_str())
+                .bind(digest)
+                .bind(verification_id)
+                .bind(to_millis(at))
+                .execute(&self.pool)
+                .await?;
+                let (owner,): (String,) = sqlx::query_as(&sql(
+                    "SELECT verification_id FROM spent_evidence WHERE provider = $1 AND digest = $2",
+                ))
+                .bind(provider.as_str())
+                .bind(digest)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(owner == verification_id)
             }
 
             async fn end_admin_session(

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use facegate_types::FailureReason;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -98,12 +99,40 @@ impl ErrorAnswer {
                     field,
                 }
             }
+            // A verification code outside a result query refuses what the call was given:
+            // the identity (idcard/submit) or the reference face (uploadMatchImage).
+            Some(CodeKind::Verification) => VendorError::Refused {
+                reason: codes::lookup(&code)
+                    .map_or(FailureReason::VendorError, |entry| entry.reason),
+                code,
+                message,
+                field: None,
+            },
             _ => VendorError::Api {
                 code,
                 message,
                 log_id,
             },
         }
+    }
+}
+
+/// A [`VendorError::Refused`] without a field names `field`: the one parameter of the call
+/// that the person's refusal is about.
+fn refused_field(error: VendorError, field: &str) -> VendorError {
+    match error {
+        VendorError::Refused {
+            code,
+            message,
+            reason,
+            field: None,
+        } => VendorError::Refused {
+            code,
+            message,
+            reason,
+            field: Some(field.to_owned()),
+        },
+        other => other,
     }
 }
 
@@ -353,7 +382,9 @@ impl BaiduH5Client {
 
     /// 指定用户信息上报: the person the flow must verify, before the redirect.
     pub async fn submit_id_card(&self, request: &IdCardSubmitRequest) -> Result<(), VendorError> {
-        self.accepted(paths::IDCARD_SUBMIT, request).await
+        self.accepted(paths::IDCARD_SUBMIT, request)
+            .await
+            .map_err(|error| refused_field(error, "id_no"))
     }
 
     /// 对比图片上传: the reference face, before the redirect. [`MatchImage`] has checked the
@@ -371,7 +402,9 @@ impl BaiduH5Client {
             quality_control,
             liveness_control,
         };
-        self.accepted(paths::UPLOAD_MATCH_IMAGE, &body).await
+        self.accepted(paths::UPLOAD_MATCH_IMAGE, &body)
+            .await
+            .map_err(|error| refused_field(error, "image"))
     }
 
     /// The user's page for `verify_token`; Baidu sends the browser to one of the two URLs.
