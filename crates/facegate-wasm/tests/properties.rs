@@ -13,7 +13,7 @@ use facegate_wasm::miniprogram::{
     AlipayVerifyCallback, RawMessage, WebViewMessage, WechatCallback,
 };
 use facegate_wasm::urls::{
-    append_query, decode_component, encode_component, parse_return_url, query_pairs, RawNextAction,
+    decode_component, encode_component, landing_url, parse_return_url, query_pairs, RawNextAction,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -123,10 +123,29 @@ proptest! {
         id in "vs_[A-Za-z0-9]{24}",
         status in status(),
     ) {
-        let landing = append_query(&base, &[("verification_id", &id), ("status", status.as_str())]);
+        let landing = landing_url(&base, &id, status);
         let params = parse_return_url(&landing).unwrap();
         prop_assert_eq!(params.verification_id, id);
         prop_assert_eq!(params.status, status);
+    }
+
+    #[test]
+    fn landing_urls_keep_every_other_segment_byte_for_byte(
+        segments in prop::collection::vec(
+            prop_oneof![Just(String::new()), "k[a-zA-Z0-9%+._~-]{0,5}(=[a-zA-Z0-9%+=._~-]{0,6})?"],
+            0..6,
+        ),
+        fragment in "(#[a-z/?&=]{0,6})?",
+        id in "vs_[A-Za-z0-9]{24}",
+        status in status(),
+    ) {
+        let query = segments.join("&");
+        let ours = format!("verification_id={id}&status={status}");
+        let expected = if query.is_empty() { ours } else { format!("{query}&{ours}") };
+        prop_assert_eq!(
+            landing_url(&format!("https://shop.example/r?{query}{fragment}"), &id, status),
+            format!("https://shop.example/r?{expected}{fragment}")
+        );
     }
 
     #[test]
