@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the wasm helper for the web: `scripts/wasm-build.sh <out dir> <name>` writes
 # <name>.js, <name>.d.ts and <name>_bg.wasm (wasm-release profile, wasm-bindgen --target web,
-# then binaryen's wasm-opt -Oz: version 132 from .tools, never Debian's 108).
+# then binaryen's wasm-opt -Oz: version 132 from .tools, never Debian's 108), and makes the
+# .d.ts compile in a strict project without lib "esnext.disposable" (see below).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,3 +22,41 @@ wasm-bindgen --target web --out-dir "$out" --out-name "$name" \
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+
+# wasm-bindgen types each class's `[Symbol.dispose](): void`, which needs lib
+# "esnext.disposable": a strict es2020 + dom project with skipLibCheck off fails on the
+# package. Declare it through the global `Disposable` instead: where the project has the lib,
+# the empty augmentation merges with the lib's interface and each class keeps its
+# `[Symbol.dispose]` (so `using` works); where it has not, `Disposable` is empty. The JS sets
+# Symbol.dispose wherever the runtime has it, either way.
+node - "$out/$name.d.ts" <<'JS'
+const fs = require("node:fs");
+const path = process.argv[2];
+const lines = fs.readFileSync(path, "utf8").split("\n");
+const disposable = [];
+let current = null;
+const kept = lines.filter((line) => {
+  const opened = /^export class (\w+)/.exec(line);
+  if (opened) current = opened[1];
+  if (/^\s*\[Symbol\.dispose\]\(\): void;$/.test(line)) {
+    disposable.push(current);
+    return false;
+  }
+  return true;
+});
+if (disposable.length) {
+  kept.push(
+    "// The dispose member, typed through the global Disposable: present with lib esnext.disposable, empty without.",
+    "declare global {",
+    "    interface Disposable {}",
+    "}",
+    ...disposable.map((name) => `export interface ${name} extends Disposable {}`),
+    "",
+  );
+}
+fs.writeFileSync(path, kept.join("\n"));
+JS
+if grep -q 'Symbol\.dispose' "$out/$name.d.ts"; then
+  echo "wasm-build: $name.d.ts still names Symbol.dispose" >&2
+  exit 1
+fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package `facegate` from crates/facegate-wasm into web/pkg (wasm-release
 # profile, wasm-bindgen --target web, wasm-opt -Oz), packs it with `npm pack`, then installs
-# the tarball into a scratch TypeScript project and typechecks an import of every entry point.
+# the tarball into a scratch TypeScript project and typechecks an import of every entry point
+# (strict, lib es2020 + dom, skipLibCheck off; then again with lib esnext.disposable).
 # Installs nothing from a registry (the tarball has no dependencies); exits non-zero on failure.
 # Prints the path of the tarball last.
 set -euo pipefail
@@ -20,21 +21,32 @@ tar -tzf "$tarball" | sort
 echo "== install the tarball into a scratch project and typecheck"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-cp tests/e2e/typecheck/consumer.ts "$scratch/"
+cp tests/e2e/typecheck/consumer.ts tests/e2e/typecheck/disposable.ts "$scratch/"
 cat >"$scratch/package.json" <<'JSON'
 { "name": "facegate-consumer", "private": true, "type": "module" }
 JSON
+# An ordinary strict project: es2020 + dom only, the package's own .d.ts checked too.
 cat >"$scratch/tsconfig.json" <<'JSON'
 {
   "compilerOptions": {
-    "target": "es2022", "module": "nodenext", "moduleResolution": "nodenext",
-    "lib": ["es2022", "dom", "esnext.disposable"], "strict": true, "noEmit": true, "skipLibCheck": false,
-    "noImplicitAny": true, "types": []
+    "strict": true, "lib": ["es2020", "dom"], "skipLibCheck": false, "target": "es2020",
+    "module": "nodenext", "moduleResolution": "nodenext", "noEmit": true, "types": []
   },
   "files": ["consumer.ts"]
 }
 JSON
+# A project with lib esnext.disposable, where `using` a FacegateClient must type-check.
+cat >"$scratch/tsconfig.disposable.json" <<'JSON'
+{
+  "extends": "./tsconfig.json",
+  "compilerOptions": { "lib": ["es2020", "dom", "esnext.disposable"] },
+  "files": ["consumer.ts", "disposable.ts"]
+}
+JSON
 (cd "$scratch" && npm install --offline --no-audit --no-fund --silent "$tarball")
+echo "-- lib es2020, dom"
 tsc -p "$scratch/tsconfig.json"
+echo "-- lib es2020, dom, esnext.disposable"
+tsc -p "$scratch/tsconfig.disposable.json"
 echo "typecheck passed"
 echo "$tarball"

@@ -8,25 +8,8 @@ const pkg = new URL("../../web/pkg/", import.meta.url);
 const facegate = await import(new URL("facegate.js", pkg));
 facegate.initSync({ module: readFileSync(new URL("facegate_bg.wasm", pkg)) });
 const adapter = await import(new URL("../../web/miniprogram/adapter.js", import.meta.url));
-
-const messages = [
-  { type: "IDENTITY_ALI_FACE_AWAKE", token: "2F80", url: "https://x.example/", authFlowId: "1862291536444700249" },
-  { detail: { type: "IDENTITY_ALI_FACE_AWAKE", token: "t", url: "u", authFlowId: 186229 } },
-  { detail: { data: [{ type: "X" }, { type: "RN_DONE", authFlowId: "f" }] } },
-  { detail: { type: "RN_DONE" } },
-  { type: "IDENTITY_ALI_FACE_AWAKE", url: "https://x" },
-  { type: "SIGN_SUCCESS" },
-  { type: "WILL_DONE", authFlowId: 1 },
-  {},
-  { detail: {} },
-  { type: 7 },
-  { type: true },
-  { detail: { data: [5] } },
-  { detail: "RN_DONE" },
-  42,
-  null,
-  "RN_DONE",
-];
+// The shared table the wasm browser suite also runs (crates/facegate-wasm/tests/browser.rs).
+const webViewTable = JSON.parse(readFileSync(new URL("../cases/web_view_messages.json", import.meta.url)));
 
 const wechat = [
   { errCode: 0, errMsg: "checkIsSupportFacialRecognition:ok" },
@@ -45,11 +28,37 @@ test("the wasm package instantiates in Node and reports its version", () => {
   assert.equal(facegate.version(), JSON.parse(readFileSync(new URL("../../web/package.json", import.meta.url))).version);
 });
 
-test("the adapter parses web-view messages like the wasm helper", () => {
-  for (const message of messages) {
-    assert.deepEqual(adapter.parseWebViewMessage(message), facegate.parseWebViewMessage(message), JSON.stringify(message));
+test("both parsers answer every case of the shared web-view table as expected", () => {
+  assert.ok(webViewTable.cases.length > 40, "the table lost its cases");
+  for (const { name, input, expected } of webViewTable.cases) {
+    assert.deepEqual(adapter.parseWebViewMessage(input), expected, `adapter: ${name}`);
+    assert.deepEqual(facegate.parseWebViewMessage(input), expected, `wasm: ${name}`);
   }
-  assert.equal(adapter.parseWebViewMessage(messages[0]).action, "start_alipay_verify");
+});
+
+test("hostile web-view events are read alike by both, without throwing", () => {
+  const cyclic = {};
+  cyclic.detail = cyclic;
+  const sparse = [];
+  sparse[4294967294] = { type: "RN_DONE" };
+  const hostile = [
+    cyclic,
+    new Proxy({}, { get() { throw new Error("trap"); } }),
+    new Proxy([], { get() { throw new Error("trap"); } }),
+    { detail: { data: [{ type: "RN_DONE" }, { get type() { throw new Error("getter"); } }] } },
+    { detail: { data: sparse } },
+    { detail: { data: Array.from({ length: 100_000 }, () => ({ type: "PAGE_HIDE" })) } },
+    undefined,
+    () => "RN_DONE",
+    Symbol("RN_DONE"),
+    10n,
+  ];
+  const actions = hostile.map((event) => {
+    const answer = adapter.parseWebViewMessage(event);
+    assert.deepEqual(answer, facegate.parseWebViewMessage(event));
+    return answer.action;
+  });
+  assert.deepEqual(actions, ["ignored", "ignored", "ignored", "finished", "finished", "ignored", "ignored", "ignored", "ignored", "ignored"]);
 });
 
 test("the adapter maps WeChat and Alipay callbacks like the wasm helper", () => {
@@ -74,10 +83,13 @@ test("the web-view handler starts Alipay's face check with the token and finishe
   });
   handler({ detail: { type: "IDENTITY_ALI_FACE_AWAKE", token: "cert-1", url: "https://face.example/", authFlowId: "f1" } });
   handler({ detail: { type: "RN_DONE", authFlowId: "f1" } });
+  // WeChat delivers every posted message at once, the page hiding after the flow finished.
+  handler({ detail: { data: [{ type: "RN_DONE", authFlowId: "f2" }, { type: "PAGE_HIDE" }] } });
   assert.deepEqual(calls, [{ url: "https://face.example/", certifyId: "cert-1" }]);
   assert.deepEqual(finished, [
     { via: "alipay_verify", outcome: { action: "finished" }, authFlowId: "f1" },
     { via: "web_view", authFlowId: "f1" },
+    { via: "web_view", authFlowId: "f2" },
   ]);
 });
 

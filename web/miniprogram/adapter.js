@@ -4,34 +4,105 @@
 // src/miniprogram.rs); tests/e2e/package.test.mjs checks that both answer alike. Nothing here
 // decides a verdict: a finished flow ends with asking the merchant's backend.
 
+/** A string, or a safe integer written in decimal; anything else reads as absent. */
 const text = (value) =>
-  typeof value === "string" ? value : typeof value === "number" ? String(value) : null;
+  typeof value === "string" ? value : Number.isSafeInteger(value) ? String(value) : null;
 
-/** Reads a web-view onMessage event, its detail, or WeChat's detail.data array. */
-export function parseWebViewMessage(event) {
-  if (!event || typeof event !== "object") {
-    return { action: "ignored", type: null, reason: "the message is not an object of strings and numbers" };
+// parseWebViewMessage walks what a web-view message handler was given exactly as the wasm
+// helper does (crates/facegate-wasm/src/miniprogram.rs, same bounds, same order); the shapes
+// and their sources are in tests/cases/web_view_messages.json, which both pass.
+const WRAPPERS = ["detail", "mp", "nativeEvent"];
+const MAX_DEPTH = 8;
+const MAX_BATCH = 32;
+const MAX_VALUES = 256;
+const MAX_JSON_STRINGS = 32;
+const MAX_JSON_UNITS = 16 * 1024;
+
+/** A property; null when absent, undefined, null, or when reading it throws (a Proxy, a getter). */
+function property(value, key) {
+  try {
+    const found = value[key];
+    return found === undefined || found === null ? null : found;
+  } catch {
+    return null;
   }
-  let message = event;
-  for (let i = 0; i < 3; i += 1) {
-    if (text(message.type) !== null) break;
-    if (message.detail && typeof message.detail === "object") message = message.detail;
-    else if (Array.isArray(message.data) && message.data.length) {
-      const last = message.data[message.data.length - 1];
-      message = last && typeof last === "object" ? last : {};
-    } else break;
-  }
-  const type = text(message.type);
-  if (type === null) return { action: "ignored", type: null, reason: "the message has no type" };
-  const authFlowId = text(message.authFlowId);
-  if (type === "IDENTITY_ALI_FACE_AWAKE") {
-    const token = text(message.token) || "";
-    if (!token) {
-      return { action: "ignored", type, reason: "IDENTITY_ALI_FACE_AWAKE without a token (the certifyId)" };
+}
+
+function shape(value) {
+  if (Array.isArray(value)) return "array";
+  if (value !== null && typeof value === "object") return "object";
+  if (typeof value === "string") return "string";
+  return "other";
+}
+
+function walk(batch, value, depth) {
+  if (depth > MAX_DEPTH || batch.values >= MAX_VALUES) return;
+  batch.values += 1;
+  const kind = shape(value);
+  if (kind === "array") {
+    const raw = property(value, "length");
+    const length = typeof raw === "number" && raw >= 0 ? Math.min(Math.floor(raw), 4294967295) : 0;
+    for (let index = Math.max(0, length - MAX_BATCH); index < length; index += 1) {
+      walk(batch, property(value, index), depth + 1);
     }
-    return { action: "start_alipay_verify", certifyId: token, url: text(message.url) || "", authFlowId };
+  } else if (kind === "string") {
+    if (value.length > MAX_JSON_UNITS || batch.jsonStrings >= MAX_JSON_STRINGS) return;
+    // Only {...} and [...]: a posted object or list sent through JSON.stringify.
+    if (!/^[ \t\n\r]*[[{]/.test(value)) return;
+    batch.jsonStrings += 1;
+    let parsed;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return;
+    }
+    walk(batch, parsed, depth + 1);
+  } else if (kind === "object") {
+    for (const key of WRAPPERS) {
+      const inner = property(value, key);
+      if (inner !== null) return walk(batch, inner, depth + 1);
+    }
+    // "message" is the type of the event itself (mini-program and DOM events).
+    const type = text(property(value, "type"));
+    if (type !== null && type !== "" && type !== "message") {
+      const message = {
+        type,
+        token: text(property(value, "token")),
+        url: text(property(value, "url")),
+        authFlowId: text(property(value, "authFlowId")),
+      };
+      batch.last = type;
+      if (type === "RN_DONE") batch.finished = message;
+      else if (type === "IDENTITY_ALI_FACE_AWAKE" && message.token) batch.start = message;
+    } else {
+      const data = property(value, "data");
+      if (data !== null) walk(batch, data, depth + 1);
+    }
   }
-  if (type === "RN_DONE") return { action: "finished", authFlowId };
+}
+
+/**
+ * Reads what a web-view message handler was given: the event, its detail, WeChat's batch of
+ * posted messages, a JSON string. Finished when any message is RN_DONE; else the last
+ * IDENTITY_ALI_FACE_AWAKE with a token; else ignored, naming the last message's type.
+ */
+export function parseWebViewMessage(event) {
+  const batch = { values: 0, jsonStrings: 0, finished: null, start: null, last: null };
+  walk(batch, event, 0);
+  if (batch.finished) return { action: "finished", authFlowId: batch.finished.authFlowId };
+  if (batch.start) {
+    const { token, url, authFlowId } = batch.start;
+    return { action: "start_alipay_verify", certifyId: token, url: url || "", authFlowId };
+  }
+  const type = batch.last;
+  if (type === null) {
+    const reason =
+      shape(event) === "other" ? "the event is not an object, a list or a JSON string" : "no posted message has a type";
+    return { action: "ignored", type: null, reason };
+  }
+  if (type === "IDENTITY_ALI_FACE_AWAKE") {
+    return { action: "ignored", type, reason: "IDENTITY_ALI_FACE_AWAKE without a token (the certifyId)" };
+  }
   return { action: "ignored", type, reason: `${type} is not a message facegate acts on` };
 }
 

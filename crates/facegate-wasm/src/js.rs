@@ -15,7 +15,7 @@ use crate::convert::{self, from_js, from_js_or_default};
 use crate::device;
 use crate::device::{Container, DeviceFacts};
 use crate::error::HelperError;
-use crate::miniprogram::{self, AlipayVerifyCallback, RawMessage, WechatCallback};
+use crate::miniprogram::{self, AlipayVerifyCallback, Posted, Shape, WechatCallback};
 use crate::poll::PollOptions;
 use crate::qr::{self, QrOptions};
 use crate::urls::{self, BaiduH5Link, OemcloudLinks, RawNextAction};
@@ -343,20 +343,64 @@ pub fn parse_return_url(url: String) -> Result<ReturnParamsJs, JsValue> {
     typed(&urls::parse_return_url(&url).map_err(throw)?)
 }
 
-/// Reads a mini-program web-view `onMessage` event (or its `detail`): what to do next.
+/// Reads what a mini-program web-view message handler was given (the event, its `detail`,
+/// WeChat's batch of posted messages, a JSON string): what to do next. Never throws on an odd
+/// shape: anything facegate does not act on reads as `ignored`.
 #[wasm_bindgen(js_name = parseWebViewMessage)]
-pub fn parse_web_view_message(event: JsValue) -> Result<WebViewMessageJs, JsValue> {
-    let message = if event.is_object() {
-        // RawMessage reads odd fields leniently, so an object always parses.
-        let raw: RawMessage = from_js("event", event).unwrap_or_default();
-        miniprogram::parse_web_view_message(raw)
-    } else {
-        miniprogram::WebViewMessage::Ignored {
-            kind: None,
-            reason: "the message is not an object of strings and numbers".into(),
+pub fn parse_web_view_message(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] event: JsValue,
+) -> Result<WebViewMessageJs, JsValue> {
+    typed(&miniprogram::parse_web_view_message(&event))
+}
+
+/// JavaScript values as the web-view message parser reads them; property reads that throw
+/// (a Proxy, a getter) read as absent.
+impl Posted for JsValue {
+    fn shape(&self) -> Shape {
+        if js_sys::Array::is_array(self) {
+            Shape::Array
+        } else if self.is_object() {
+            Shape::Object
+        } else if self.is_string() {
+            Shape::String
+        } else {
+            Shape::Other
         }
-    };
-    typed(&message)
+    }
+
+    fn property(&self, key: &str) -> Option<Self> {
+        let value = convert::get(self, key);
+        (!value.is_undefined() && !value.is_null()).then_some(value)
+    }
+
+    fn last_items(&self, count: usize) -> Vec<Self> {
+        // Read as properties, not through Array's methods: a Proxy's traps may throw.
+        let length = convert::get(self, "length")
+            .as_f64()
+            .filter(|length| *length >= 0.0)
+            .map_or(0, |length| length.min(f64::from(u32::MAX)) as u32);
+        let count = u32::try_from(count).unwrap_or(u32::MAX).min(length);
+        (length - count..length)
+            .map(|index| js_sys::Reflect::get_u32(self, index).unwrap_or(JsValue::UNDEFINED))
+            .collect()
+    }
+
+    fn string(&self) -> Option<String> {
+        self.as_string()
+    }
+
+    fn string_units(&self) -> Option<usize> {
+        self.dyn_ref::<js_sys::JsString>()
+            .map(|text| text.length() as usize)
+    }
+
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+
+    fn parse_json(&self) -> Option<Self> {
+        js_sys::JSON::parse(&self.as_string()?).ok()
+    }
 }
 
 /// `wx.checkIsSupportFacialRecognition`'s callback argument, typed.

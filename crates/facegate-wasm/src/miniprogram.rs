@@ -20,13 +20,17 @@ fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Stri
     Ok(
         Option::<Text>::deserialize(deserializer)?.and_then(|text| match text {
             Text::String(text) => Some(text),
-            Text::Number(number) if number.fract() == 0.0 && number.abs() < 9.0e15 => {
-                Some(format!("{}", number as i64))
-            }
-            Text::Number(number) => Some(number.to_string()),
+            Text::Number(number) => safe_integer(number),
             Text::Other(_) => None,
         }),
     )
+}
+
+/// A number as text when it is a safe integer (JavaScript's `Number.isSafeInteger`), so that
+/// both implementations write it alike; other numbers read as absent.
+fn safe_integer(number: f64) -> Option<String> {
+    (number.fract() == 0.0 && number.abs() <= 9_007_199_254_740_991.0)
+        .then(|| format!("{}", number as i64))
 }
 
 /// A value of the expected shape, or `None` for anything else (a runtime's odd field).
@@ -54,38 +58,6 @@ where
     Ok(Option::<Lenient<T>>::deserialize(deserializer)?.and_then(Lenient::ok))
 }
 
-/// `data`: the posted messages; one that is not an object reads as an empty message.
-fn messages<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Vec<RawMessage>>, D::Error> {
-    Ok(
-        lenient::<D, Vec<Lenient<RawMessage>>>(deserializer)?.map(|list| {
-            list.into_iter()
-                .map(|item| item.ok().unwrap_or_default())
-                .collect()
-        }),
-    )
-}
-
-/// What a web-view `onMessage` handler receives: the whole event (`{detail: ...}`), its
-/// `detail`, or WeChat's `detail.data` array of posted messages (the last one counts).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct RawMessage {
-    #[serde(rename = "type", deserialize_with = "text")]
-    pub kind: Option<String>,
-    #[serde(deserialize_with = "text")]
-    pub token: Option<String>,
-    #[serde(deserialize_with = "text")]
-    pub url: Option<String>,
-    #[serde(rename = "authFlowId", deserialize_with = "text")]
-    pub auth_flow_id: Option<String>,
-    #[serde(deserialize_with = "lenient")]
-    pub detail: Option<Box<RawMessage>>,
-    #[serde(deserialize_with = "messages")]
-    pub data: Option<Vec<RawMessage>>,
-}
-
 /// What the mini-program page does with a web-view message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(
@@ -110,53 +82,192 @@ pub enum WebViewMessage {
     },
 }
 
-/// Reads one web-view message.
-pub fn parse_web_view_message(raw: RawMessage) -> WebViewMessage {
-    let mut message = raw;
-    // Unwrap `{detail}` and `{data: [...]}` a bounded number of times.
-    for _ in 0..3 {
-        if message.kind.is_some() {
-            break;
+/// What a value handed to a web-view message handler is, as far as the parser cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    Object,
+    Array,
+    String,
+    /// A number, a boolean, `null`, `undefined`, a function.
+    Other,
+}
+
+/// A value a container handed to a web-view message handler, read only through what the
+/// parser needs. `js.rs` implements it for `JsValue`; the native tests for JSON values
+/// (crates/facegate-wasm/tests/support).
+/// The plain-JS adapter (web/miniprogram/adapter.js) walks values the same way, step by step.
+pub trait Posted: Sized {
+    fn shape(&self) -> Shape;
+    /// An object's property; `None` when it is absent, `undefined` or `null`.
+    fn property(&self, key: &str) -> Option<Self>;
+    /// An array's last `count` elements, in order.
+    fn last_items(&self, count: usize) -> Vec<Self>;
+    fn string(&self) -> Option<String>;
+    /// A string's length in UTF-16 code units (JavaScript's `length`).
+    fn string_units(&self) -> Option<usize>;
+    fn number(&self) -> Option<f64>;
+    /// The string parsed as JSON; `None` when it is not JSON.
+    fn parse_json(&self) -> Option<Self>;
+}
+
+/// Wrappers read before anything else, first one present wins: the mini-program event's
+/// `detail`, the original event mpvue keeps in `mp`, React Native WebView's `nativeEvent`.
+const WRAPPERS: [&str; 3] = ["detail", "mp", "nativeEvent"];
+/// Nesting followed (wrappers, lists, `data`, JSON strings), counted from the event.
+pub const MAX_DEPTH: usize = 8;
+/// Elements read from one list: its last ones, the most recent messages.
+pub const MAX_BATCH: usize = 32;
+/// Values looked at for one event, in all.
+pub const MAX_VALUES: usize = 256;
+/// Strings parsed as JSON for one event, and the longest one parsed (UTF-16 code units).
+pub const MAX_JSON_STRINGS: usize = 32;
+pub const MAX_JSON_UNITS: usize = 16 * 1024;
+
+/// A property read as text: a string, or a safe integer.
+fn text_of<V: Posted>(value: Option<V>) -> Option<String> {
+    let value = value?;
+    value
+        .string()
+        .or_else(|| value.number().and_then(safe_integer))
+}
+
+/// Only `{...}` and `[...]` are parsed: a posted object or list sent through `JSON.stringify`.
+fn looks_like_json(text: &str) -> bool {
+    text.trim_start_matches([' ', '\t', '\n', '\r'])
+        .starts_with(['{', '['])
+}
+
+/// One posted message: an object with a `type`.
+struct Found {
+    kind: String,
+    token: Option<String>,
+    url: Option<String>,
+    auth_flow_id: Option<String>,
+}
+
+/// What one event held, read in order within the bounds above.
+#[derive(Default)]
+struct Batch {
+    values: usize,
+    json_strings: usize,
+    /// The last `RN_DONE`.
+    finished: Option<Found>,
+    /// The last `IDENTITY_ALI_FACE_AWAKE` with a token.
+    start: Option<Found>,
+    /// The last message's type.
+    last: Option<String>,
+}
+
+impl Batch {
+    fn walk<V: Posted>(&mut self, value: &V, depth: usize) {
+        if depth > MAX_DEPTH || self.values >= MAX_VALUES {
+            return;
         }
-        if let Some(detail) = message.detail.take() {
-            message = *detail;
-        } else if let Some(last) = message.data.take().and_then(|mut list| list.pop()) {
-            message = last;
-        } else {
-            break;
+        self.values += 1;
+        match value.shape() {
+            Shape::Array => {
+                for item in value.last_items(MAX_BATCH) {
+                    self.walk(&item, depth + 1);
+                }
+            }
+            Shape::String => {
+                let short = value.string_units().is_some_and(|n| n <= MAX_JSON_UNITS);
+                if !short || self.json_strings >= MAX_JSON_STRINGS {
+                    return;
+                }
+                if !value.string().is_some_and(|text| looks_like_json(&text)) {
+                    return;
+                }
+                self.json_strings += 1;
+                if let Some(parsed) = value.parse_json() {
+                    self.walk(&parsed, depth + 1);
+                }
+            }
+            Shape::Object => {
+                if let Some(inner) = WRAPPERS.iter().find_map(|key| value.property(key)) {
+                    return self.walk(&inner, depth + 1);
+                }
+                // "message" is the type of the event itself (mini-program and DOM events).
+                match text_of(value.property("type")).filter(|t| !t.is_empty() && t != "message") {
+                    Some(kind) => self.found(Found {
+                        kind,
+                        token: text_of(value.property("token")),
+                        url: text_of(value.property("url")),
+                        auth_flow_id: text_of(value.property("authFlowId")),
+                    }),
+                    None => {
+                        if let Some(data) = value.property("data") {
+                            self.walk(&data, depth + 1);
+                        }
+                    }
+                }
+            }
+            Shape::Other => {}
         }
     }
-    let Some(kind) = message.kind else {
+
+    fn found(&mut self, message: Found) {
+        let has_token = message.token.as_deref().is_some_and(|t| !t.is_empty());
+        self.last = Some(message.kind.clone());
+        match message.kind.as_str() {
+            "RN_DONE" => self.finished = Some(message),
+            "IDENTITY_ALI_FACE_AWAKE" if has_token => self.start = Some(message),
+            _ => {}
+        }
+    }
+}
+
+/// Reads what a web-view message handler was given: the event, its `detail`, a batch of
+/// posted messages, a JSON string, in any of the shapes below (the sources are in
+/// tests/cases/web_view_messages.json, which both this parser and the plain-JS adapter pass).
+///
+/// - WeChat `bindmessage`, Taro `onMessage`, uni-app `@message`: `{detail: {data: [...]}}`,
+///   every message posted since the last delivery, oldest first; uni-app's app runtime
+///   wraps each as `{data: {...}}`, and uni-app x posts `{data: {...}}` without a list.
+/// - Alipay `onMessage`: `{detail: {type, token, url, authFlowId}}` (seed 002), or
+///   `{detail: {data: ...}}` as mPaaS documents it.
+/// - React Native WebView: `{nativeEvent: {data: "<JSON>"}}`; a DOM `MessageEvent`:
+///   `{data: ...}`; mpvue: `{mp: {detail: ...}}`.
+/// - Any message, list or `data` posted as a JSON string (`JSON.stringify` before posting).
+///
+/// A batch reads as one answer: `finished` when any message is `RN_DONE` (a later message,
+/// such as the page hiding, does not undo it); else `start_alipay_verify` for the last
+/// `IDENTITY_ALI_FACE_AWAKE` with a token; else `ignored`, naming the last message's type.
+/// Unknown types are ignored, never an error; the walk is bounded (see the constants).
+pub fn parse_web_view_message<V: Posted>(event: &V) -> WebViewMessage {
+    let mut batch = Batch::default();
+    batch.walk(event, 0);
+    if let Some(done) = batch.finished {
+        return WebViewMessage::Finished {
+            auth_flow_id: done.auth_flow_id,
+        };
+    }
+    if let Some(start) = batch.start {
+        return WebViewMessage::StartAlipayVerify {
+            certify_id: start.token.unwrap_or_default(),
+            url: start.url.unwrap_or_default(),
+            auth_flow_id: start.auth_flow_id,
+        };
+    }
+    let Some(last) = batch.last else {
+        let reason = if event.shape() == Shape::Other {
+            "the event is not an object, a list or a JSON string"
+        } else {
+            "no posted message has a type"
+        };
         return WebViewMessage::Ignored {
             kind: None,
-            reason: "the message has no type".into(),
+            reason: reason.into(),
         };
     };
-    let auth_flow_id = message.auth_flow_id;
-    match kind.as_str() {
-        "IDENTITY_ALI_FACE_AWAKE" => {
-            let token = message.token.unwrap_or_default();
-            let url = message.url.unwrap_or_default();
-            if token.is_empty() {
-                return WebViewMessage::Ignored {
-                    kind: Some(kind),
-                    reason: "IDENTITY_ALI_FACE_AWAKE without a token (the certifyId)".into(),
-                };
-            }
-            WebViewMessage::StartAlipayVerify {
-                certify_id: token,
-                url,
-                auth_flow_id,
-            }
-        }
-        "RN_DONE" => WebViewMessage::Finished { auth_flow_id },
-        _ => {
-            let reason = format!("{kind} is not a message facegate acts on");
-            WebViewMessage::Ignored {
-                kind: Some(kind),
-                reason,
-            }
-        }
+    let reason = if last == "IDENTITY_ALI_FACE_AWAKE" {
+        "IDENTITY_ALI_FACE_AWAKE without a token (the certifyId)".to_owned()
+    } else {
+        format!("{last} is not a message facegate acts on")
+    };
+    WebViewMessage::Ignored {
+        kind: Some(last),
+        reason,
     }
 }
 
@@ -323,89 +434,19 @@ pub fn alipay_verify_outcome(callback: AlipayVerifyCallback) -> AlipayVerifyOutc
 mod tests {
     use super::*;
 
-    fn message(json: &str) -> WebViewMessage {
-        parse_web_view_message(serde_json::from_str(json).unwrap())
-    }
-
     #[test]
-    fn odd_fields_from_a_runtime_read_as_absent_rather_than_failing() {
-        let no_type = |json: &str| match message(json) {
-            WebViewMessage::Ignored { kind: None, .. } => {}
-            other => panic!("{json}: {other:?}"),
-        };
-        no_type(r#"{"type": true}"#);
-        no_type(r#"{"detail": {"data": [5]}}"#);
-        no_type(r#"{"detail": "RN_DONE"}"#);
-        no_type(r#"{"type": {"nested": 1}, "detail": null}"#);
-        assert_eq!(
-            message(r#"{"detail": {"data": [5, {"type": "RN_DONE", "authFlowId": 7}]}}"#),
-            WebViewMessage::Finished {
-                auth_flow_id: Some("7".into())
-            }
-        );
+    fn odd_callback_fields_from_a_runtime_read_as_absent_rather_than_failing() {
         let callback: WechatCallback =
             serde_json::from_str(r#"{"errCode": "10001", "errMsg": 3, "verifyResult": "v"}"#)
                 .unwrap();
         assert_eq!(callback.err_code, None);
         assert_eq!(callback.err_msg, None);
         assert_eq!(callback.verify_result.as_deref(), Some("v"));
-    }
-
-    #[test]
-    fn the_seeds_face_awake_message_starts_alipay_verify_with_the_token() {
-        let expected = WebViewMessage::StartAlipayVerify {
-            certify_id: "2F803B97".into(),
-            url: "https://face.example/x".into(),
-            auth_flow_id: Some("1862291536444700249".into()),
-        };
-        let detail = r#"{"type":"IDENTITY_ALI_FACE_AWAKE","token":"2F803B97","url":"https://face.example/x","authFlowId":"1862291536444700249"}"#;
-        assert_eq!(message(detail), expected);
-        assert_eq!(message(&format!(r#"{{"detail":{detail}}}"#)), expected);
+        let status: AlipayVerifyCallback =
+            serde_json::from_str(r#"{"resultStatus": 9000.5}"#).unwrap();
         assert_eq!(
-            message(&format!(
-                r#"{{"detail":{{"data":[{{"type":"X"}},{detail}]}}}}"#
-            )),
-            expected
-        );
-        let numeric = r#"{"type":"IDENTITY_ALI_FACE_AWAKE","token":"2F803B97","url":"https://face.example/x","authFlowId":1862291536444700}"#;
-        assert!(matches!(
-            message(numeric),
-            WebViewMessage::StartAlipayVerify { auth_flow_id: Some(id), .. } if id == "1862291536444700"
-        ));
-    }
-
-    #[test]
-    fn rn_done_finishes_and_everything_else_is_ignored_with_a_reason() {
-        assert_eq!(
-            message(r#"{"detail":{"type":"RN_DONE","authFlowId":"f1"}}"#),
-            WebViewMessage::Finished {
-                auth_flow_id: Some("f1".into())
-            }
-        );
-        let WebViewMessage::Ignored { kind, reason } = message(r#"{"type":"SIGN_SUCCESS"}"#) else {
-            panic!("SIGN_SUCCESS must be ignored");
-        };
-        assert_eq!(kind.as_deref(), Some("SIGN_SUCCESS"));
-        assert!(reason.contains("SIGN_SUCCESS"));
-        assert!(matches!(
-            message("{}"),
-            WebViewMessage::Ignored { kind: None, .. }
-        ));
-        assert!(matches!(
-            message(r#"{"type":"IDENTITY_ALI_FACE_AWAKE","url":"https://x"}"#),
-            WebViewMessage::Ignored { .. }
-        ));
-    }
-
-    #[test]
-    fn outcomes_serialise_with_an_action_tag_and_camel_case_fields() {
-        let json = serde_json::to_value(message(
-            r#"{"type":"IDENTITY_ALI_FACE_AWAKE","token":"t","url":"u"}"#,
-        ))
-        .unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"action": "start_alipay_verify", "certifyId": "t", "url": "u", "authFlowId": null})
+            status.result_status, None,
+            "only safe integers read as text"
         );
     }
 

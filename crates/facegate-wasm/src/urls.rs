@@ -80,30 +80,52 @@ pub fn query_pairs(url: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `url` with `pairs` appended to its query, before any fragment.
+/// `url` with `pairs` set in its query, before any fragment. The query's own segments are
+/// kept byte for byte, in order (`%20` stays `%20`, `+` stays `+`, empty and bare ones too),
+/// except those whose decoded key is one of the `pairs`' keys, which are dropped; then each
+/// pair is appended, percent-encoded. An empty query (`?` alone) has no segments. This is the
+/// rule of tests/cases/return_urls.json, which facegate's server follows too.
 pub fn append_query(url: &str, pairs: &[(&str, &str)]) -> String {
     let (base, fragment) = match url.split_once('#') {
         Some((base, fragment)) => (base, Some(fragment)),
         None => (url, None),
     };
-    let mut out = base.to_owned();
-    let mut separator = match out.find('?') {
-        None => "?",
-        Some(_) if out.ends_with('?') || out.ends_with('&') => "",
-        Some(_) => "&",
+    let (path, query) = base.split_once('?').unwrap_or((base, ""));
+    let replaced = |segment: &str| {
+        let key = segment.split_once('=').map_or(segment, |(key, _)| key);
+        decode_component(key).is_some_and(|key| pairs.iter().any(|(name, _)| *name == key))
     };
-    for (key, value) in pairs {
-        out.push_str(separator);
-        out.push_str(&encode_component(key));
-        out.push('=');
-        out.push_str(&encode_component(value));
-        separator = "&";
+    let kept = query
+        .split('&')
+        .filter(|_| !query.is_empty())
+        .filter(|segment| !replaced(segment));
+    let added = pairs
+        .iter()
+        .map(|(key, value)| format!("{}={}", encode_component(key), encode_component(value)));
+    let segments: Vec<String> = kept.map(str::to_owned).chain(added).collect();
+    let mut out = path.to_owned();
+    if !segments.is_empty() {
+        out.push('?');
+        out.push_str(&segments.join("&"));
     }
     if let Some(fragment) = fragment {
         out.push('#');
         out.push_str(fragment);
     }
     out
+}
+
+/// Where facegate's return flow sends the browser: the merchant's `return_url` with
+/// `verification_id` and `status` set (any earlier values of those two dropped, so a merchant
+/// URL cannot pre-set them; everything else kept byte for byte).
+pub fn landing_url(return_url: &str, verification_id: &str, status: VerificationStatus) -> String {
+    append_query(
+        return_url,
+        &[
+            ("verification_id", verification_id),
+            ("status", status.as_str()),
+        ],
+    )
 }
 
 fn require_http_url(field: &'static str, value: &str) -> Result<(), HelperError> {
@@ -515,6 +537,28 @@ mod tests {
                 .status,
             VerificationStatus::Failed
         );
+    }
+
+    #[test]
+    fn landing_urls_keep_the_merchants_query_byte_for_byte() {
+        // The server's ReturnUrl::landing runs the same table.
+        let table: serde_json::Value =
+            serde_json::from_str(include_str!("../../../tests/cases/return_urls.json")).unwrap();
+        let cases = table["cases"].as_array().unwrap();
+        assert!(cases.len() >= 20, "the table lost its cases");
+        for case in cases {
+            let field = |key: &str| case[key].as_str().unwrap();
+            let status: VerificationStatus = field("status").parse().unwrap();
+            let landing = landing_url(field("return_url"), field("verification_id"), status);
+            assert_eq!(landing, field("landing"), "{}", field("name"));
+            let params = parse_return_url(&landing).unwrap();
+            assert_eq!(
+                params.verification_id,
+                field("verification_id"),
+                "{landing}"
+            );
+            assert_eq!(params.status, status, "{landing}");
+        }
     }
 
     #[test]

@@ -266,6 +266,72 @@ fn web_view_messages_and_callbacks_cross_the_boundary() {
     assert_eq!(text(&alipay, "action"), "canceled");
 }
 
+/// A JS value as JSON, for comparisons that ignore key order.
+fn json(value: &JsValue) -> serde_json::Value {
+    let text = JSON::stringify(value).expect("JSON-safe").as_string();
+    serde_json::from_str(&text.unwrap_or_else(|| "null".into())).expect("JSON")
+}
+
+#[wasm_bindgen_test]
+fn every_web_view_case_of_the_shared_table_answers_as_expected() {
+    // The plain-JS adapter runs the same table (tests/e2e/package.test.mjs).
+    let table = object(include_str!("../../../tests/cases/web_view_messages.json"));
+    let cases: Array = get(&table, "cases").unchecked_into();
+    assert!(cases.length() > 40, "the table lost its cases");
+    let mut failures = Vec::new();
+    for case in cases.iter() {
+        let answer: JsValue = parse_web_view_message(get(&case, "input")).unwrap().into();
+        let (answer, expected) = (json(&answer), json(&get(&case, "expected")));
+        if answer != expected {
+            let name = text(&case, "name");
+            failures.push(format!(
+                "{name}:\n  expected {expected}\n  answered {answer}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[wasm_bindgen_test]
+fn hostile_web_view_events_are_ignored_or_read_without_throwing() {
+    let make = |body: &str| js("", body).call0(&JsValue::NULL).unwrap();
+    let action = |event: JsValue| {
+        let answer: JsValue = parse_web_view_message(event).expect("never throws").into();
+        text(&answer, "action")
+    };
+    assert_eq!(
+        action(make("const a = {}; a.detail = a; return a;")),
+        "ignored"
+    );
+    assert_eq!(
+        action(make(
+            "return new Proxy({}, { get() { throw new Error('trap'); } });"
+        )),
+        "ignored"
+    );
+    assert_eq!(
+        action(make(
+            "return { detail: { data: [{ type: 'RN_DONE' }, { get type() { throw new Error('getter'); } }] } };"
+        )),
+        "finished"
+    );
+    assert_eq!(
+        action(make(
+            "const a = []; a[4294967294] = { type: 'RN_DONE' }; return { detail: { data: a } };"
+        )),
+        "finished",
+        "a sparse list is read from its last elements only"
+    );
+    assert_eq!(
+        action(make(
+            "return new Proxy([], { get() { throw new Error('trap'); } });"
+        )),
+        "ignored"
+    );
+    assert_eq!(action(JsValue::UNDEFINED), "ignored");
+    assert_eq!(action(make("return () => 'RN_DONE';")), "ignored");
+}
+
 #[wasm_bindgen_test]
 fn the_qr_code_is_an_svg_document_the_browser_renders() {
     let svg = qr_code_svg("http://127.0.0.1:8080/sandbox/h5/sbx_1".into(), None).unwrap();

@@ -7,16 +7,19 @@
 //! facegate-wasm --test properties`.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use facegate_types::VerificationStatus;
 use facegate_wasm::miniprogram::{
     alipay_verify_outcome, parse_web_view_message, wechat_face_support, wechat_verify_outcome,
-    AlipayVerifyCallback, RawMessage, WebViewMessage, WechatCallback,
+    AlipayVerifyCallback, WebViewMessage, WechatCallback,
 };
 use facegate_wasm::urls::{
-    append_query, decode_component, encode_component, parse_return_url, query_pairs, RawNextAction,
+    decode_component, encode_component, landing_url, parse_return_url, query_pairs, RawNextAction,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use support::Json;
 
 /// Any JSON value, a few levels deep, with the keys the parsers look for among random ones.
 fn any_json() -> impl Strategy<Value = Value> {
@@ -27,6 +30,8 @@ fn any_json() -> impl Strategy<Value = Value> {
         Just("authFlowId".to_owned()),
         Just("detail".to_owned()),
         Just("data".to_owned()),
+        Just("nativeEvent".to_owned()),
+        Just("mp".to_owned()),
         Just("errCode".to_owned()),
         Just("errMsg".to_owned()),
         Just("verifyResult".to_owned()),
@@ -42,6 +47,8 @@ fn any_json() -> impl Strategy<Value = Value> {
         prop_oneof![
             Just("IDENTITY_ALI_FACE_AWAKE".to_owned()),
             Just("RN_DONE".to_owned()),
+            Just(r#"{"type":"RN_DONE"}"#.to_owned()),
+            Just(r#"[{"type":"X"},"{\"type\":\"RN_DONE\"}"]"#.to_owned()),
             Just("9000".to_owned()),
             Just("startFacialRecognitionVerify:ok".to_owned()),
             any::<String>(),
@@ -71,9 +78,7 @@ fn status() -> impl Strategy<Value = VerificationStatus> {
 proptest! {
     #[test]
     fn web_view_messages_never_panic(value in any_json()) {
-        if let Ok(raw) = serde_json::from_value::<RawMessage>(value) {
-            let _ = parse_web_view_message(raw);
-        }
+        let _ = parse_web_view_message(&Json(value));
     }
 
     #[test]
@@ -83,13 +88,32 @@ proptest! {
         flow in proptest::option::of("[0-9]{1,12}"),
     ) {
         let message = json!({"type": kind, "token": token, "url": "https://a.example/x", "authFlowId": flow});
-        let read = |value: Value| parse_web_view_message(serde_json::from_value(value).unwrap());
+        let read = |value: Value| parse_web_view_message(&Json(value));
         let bare = read(message.clone());
+        let text = message.to_string();
         prop_assert_eq!(&read(json!({"detail": message.clone()})), &bare);
         prop_assert_eq!(&read(json!({"detail": {"data": [{"type": "ignored"}, message.clone()]}})), &bare);
+        prop_assert_eq!(&read(json!({"detail": {"data": [{"data": message.clone()}]}})), &bare);
+        prop_assert_eq!(&read(json!({"nativeEvent": {"data": text.clone()}})), &bare);
+        prop_assert_eq!(&read(json!({"detail": {"data": [text]}})), &bare);
         if kind == "RN_DONE" {
             prop_assert_eq!(bare, WebViewMessage::Finished { auth_flow_id: flow });
         }
+    }
+
+    #[test]
+    fn a_finished_flow_anywhere_in_a_batch_counts(
+        before in prop::collection::vec("[A-Z_]{1,12}", 0..12),
+        after in prop::collection::vec("[A-Z_]{1,12}", 0..12),
+    ) {
+        let typed = |kinds: &[String]| kinds.iter().map(|kind| json!({"type": kind})).collect::<Vec<_>>();
+        let mut batch = typed(&before);
+        batch.push(json!({"type": "RN_DONE", "authFlowId": "f"}));
+        batch.extend(typed(&after).into_iter().filter(|m| m["type"] != "RN_DONE"));
+        prop_assert_eq!(
+            parse_web_view_message(&Json(json!({"detail": {"data": batch}}))),
+            WebViewMessage::Finished { auth_flow_id: Some("f".into()) }
+        );
     }
 
     #[test]
@@ -123,10 +147,29 @@ proptest! {
         id in "vs_[A-Za-z0-9]{24}",
         status in status(),
     ) {
-        let landing = append_query(&base, &[("verification_id", &id), ("status", status.as_str())]);
+        let landing = landing_url(&base, &id, status);
         let params = parse_return_url(&landing).unwrap();
         prop_assert_eq!(params.verification_id, id);
         prop_assert_eq!(params.status, status);
+    }
+
+    #[test]
+    fn landing_urls_keep_every_other_segment_byte_for_byte(
+        segments in prop::collection::vec(
+            prop_oneof![Just(String::new()), "k[a-zA-Z0-9%+._~-]{0,5}(=[a-zA-Z0-9%+=._~-]{0,6})?"],
+            0..6,
+        ),
+        fragment in "(#[a-z/?&=]{0,6})?",
+        id in "vs_[A-Za-z0-9]{24}",
+        status in status(),
+    ) {
+        let query = segments.join("&");
+        let ours = format!("verification_id={id}&status={status}");
+        let expected = if query.is_empty() { ours } else { format!("{query}&{ours}") };
+        prop_assert_eq!(
+            landing_url(&format!("https://shop.example/r?{query}{fragment}"), &id, status),
+            format!("https://shop.example/r?{expected}{fragment}")
+        );
     }
 
     #[test]

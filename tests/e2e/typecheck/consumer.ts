@@ -66,9 +66,19 @@ export async function landingPage(): Promise<boolean> {
   }
 }
 
+/** True only for `any`: the parsers of runtime events take `unknown`, never `any`. */
+type IsAny<T> = 0 extends 1 & T ? true : false;
+const eventIsNotAny: IsAny<Parameters<typeof parseWebViewMessage>[0]> = false;
+const miniProgramEventIsNotAny: IsAny<Parameters<typeof parseInMiniProgram>[0]> = false;
+
+/** What a web-view handler is handed: the page does not know its shape. */
+function runtimeEvent(): unknown {
+  return JSON.parse('{"detail":{"data":[{"type":"RN_DONE"},{"type":"PAGE_HIDE"}]}}');
+}
+
 export function builders(): string[] {
   const report = analyzeDevice({ userAgent: navigator.userAgent, secureContext: true });
-  const message = parseWebViewMessage({ detail: { type: "RN_DONE" } });
+  const message = parseWebViewMessage(runtimeEvent());
   const certify: string = message.action === "start_alipay_verify" ? message.certifyId : "";
   const outcome = wechatVerifyOutcome({ errCode: 0, verifyResult: "x" });
   const verifyResult: string = outcome.action === "submit" ? outcome.verifyResult : "";
@@ -89,9 +99,9 @@ export function builders(): string[] {
 
 export function miniProgramPage(): void {
   const handler = createWebViewHandler({ onFinished: (finish) => console.log(finish.via) });
-  const parsed = handler({ detail: { type: "RN_DONE" } });
-  const again = parseInMiniProgram(parsed);
-  void again.action;
+  const parsed = handler(runtimeEvent());
+  const again = parseInMiniProgram(runtimeEvent());
+  void [parsed.action, again.action, eventIsNotAny, miniProgramEventIsNotAny];
   void startWechatFaceVerify({
     userIdKey: "k",
     wx: {
