@@ -13,7 +13,9 @@ export CARGO_TERM_COLOR=never
 for tool in trunk wasm-bindgen wasm-opt node npm tsc curl /usr/bin/chromium; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool is missing: run scripts/setup.sh --browser --trunk" >&2; exit 1; }
 done
-[ -d .tools/node_modules/playwright-core ] || { echo "e2e: playwright-core is missing: run scripts/setup.sh --browser" >&2; exit 1; }
+for package in playwright-core openapi-typescript openapi-fetch; do
+  [ -d ".tools/node_modules/$package" ] || { echo "e2e: $package is missing: run scripts/setup.sh --browser" >&2; exit 1; }
+done
 
 echo "== npm package: build, pack, scratch-project typecheck"
 scripts/wasm-pack.sh

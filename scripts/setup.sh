@@ -7,6 +7,10 @@ set -euo pipefail
 WASM_BINDGEN_VERSION=0.2.130
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+# The TypeScript client check (tests/e2e/openapi-client.test.mjs): types from /openapi.json
+# named by operationId (a repeated operationId does not compile) and the fetch client for them.
+OPENAPI_TYPESCRIPT_VERSION=7.13.0
+OPENAPI_FETCH_VERSION=0.17.0
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/.tools"
 
@@ -46,6 +50,11 @@ if [ "$want_trunk" = 1 ] && [ "$(trunk --version 2>/dev/null | awk '{print $2}')
   cargo install trunk --version "$TRUNK_VERSION" --locked --force
 fi
 
+# The version of an npm package installed in .tools, or nothing.
+tools_version() {
+  node -p "require('$tools/node_modules/$1/package.json').version" 2>/dev/null || true
+}
+
 apt_updated=0
 apt_install() {
   if [ "$apt_updated" = 0 ]; then
@@ -64,6 +73,12 @@ if [ "$want_browser" = 1 ]; then
   if [ ! -d "$tools/node_modules/playwright-core" ]; then
     say "installing playwright-core and typescript into .tools (no browser download)"
     npm install --prefix "$tools" --no-audit --no-fund --silent playwright-core@1.56.1 typescript@5.9.3
+  fi
+  if [ "$(tools_version openapi-typescript)" != "$OPENAPI_TYPESCRIPT_VERSION" ] \
+    || [ "$(tools_version openapi-fetch)" != "$OPENAPI_FETCH_VERSION" ]; then
+    say "installing openapi-typescript $OPENAPI_TYPESCRIPT_VERSION and openapi-fetch $OPENAPI_FETCH_VERSION into .tools"
+    npm install --prefix "$tools" --no-audit --no-fund --silent --save-exact \
+      "openapi-typescript@$OPENAPI_TYPESCRIPT_VERSION" "openapi-fetch@$OPENAPI_FETCH_VERSION"
   fi
 fi
 

@@ -43,6 +43,42 @@ impl TestApp {
     /// Spawns with extra settings (`("sandbox_ttl_seconds", "1")`, ...).
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
         let sandbox = facegate_sandbox::spawn_on_loopback().await.unwrap();
+        Self::spawn_on(sandbox, extra).await
+    }
+
+    /// Spawns with every vendor configured as an operator would configure the real ones (base
+    /// URLs and credentials), pointed at this app's own sandbox, which takes fault injection
+    /// (`/_faults`); `sandbox_vendors` points them at the embedded sandbox, which does not.
+    pub async fn spawn_with_vendors_on_sandbox(extra: &[(&str, &str)]) -> Self {
+        use facegate_sandbox::vendors::{
+            baidu_h5, baidu_smartapp, faceid_lite, oemcloud, wechat_mini,
+        };
+        let sandbox = facegate_sandbox::spawn_on_loopback().await.unwrap();
+        let base = |prefix: &str| sandbox.url(prefix).to_string();
+        let vendors = [
+            ("baidu_api_key", baidu_h5::API_KEY.to_owned()),
+            ("baidu_secret_key", baidu_h5::SECRET_KEY.to_owned()),
+            ("baidu_plan_id", baidu_h5::PLAN_ID.to_owned()),
+            ("baidu_aip_base", base(baidu_h5::AIP_PREFIX)),
+            ("baidu_h5_base", base(baidu_h5::H5_PREFIX)),
+            ("baidu_openapi_base", base(baidu_smartapp::PREFIX)),
+            ("faceid_appcode", faceid_lite::APPCODE.to_owned()),
+            ("faceid_api_base", base(faceid_lite::API_PREFIX)),
+            ("faceid_h5_base", base(faceid_lite::H5_PREFIX)),
+            ("wechat_appid", wechat_mini::APPID.to_owned()),
+            ("wechat_appsecret", wechat_mini::APP_SECRET.to_owned()),
+            ("wechat_push_token", wechat_mini::PUSH_TOKEN.to_owned()),
+            ("wechat_api_base", base(wechat_mini::API_PREFIX)),
+            ("oemcloud_appcode", oemcloud::APPCODE.to_owned()),
+            ("oemcloud_api_base", base(oemcloud::API_PREFIX)),
+            ("oemcloud_callback_secret", oemcloud::APP_SECRET.to_owned()),
+        ];
+        let mut pairs: Vec<(&str, &str)> = vendors.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        pairs.extend_from_slice(extra);
+        Self::spawn_on(sandbox, &pairs).await
+    }
+
+    async fn spawn_on(sandbox: Sandbox, extra: &[(&str, &str)]) -> Self {
         let data_dir = tempfile::tempdir().unwrap();
         let mut pairs: Vec<(String, String)> = vec![
             ("api_keys".into(), API_KEY.into()),
@@ -351,10 +387,9 @@ pub fn query_param(url: &Url, key: &str) -> Option<String> {
 }
 
 impl TestApp {
-    /// The app's database, opened directly (as another replica or a job would).
-    pub async fn store(&self) -> std::sync::Arc<dyn facegate_server::store::Store> {
-        let url = self
-            .pairs
+    /// The app's database URL: its PostgreSQL database, or the SQLite file in its data dir.
+    pub fn database_url(&self) -> String {
+        self.pairs
             .iter()
             .find(|(k, _)| k == "database_url")
             .map(|(_, v)| v.clone())
@@ -363,8 +398,14 @@ impl TestApp {
                     "sqlite://{}",
                     self.data_dir.path().join("facegate.db").display()
                 )
-            });
-        facegate_server::store::connect(&url).await.unwrap()
+            })
+    }
+
+    /// The app's database, opened directly (as another replica or a job would).
+    pub async fn store(&self) -> std::sync::Arc<dyn facegate_server::store::Store> {
+        facegate_server::store::connect(&self.database_url())
+            .await
+            .unwrap()
     }
 
     /// The outbox events recorded for a session, read from the store directly.

@@ -28,17 +28,23 @@ pub fn router() -> Router<AppState> {
     )
 }
 
-/// A vendor's notify (POST) or URL check (GET, WeChat's echostr): a hint only; facegate asks
-/// the vendor before it changes a session. Answers what each vendor documents.
+/// A vendor's notify: a hint only; facegate asks the vendor before it changes a session.
+/// Answers what each vendor documents. Also answers the URL check (GET, documented apart).
 #[utoipa::path(
-    method(get, post),
+    post,
     path = "/v1/callbacks/{provider}",
+    operation_id = "receiveVendorCallback",
     tag = "vendors",
     params(("provider" = facegate_types::Provider, Path, description = "The vendor")),
     responses(
         (status = 200, description = "The vendor's documented acknowledgement"),
-        (status = 400, description = "Refused: bad signature or malformed body", body = facegate_types::ErrorBody),
+        (status = 400, description = "Refused: bad signature or malformed body; or the provider \
+            is not valid UTF-8 (axum's plain-text rejection)", content(
+            (facegate_types::ErrorBody = "application/json"),
+            (String = "text/plain"),
+        )),
         (status = 404, description = "No such provider here", body = facegate_types::ErrorBody),
+        (status = 413, description = "The body is larger than a callback can be (64 KiB)", content_type = "text/plain"),
     )
 )]
 async fn callback(
@@ -114,6 +120,29 @@ async fn callback(
     }
     outcome.reply
 }
+
+/// A vendor's URL check: WeChat's message-push handshake (signature, timestamp, nonce and
+/// `echostr` in the query; the answer is `echostr`). The notify's handler answers it; this
+/// function only documents it, because each method is an operation of its own in OpenAPI.
+#[utoipa::path(
+    get,
+    path = "/v1/callbacks/{provider}",
+    operation_id = "checkVendorCallbackUrl",
+    tag = "vendors",
+    params(("provider" = facegate_types::Provider, Path, description = "The vendor")),
+    responses(
+        (status = 200, description = "The vendor's documented answer (WeChat: the echostr)"),
+        (status = 400, description = "Refused: bad signature or malformed query; or the provider \
+            is not valid UTF-8 (axum's plain-text rejection)", content(
+            (facegate_types::ErrorBody = "application/json"),
+            (String = "text/plain"),
+        )),
+        (status = 404, description = "No such provider here", body = facegate_types::ErrorBody),
+        (status = 413, description = "A body larger than a callback can be (64 KiB)", content_type = "text/plain"),
+    )
+)]
+#[allow(dead_code)]
+fn check_callback_url() {}
 
 /// The open session a callback's key names, if there is one: by the vendor's handle, or by the
 /// session id facegate sent the vendor (only a session of this provider).

@@ -53,6 +53,7 @@ struct SecretQuery {
 #[utoipa::path(
     get,
     path = "/v1/client/verifications/{id}",
+    operation_id = "getClientVerification",
     tag = "client",
     params(
         ("id" = String, Path, description = "The session id"),
@@ -60,8 +61,15 @@ struct SecretQuery {
     ),
     responses(
         (status = 200, description = "The session, without PII", body = ClientVerification),
+        (status = 400, description = "The query string has an unknown, repeated or malformed \
+            parameter (`field` names it); or the id is not valid UTF-8 (axum's plain-text \
+            rejection)", content(
+            (facegate_types::ErrorBody = "application/json"),
+            (String = "text/plain"),
+        )),
         (status = 401, description = "No client_secret", body = facegate_types::ErrorBody),
         (status = 404, description = "No session matches this id and client_secret", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
     )
 )]
 async fn read(
@@ -81,14 +89,22 @@ async fn read(
 #[utoipa::path(
     post,
     path = "/v1/client/verifications/{id}/wechat_result",
+    operation_id = "submitWechatResult",
     tag = "client",
     params(("id" = String, Path, description = "The session id")),
     request_body = WechatResultRequest,
     responses(
         (status = 200, description = "The session after WeChat's answer", body = ClientVerification),
-        (status = 400, description = "A field is invalid", body = facegate_types::ErrorBody),
+        (status = 400, description = "A field is invalid (`field` names it), or the body is not \
+            JSON with Content-Type: application/json; or the id is not valid UTF-8 (axum's \
+            plain-text rejection)", content(
+            (facegate_types::ErrorBody = "application/json"),
+            (String = "text/plain"),
+        )),
         (status = 404, description = "No session matches this id and client_secret", body = facegate_types::ErrorBody),
         (status = 409, description = "Not a wechat_mini session", body = facegate_types::ErrorBody),
+        (status = 413, description = "The body is larger than max_body_bytes", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
     )
 )]
 async fn wechat_result(

@@ -21,9 +21,11 @@ pub fn router() -> Router<AppState> {
 const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Prometheus metrics (text exposition format 0.0.4).
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+#[utoipa::path(get, path = "/metrics", operation_id = "getMetrics", tag = "operations", responses(
     (status = 200, description = "Prometheus text", content_type = "text/plain"),
     (status = 401, description = "metrics_key is set and was not sent", body = facegate_types::ErrorBody),
+    (status = 500, description = "The database failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
+    (status = 503, description = "Another metrics recorder is installed in this process", content_type = "text/plain"),
 ), security((), ("metrics_key" = [])))]
 async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
     if let Some(key) = &state.settings.metrics_key {

@@ -27,6 +27,7 @@ use crate::app::AppState;
         super::client::read,
         super::client::wechat_result,
         super::callbacks::callback,
+        super::callbacks::check_callback_url,
         super::returns::follow,
         super::vendors::baidu_h5_query,
         super::vendors::faceauthen,
@@ -79,7 +80,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// This document.
-#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+#[utoipa::path(get, path = "/openapi.json", operation_id = "getOpenApiDocument", tag = "operations",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())

@@ -16,14 +16,14 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations",
+#[utoipa::path(get, path = "/healthz", operation_id = "getHealth", tag = "operations",
     responses((status = 200, description = "`{\"status\": \"ok\"}`")))]
 async fn healthz() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
 /// The process can serve: the database answers.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+#[utoipa::path(get, path = "/readyz", operation_id = "getReadiness", tag = "operations", responses(
     (status = 200, description = "`{\"status\": \"ready\"}`"),
     (status = 503, description = "The database does not answer"),
 ))]

@@ -36,12 +36,16 @@ pub struct SearchRequest {
 #[utoipa::path(
     post,
     path = "/v1/verifications/search",
+    operation_id = "searchVerifications",
     tag = "verifications",
     request_body = SearchRequest,
     responses(
         (status = 200, description = "The person's sessions, newest first, masked", body = List<Verification>),
-        (status = 400, description = "A field is invalid (`field` names it)", body = facegate_types::ErrorBody),
+        (status = 400, description = "A field is invalid (`field` names it), or the body is not \
+            JSON with Content-Type: application/json", body = facegate_types::ErrorBody),
         (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
+        (status = 413, description = "The body is larger than max_body_bytes", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
     ),
     security(("api_key" = []))
 )]
@@ -92,12 +96,15 @@ pub struct MediaItem {
 #[utoipa::path(
     get,
     path = "/v1/verifications/{id}/media",
+    operation_id = "listVerificationMedia",
     tag = "verifications",
     params(("id" = String, Path, description = "The session id, `vs_...`")),
     responses(
         (status = 200, description = "The vendor images kept for the session (none unless media_retention_days > 0)", body = List<MediaItem>),
+        (status = 400, description = "The id in the path is not valid UTF-8 (axum's plain-text rejection)", content_type = "text/plain"),
         (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
         (status = 404, description = "No such session", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
     ),
     security(("api_key" = []))
 )]
@@ -131,13 +138,16 @@ async fn media(
 #[utoipa::path(
     post,
     path = "/v1/verifications/{id}/redact",
+    operation_id = "redactVerification",
     tag = "verifications",
     params(("id" = String, Path, description = "The session id, `vs_...`")),
     responses(
         (status = 200, description = "The session, redacted", body = Verification),
+        (status = 400, description = "The id in the path is not valid UTF-8 (axum's plain-text rejection)", content_type = "text/plain"),
         (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
         (status = 404, description = "No such session", body = facegate_types::ErrorBody),
         (status = 409, description = "The session is not final yet", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
     ),
     security(("api_key" = []))
 )]

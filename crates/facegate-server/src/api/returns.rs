@@ -30,11 +30,15 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
 #[utoipa::path(
     get,
     path = "/v1/return/{id}",
+    operation_id = "followVendorReturn",
     tag = "vendors",
     params(("id" = String, Path, description = "The session id")),
     responses(
         (status = 303, description = "To the merchant's return_url, with verification_id and status"),
-        (status = 404, description = "No such session (an HTML page)", content_type = "text/html"),
+        (status = 400, description = "The id in the path is not valid UTF-8 (axum's plain-text rejection)", content_type = "text/plain"),
+        (status = 403, description = "The merchant's return_url is no longer on the allowlist (an \
+            HTML page)", content_type = "text/html"),
+        (status = 404, description = "No such session, or the database failed (an HTML page)", content_type = "text/html"),
     )
 )]
 async fn follow(State(state): State<AppState>, Path(id): Path<String>) -> Response {

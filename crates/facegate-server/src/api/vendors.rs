@@ -73,7 +73,8 @@ impl VendorExtras {
 // ---- Baidu H5: the queries after the flow ----
 
 /// The five queries, by the last segment of the URL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 enum BaiduH5Query {
     Simple,
     Detail,
@@ -99,16 +100,27 @@ impl BaiduH5Query {
 #[utoipa::path(
     get,
     path = "/v1/verifications/{id}/baidu_h5/{query}",
+    operation_id = "queryBaiduH5Verification",
     tag = "vendor extras",
     params(
         ("id" = String, Path, description = "A baidu_h5 session id"),
-        ("query" = String, Path, description = "`simple`, `detail`, `stat`, `media` or `getall`"),
+        ("query" = inline(BaiduH5Query), Path, description = "Which of Baidu's queries"),
     ),
     responses(
         (status = 200, description = "Baidu's answer, typed per query", body = Object),
+        (status = 400, description = "baidu_h5 is not configured here (`provider_unavailable`); or \
+            the id or query is not valid UTF-8 (axum's plain-text rejection)", content(
+            (facegate_types::ErrorBody = "application/json"),
+            (String = "text/plain"),
+        )),
+        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
         (status = 404, description = "No such session or query", body = facegate_types::ErrorBody),
         (status = 409, description = "Not answerable for this session now", body = facegate_types::ErrorBody),
-        (status = 502, description = "Baidu's error", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
+        (status = 502, description = "Baidu's error, or an answer facegate cannot read", body = facegate_types::ErrorBody),
+        (status = 503, description = "Baidu is rate limiting facegate", body = facegate_types::ErrorBody),
+        (status = 504, description = "Baidu did not answer in time, could not be reached, or failed \
+            (5xx)", body = facegate_types::ErrorBody),
     ),
     security(("api_key" = []))
 )]
@@ -635,11 +647,20 @@ impl From<FaceAuthen> for FaceAuthenView {
 #[utoipa::path(
     post,
     path = "/v1/baidu_smartapp/faceauthen",
+    operation_id = "requestBaiduSmartappFaceAuthen",
     tag = "vendor extras",
     request_body = ProgramToken,
     responses(
         (status = 200, description = "The QR code and status", body = FaceAuthenView),
-        (status = 400, description = "Baidu refused the access_token", body = facegate_types::ErrorBody),
+        (status = 400, description = "No access_token, Baidu refused it, or the body is not JSON \
+            with Content-Type: application/json (`field` names the field)", body = facegate_types::ErrorBody),
+        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
+        (status = 413, description = "The body is larger than max_body_bytes", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
+        (status = 502, description = "Baidu's error, or an answer facegate cannot read", body = facegate_types::ErrorBody),
+        (status = 503, description = "Baidu is rate limiting facegate", body = facegate_types::ErrorBody),
+        (status = 504, description = "Baidu did not answer in time, could not be reached, or failed \
+            (5xx)", body = facegate_types::ErrorBody),
     ),
     security(("api_key" = []))
 )]
@@ -680,12 +701,22 @@ impl From<Exemption> for ExemptionView {
 #[utoipa::path(
     post,
     path = "/v1/baidu_smartapp/setexempt",
+    operation_id = "setBaiduSmartappExemption",
     tag = "vendor extras",
     request_body = ProgramToken,
     responses(
         (status = 200, description = "Baidu's dates", body = ExemptionView),
-        (status = 400, description = "Baidu refused the access_token", body = facegate_types::ErrorBody),
+        (status = 400, description = "No access_token, Baidu refused it, or the body is not JSON \
+            with Content-Type: application/json (`field` names the field)", body = facegate_types::ErrorBody),
+        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
         (status = 409, description = "Already opened (不可重复开通)", body = facegate_types::ErrorBody),
+        (status = 413, description = "The body is larger than max_body_bytes", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
+        (status = 502, description = "Baidu's error (such as: the legal person has not passed the \
+            face check yet), or an answer facegate cannot read", body = facegate_types::ErrorBody),
+        (status = 503, description = "Baidu is rate limiting facegate", body = facegate_types::ErrorBody),
+        (status = 504, description = "Baidu did not answer in time, could not be reached, or failed \
+            (5xx)", body = facegate_types::ErrorBody),
     ),
     security(("api_key" = []))
 )]

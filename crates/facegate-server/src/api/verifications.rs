@@ -117,16 +117,29 @@ fn idempotency_key(headers: &HeaderMap) -> AppResult<Option<String>> {
 #[utoipa::path(
     post,
     path = "/v1/verifications",
+    operation_id = "createVerification",
     tag = "verifications",
     request_body = CreateVerificationRequest,
     params(("Idempotency-Key" = Option<String>, Header,
         description = "Makes retries safe: the same key answers the same session")),
     responses(
         (status = 200, description = "The new session, with its client_secret", body = Verification),
-        (status = 400, description = "A field is invalid (`field` names it)", body = facegate_types::ErrorBody),
+        (status = 400, description = "A field is invalid (`field` names it), the body is not JSON \
+            with Content-Type: application/json, the Idempotency-Key is malformed, or the provider \
+            is not configured here (`provider_unavailable`)", body = facegate_types::ErrorBody),
         (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
-        (status = 429, description = "Too many creations; see Retry-After", body = facegate_types::ErrorBody),
-        (status = 502, description = "The vendor refused", body = facegate_types::ErrorBody),
+        (status = 409, description = "A create with this Idempotency-Key is still in progress, or \
+            the vendor refused a duplicate", body = facegate_types::ErrorBody),
+        (status = 413, description = "The body is larger than max_body_bytes", body = facegate_types::ErrorBody),
+        (status = 429, description = "Too many creations (per API key, per address, per reference \
+            or per person); see Retry-After", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
+        (status = 502, description = "The vendor answered with an error, or with something \
+            facegate cannot read", body = facegate_types::ErrorBody),
+        (status = 503, description = "The vendor is rate limiting facegate, or facegate stopped \
+            calling it for now (`vendor_circuit_open`, with Retry-After)", body = facegate_types::ErrorBody),
+        (status = 504, description = "The vendor did not answer in time, could not be reached, or \
+            failed (5xx)", body = facegate_types::ErrorBody),
     ),
     security(("api_key" = []))
 )]
@@ -165,12 +178,15 @@ pub async fn load(state: &AppState, id: &str) -> AppResult<SessionRecord> {
 #[utoipa::path(
     get,
     path = "/v1/verifications/{id}",
+    operation_id = "getVerification",
     tag = "verifications",
     params(("id" = String, Path, description = "The session id, `vs_...`")),
     responses(
         (status = 200, description = "The session", body = Verification),
+        (status = 400, description = "The id in the path is not valid UTF-8 (axum's plain-text rejection)", content_type = "text/plain"),
         (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
         (status = 404, description = "No such session", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
     ),
     security(("api_key" = []))
 )]
@@ -188,12 +204,15 @@ async fn read(
 #[utoipa::path(
     get,
     path = "/v1/verifications",
+    operation_id = "listVerifications",
     tag = "verifications",
     params(ListVerificationsQuery),
     responses(
         (status = 200, description = "A page of sessions", body = List<Verification>),
-        (status = 400, description = "A field is invalid (`field` names it)", body = facegate_types::ErrorBody),
+        (status = 400, description = "A query parameter is invalid, repeated or unknown (`field` \
+            names it)", body = facegate_types::ErrorBody),
         (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
     ),
     security(("api_key" = []))
 )]
@@ -240,14 +259,17 @@ async fn list(
 #[utoipa::path(
     post,
     path = "/v1/verifications/{id}/cancel",
+    operation_id = "cancelVerification",
     tag = "verifications",
     params(("id" = String, Path, description = "The session id")),
     request_body(content = Option<facegate_types::CancelVerificationRequest>, description = "Optional, empty"),
     responses(
         (status = 200, description = "The canceled session", body = Verification),
+        (status = 400, description = "The id in the path is not valid UTF-8 (axum's plain-text rejection)", content_type = "text/plain"),
         (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
         (status = 404, description = "No such session", body = facegate_types::ErrorBody),
         (status = 409, description = "The session is no longer pending", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
     ),
     security(("api_key" = []))
 )]
