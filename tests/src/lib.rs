@@ -413,3 +413,44 @@ impl TestApp {
         self.store().await.events_for(id).await.unwrap()
     }
 }
+
+/// A vendor double: a router of documented vendor answers on a loopback port of its own, for
+/// answers the simulator never gives (a handle issued twice, a code the sandbox reaches only
+/// after facegate's own checks). Stops when dropped.
+pub struct VendorDouble {
+    /// Where it serves (`http://127.0.0.1:<port>/`).
+    pub base: Url,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl VendorDouble {
+    pub async fn spawn(router: axum::Router) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Self {
+            base,
+            stop: Some(stop),
+        }
+    }
+
+    /// The double's URL as a setting value.
+    pub fn url(&self) -> String {
+        self.base.to_string()
+    }
+}
+
+impl Drop for VendorDouble {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -90,24 +90,30 @@ async fn children_and_bad_modes_are_refused_before_a_vendor_call() {
         .sum();
     let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
     let child = format!("{body}{check}");
-    for (overrides, field) in [
+    for (overrides, status, field) in [
+        // The person, not the input: a typed refusal with its reason (issue 11).
         (
             json!({"subject": {"name": "张小", "id_number": child}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
             "subject.id_number",
         ),
         (
             json!({"options": {"faceauth_mode": "FACE"}}),
+            StatusCode::BAD_REQUEST,
             "options.faceauth_mode",
         ),
-        (json!({"subject": null}), "subject"),
+        (json!({"subject": null}), StatusCode::BAD_REQUEST, "subject"),
     ] {
         let mut body = json!({"provider": "oemcloud", "return_url": "https://shop.example/r",
             "subject": {"name": "张三", "id_number": facegate_tests::ID_NUMBER}});
         for (key, value) in overrides.as_object().unwrap() {
             body[key] = value.clone();
         }
-        let (status, error) = app.try_create(body).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+        let (got, error) = app.try_create(body).await;
+        assert_eq!(got, status, "{error}");
         assert_eq!(error["error"]["field"], field, "{error}");
+        if status == StatusCode::UNPROCESSABLE_ENTITY {
+            assert_eq!(error["error"]["reason"], "underage", "{error}");
+        }
     }
 }

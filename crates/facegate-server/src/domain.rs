@@ -241,23 +241,18 @@ impl ReturnUrl {
         let url = &self.0;
         let mut out = url[..url::Position::AfterPath].to_owned();
         out.push('?');
-        let kept: Vec<&str> = url
-            .query()
-            .unwrap_or_default()
+        let ours = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("verification_id", verification_id)
+            .append_pair("status", status)
+            .finish();
+        // An empty query has no segments; otherwise every segment, empty ones too, is kept.
+        let query = url.query().unwrap_or_default();
+        let segments = query
             .split('&')
+            .filter(|_| !query.is_empty())
             .filter(|segment| !names_our_parameter(segment))
-            .collect();
-        let kept = kept.join("&");
-        out.push_str(&kept);
-        if !kept.is_empty() && !kept.ends_with('&') {
-            out.push('&');
-        }
-        out.push_str(
-            &url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("verification_id", verification_id)
-                .append_pair("status", status)
-                .finish(),
-        );
+            .chain([ours.as_str()]);
+        out.push_str(&segments.collect::<Vec<_>>().join("&"));
         out.push_str(&url[url::Position::AfterQuery..]);
         // Every piece came from a parsed URL or was encoded above: this parses. Should it
         // not, the merchant's URL with only our parameters is the safe fallback.
@@ -507,11 +502,41 @@ mod tests {
             ),
             (
                 "http://merchant.test/done?a=1&",
-                "http://merchant.test/done?a=1&verification_id=vs_1&status=verified",
+                "http://merchant.test/done?a=1&&verification_id=vs_1&status=verified",
             ),
         ] {
             let url = ReturnUrl::parse(given, &policy).unwrap();
             assert_eq!(url.landing("vs_1", "verified").as_str(), expected, "{given}");
+        }
+    }
+
+    /// The table the wasm helper's `landing_url` is held to (tests/cases/return_urls.json):
+    /// the server and the helper build the same landing URL, byte for byte.
+    #[test]
+    fn landing_urls_follow_the_shared_table() {
+        let table: serde_json::Value =
+            serde_json::from_str(include_str!("../../../tests/cases/return_urls.json")).unwrap();
+        let cases = table["cases"].as_array().unwrap();
+        assert!(cases.len() >= 10);
+        let policy = ReturnUrlPolicy::new(&[], true).unwrap();
+        for case in cases {
+            let given = case["return_url"].as_str().unwrap();
+            let policy = {
+                let mut policy = policy.clone();
+                policy.allow(Url::parse(given).unwrap().origin());
+                policy
+            };
+            let url = ReturnUrl::parse(given, &policy).unwrap();
+            let landing = url.landing(
+                case["verification_id"].as_str().unwrap(),
+                case["status"].as_str().unwrap(),
+            );
+            assert_eq!(
+                landing.as_str(),
+                case["landing"].as_str().unwrap(),
+                "{}",
+                case["name"]
+            );
         }
     }
 

@@ -429,9 +429,16 @@ pub async fn refresh(
     observe(state, record, freshness, None).await
 }
 
-/// Like [`refresh`], with evidence a callback or the front end handed over. A vendor token is
-/// spent on this session first: one that another session spent is refused (409) before the
-/// vendor is asked, so a verify_result decides at most one session.
+fn evidence_spent() -> AppError {
+    AppError::Conflict(
+        "this evidence was already handed over for another verification; it decides one session only"
+            .into(),
+    )
+}
+
+/// Like [`refresh`], with evidence a callback or the front end handed over. A vendor token
+/// that another session spent is refused (409) before the vendor is asked; one the vendor
+/// confirms as this session's is spent on it, so a verify_result decides at most one session.
 pub async fn observe(
     state: &AppState,
     record: SessionRecord,
@@ -441,16 +448,16 @@ pub async fn observe(
     if record.status.is_final() {
         return Ok(record);
     }
-    if let Some(Evidence::VendorToken(token)) = evidence {
-        let digest = crate::domain::secret_hash(token);
-        if !state
-            .store
-            .spend_evidence(record.provider, &digest, &record.id, now())
-            .await?
-        {
-            return Err(AppError::Conflict(
-                "this evidence was already handed over for another verification; it decides one session only".into(),
-            ));
+    // A vendor token decides at most one session: one another session spent is refused
+    // before the vendor is asked (and the session stays as it is).
+    let token_digest = match evidence {
+        Some(Evidence::VendorToken(token)) => Some(crate::domain::secret_hash(token)),
+        _ => None,
+    };
+    if let Some(digest) = &token_digest {
+        let owner = state.store.evidence_owner(record.provider, digest).await?;
+        if owner.is_some_and(|owner| owner != record.id) {
+            return Err(evidence_spent());
         }
     }
     let at = now();
@@ -490,6 +497,19 @@ pub async fn observe(
         }
         Ok(Observation::Processing) => Event::UserFinished,
         Ok(Observation::Final { result, media }) => {
+            // Spent only once the vendor confirmed it is this session's (a token refused as
+            // another session's stays usable by its own session).
+            if let Some(digest) = &token_digest {
+                let own = result.reason != Some(facegate_types::FailureReason::ResultTampered);
+                if own
+                    && !state
+                        .store
+                        .spend_evidence(record.provider, digest, &record.id, at)
+                        .await?
+                {
+                    return Err(evidence_spent());
+                }
+            }
             return Ok(
                 apply_with_media(state, record, Event::Confirmed(result), media)
                     .await?

@@ -76,6 +76,10 @@ fn vendors(base: &url::Url, baidu_secret: &str, wechat_secret: &str, faceid: &st
             "FACEGATE_OEMCLOUD_API_BASE".into(),
             at(sim::oemcloud::API_PREFIX),
         ),
+        (
+            "FACEGATE_OEMCLOUD_CALLBACK_SECRET".into(),
+            sim::oemcloud::APP_SECRET.into(),
+        ),
         ("FACEGATE_SANDBOX".into(), "false".into()),
     ])
 }
@@ -157,4 +161,16 @@ fn a_configuration_that_does_not_parse_names_the_key() {
     )]));
     assert_eq!(code, 2, "{report}");
     assert!(report.contains("pii_key"), "{report}");
+
+    // oemcloud's only verdict is the signed notify: its APPCODE without the callback secret
+    // is a configuration `check` (and `serve`) refuses, naming the missing setting.
+    let (code, report) = check(&Env(vec![(
+        "FACEGATE_OEMCLOUD_APPCODE".into(),
+        "an-appcode".into(),
+    )]));
+    assert_eq!(code, 2, "{report}");
+    assert!(
+        report.contains("FACEGATE_OEMCLOUD_CALLBACK_SECRET"),
+        "{report}"
+    );
 }

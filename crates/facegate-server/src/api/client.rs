@@ -102,7 +102,7 @@ async fn read(
             (String = "text/plain"),
         )),
         (status = 404, description = "No session matches this id and client_secret", body = facegate_types::ErrorBody),
-        (status = 409, description = "Not a wechat_mini session", body = facegate_types::ErrorBody),
+        (status = 409, description = "Not a wechat_mini session, or the verify_result was already spent on another verification (a verify_result decides one session)", body = facegate_types::ErrorBody),
         (status = 413, description = "The body is larger than max_body_bytes", body = facegate_types::ErrorBody),
         (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
     )

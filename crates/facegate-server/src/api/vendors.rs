@@ -189,7 +189,9 @@ fn baidu_h5_error(error: VendorError) -> AppError {
             field: Some(field), ..
         } if field == "verify_token" => AppError::Conflict(NOT_VERIFIED.into()),
         // A failed verification answers its attempt's code to every query but stat / media.
-        VendorError::Api { code, message, .. } if is_attempt_code(&code) => {
+        VendorError::Api { code, message, .. } | VendorError::Refused { code, message, .. }
+            if is_attempt_code(&code) =>
+        {
             AppError::Conflict(format!(
                 "the verification did not pass ({code}): {message}; Baidu answers this query \
                  for passed verifications only"

@@ -131,11 +131,16 @@ fn idempotency_key(headers: &HeaderMap) -> AppResult<Option<String>> {
         (status = 409, description = "A create with this Idempotency-Key is still in progress, or \
             the vendor refused a duplicate", body = facegate_types::ErrorBody),
         (status = 413, description = "The body is larger than max_body_bytes", body = facegate_types::ErrorBody),
+        (status = 422, description = "The vendor refuses the person (`subject_refused`: `reason` \
+            says why, e.g. `underage` or `identity_mismatch`; `field` names the field; the vendor's \
+            `vendor_code` and `vendor_message` where it answered); nothing was created, and the \
+            same request will be refused again", body = facegate_types::ErrorBody),
         (status = 429, description = "Too many creations (per API key, per address, per reference \
             or per person); see Retry-After", body = facegate_types::ErrorBody),
         (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
         (status = 502, description = "The vendor answered with an error, or with something \
-            facegate cannot read", body = facegate_types::ErrorBody),
+            facegate cannot accept (a session handle another session holds, a malformed one); \
+            nothing was created", body = facegate_types::ErrorBody),
         (status = 503, description = "The vendor is rate limiting facegate, or facegate stopped \
             calling it for now (`vendor_circuit_open`, with Retry-After)", body = facegate_types::ErrorBody),
         (status = 504, description = "The vendor did not answer in time, could not be reached, or \

@@ -299,6 +299,15 @@ pub trait ProviderAdapter: Send + Sync + 'static {
     }
 }
 
+/// The longest session lifetime a vendor's answer may set (the documented ones are 1 to 2
+/// hours; a day is generous, and keeps a garbled `expires_in` from overflowing a date).
+pub const MAX_VENDOR_LIFETIME_SECONDS: i64 = 24 * 60 * 60;
+
+/// Now plus a vendor's `expires_in` seconds, held to 1 s .. [`MAX_VENDOR_LIFETIME_SECONDS`].
+pub fn expires_after(seconds: i64) -> OffsetDateTime {
+    crate::session::now() + time::Duration::seconds(seconds.clamp(1, MAX_VENDOR_LIFETIME_SECONDS))
+}
+
 /// Where the embedded sandbox is, when vendors are pointed at it (`--sandbox-vendors`).
 #[derive(Clone, Debug)]
 pub struct SandboxBases {
@@ -489,5 +498,23 @@ impl Providers {
 
     pub fn enabled(&self) -> impl Iterator<Item = Provider> + '_ {
         self.adapters.keys().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vendor_lifetimes_are_held_to_a_sane_range() {
+        let now = crate::session::now();
+        for (seconds, at_most) in [(i64::MAX, 86_400), (i64::MIN, 1), (0, 1), (3600, 3600)] {
+            let at = expires_after(seconds);
+            assert!(at > now, "{seconds}");
+            assert!(
+                at - now <= time::Duration::seconds(at_most + 1),
+                "{seconds}"
+            );
+        }
     }
 }

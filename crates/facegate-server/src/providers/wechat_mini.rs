@@ -91,7 +91,7 @@ impl ProviderAdapter for WechatMiniProvider {
         Ok(Started {
             vendor_ref: user_id_key.clone(),
             next_action: NextAction::WechatMiniProgram { user_id_key },
-            expires_at: crate::session::now() + time::Duration::seconds(answer.expires_in.max(1)),
+            expires_at: super::expires_after(answer.expires_in),
             vendor_state: Some(json!({"out_seq_no": out_seq_no})),
         })
     }

@@ -95,6 +95,13 @@ pub trait SecurityStore: Send + Sync {
     /// Whether the admin session was ended by a logout.
     async fn admin_session_ended(&self, session: &[u8]) -> Result<bool, StoreError>;
 
+    /// The session that spent one piece of evidence (its SHA-256) of `provider`, if any.
+    async fn evidence_owner(
+        &self,
+        provider: facegate_types::Provider,
+        digest: &[u8],
+    ) -> Result<Option<String>, StoreError>;
+
     /// Spends one piece of evidence (its SHA-256) of `provider` on the session
     /// `verification_id`: true if it is now that session's (spent now, or by that session
     /// before), false if another session spent it.
@@ -306,6 +313,21 @@ macro_rules! security_store {
                 Ok(done.rows_affected())
             }
 
+            async fn evidence_owner(
+                &self,
+                provider: facegate_types::Provider,
+                digest: &[u8],
+            ) -> Result<Option<String>, StoreError> {
+                let row: Option<(String,)> = sqlx::query_as(&sql(
+                    "SELECT verification_id FROM spent_evidence WHERE provider = $1 AND digest = $2",
+                ))
+                .bind(provider.as_str())
+                .bind(digest)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(owner,)| owner))
+            }
+
             async fn spend_evidence(
                 &self,
                 provider: facegate_types::Provider,
@@ -323,14 +345,7 @@ macro_rules! security_store {
                 .bind(to_millis(at))
                 .execute(&self.pool)
                 .await?;
-                let (owner,): (String,) = sqlx::query_as(&sql(
-                    "SELECT verification_id FROM spent_evidence WHERE provider = $1 AND digest = $2",
-                ))
-                .bind(provider.as_str())
-                .bind(digest)
-                .fetch_one(&self.pool)
-                .await?;
-                Ok(owner == verification_id)
+                Ok(self.evidence_owner(provider, digest).await?.as_deref() == Some(verification_id))
             }
 
             async fn end_admin_session(
