@@ -7,15 +7,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, Method, Request};
+use axum::http::{HeaderName, Request};
 use axum::response::Response;
 use axum::Router;
-use facegate_types::Provider;
 use facegate_vendors::sandbox::SandboxClient;
 use secrecy::SecretString;
 use subtle::ConstantTimeEq;
 use tokio_util::sync::CancellationToken;
-use tower_http::cors::{Any, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use url::Url;
@@ -26,6 +24,7 @@ use crate::error::InternalError;
 use crate::pii::PiiCipher;
 use crate::providers::sandbox::SandboxProvider;
 use crate::providers::{register_vendors, Providers, SandboxBases, VendorTokens};
+use crate::session::{Clock, SessionContext, Urls};
 use crate::store::{self, Store};
 use crate::{api, workers};
 
@@ -34,50 +33,12 @@ pub type AppState = Arc<App>;
 
 pub struct App {
     pub settings: Settings,
-    pub store: Arc<dyn Store>,
-    pub providers: Providers,
-    pub pii: PiiCipher,
+    /// The session core's context: store, providers, PII cipher, clock, URLs.
+    pub core: SessionContext,
     pub api_keys: ApiKeys,
     pub return_policy: ReturnUrlPolicy,
-    pub urls: Urls,
-    pub vendor_extras: api::vendors::VendorExtras,
+    pub vendor_extras: api::vendor_extras::VendorExtras,
     pub limits: crate::limits::CreationLimits,
-}
-
-/// The URLs facegate hands out, all under its public base.
-#[derive(Clone, Debug)]
-pub struct Urls {
-    public: Url,
-}
-
-impl Urls {
-    pub fn new(public: Url) -> Self {
-        let mut public = public;
-        if !public.path().ends_with('/') {
-            let path = format!("{}/", public.path());
-            public.set_path(&path);
-        }
-        Self { public }
-    }
-
-    /// `path` (relative, ours) under the public base.
-    pub fn public_url(&self, path: &str) -> Url {
-        self.public
-            .join(path)
-            .unwrap_or_else(|_| self.public.clone())
-    }
-
-    pub fn return_url(&self, verification_id: &str) -> Url {
-        self.public_url(&format!("v1/return/{verification_id}"))
-    }
-
-    pub fn callback_url(&self, provider: Provider) -> Url {
-        self.public_url(&format!("v1/callbacks/{provider}"))
-    }
-
-    pub fn base(&self) -> &Url {
-        &self.public
-    }
 }
 
 /// Merchant API keys, held as hashes; a key's id is the start of its hash.
@@ -218,7 +179,7 @@ impl Application {
 
         crate::providers::resilience::wrap_all(&mut providers, &settings.resilience);
 
-        let vendor_extras = api::vendors::VendorExtras::new(
+        let vendor_extras = api::vendor_extras::VendorExtras::new(
             &settings.vendors,
             &vendor_http,
             sandbox_bases.as_ref(),
@@ -231,14 +192,22 @@ impl Application {
             settings.create_per_minute_per_key,
             settings.create_per_minute_per_ip,
         );
-        let state: AppState = Arc::new(App {
-            settings,
+        let core = SessionContext {
             store,
             providers,
             pii,
+            clock: Clock::system(),
+            urls,
+            keep_media: settings.media_retention_days > 0,
+            refresh_interval: time::Duration::milliseconds(
+                i64::try_from(settings.refresh_interval_ms).unwrap_or(i64::MAX),
+            ),
+        };
+        let state: AppState = Arc::new(App {
+            settings,
+            core,
             api_keys,
             return_policy,
-            urls,
             vendor_extras,
             limits,
         });
@@ -332,31 +301,7 @@ fn dev_key(settings: &Settings) -> anyhow::Result<DevKey> {
 }
 
 fn router(state: &AppState, embedded_sandbox: Option<Router>) -> Router {
-    let client_cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([axum::http::header::CONTENT_TYPE]);
-    let mut router = Router::new()
-        .merge(api::verifications::router())
-        .merge(api::privacy::router())
-        .merge(api::client::router().layer(client_cors))
-        .merge(api::callbacks::router())
-        .merge(api::returns::router())
-        .merge(api::ops::router())
-        .merge(api::metrics::router())
-        .merge(api::openapi::router())
-        .merge(api::vendors::router());
-    if state.settings.demo_enabled() {
-        if state.settings.demo_dir.join("index.html").exists() {
-            router = router.merge(api::demo::router(state));
-        } else {
-            router = router
-                .route("/demo/api/start", axum::routing::post(api::demo::start))
-                .route("/", axum::routing::get(api::demo::not_built));
-        }
-    }
-    router = router.merge(api::admin::router(state));
-    let mut router = router.with_state(state.clone());
+    let mut router = api::router(state).with_state(state.clone());
     if let Some(sandbox) = embedded_sandbox {
         router = router.nest_service("/sandbox", sandbox);
     }

@@ -164,8 +164,13 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             println!("Development API key: in {}", dev.path.display());
         }
     }
-    let base = state.urls.base();
-    let providers: Vec<String> = state.providers.enabled().map(|p| p.to_string()).collect();
+    let base = state.core.urls.base();
+    let providers: Vec<String> = state
+        .core
+        .providers
+        .enabled()
+        .map(|p| p.to_string())
+        .collect();
     println!(
         "facegate listening on http://{} (public URL {base})",
         app.local_addr()

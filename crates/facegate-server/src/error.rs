@@ -11,6 +11,8 @@ use axum::Json;
 use facegate_types::{ApiError, ErrorBody, ErrorCode};
 use facegate_vendors::VendorError;
 
+use crate::providers::ProviderError;
+use crate::session::SessionError;
 use crate::store::StoreError;
 
 /// Everything a handler can fail with.
@@ -203,6 +205,55 @@ fn vendor_parts(error: &VendorError) -> (StatusCode, ApiError) {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         Self::Internal(anyhow::Error::new(error))
+    }
+}
+
+impl From<ProviderError> for AppError {
+    fn from(error: ProviderError) -> Self {
+        match error {
+            ProviderError::Invalid { field, message } => Self::InvalidRequest {
+                field: Some(field),
+                message,
+            },
+            ProviderError::Refused {
+                field,
+                reason,
+                message,
+            } => Self::SubjectRefused {
+                field: Some(field),
+                reason,
+                message,
+            },
+            ProviderError::Vendor(error) => Self::Vendor(error),
+            ProviderError::CircuitOpen {
+                provider,
+                retry_after,
+            } => Self::VendorCircuitOpen {
+                provider,
+                retry_after_seconds: retry_after.as_secs_f64().ceil().max(1.0) as u64,
+            },
+        }
+    }
+}
+
+/// The session core's failures, as the API answers them (each variant's doc names its status).
+impl From<SessionError> for AppError {
+    fn from(error: SessionError) -> Self {
+        match error {
+            SessionError::ProviderUnavailable(_) => Self::ProviderUnavailable(error.to_string()),
+            SessionError::IdempotencyInProgress
+            | SessionError::IdempotencyFailed
+            | SessionError::EvidenceSpent
+            | SessionError::AlreadyFinal(_)
+            | SessionError::NotCancelable(_) => Self::Conflict(error.to_string()),
+            SessionError::MalformedVendorHandle { .. } | SessionError::VendorHandleTaken(_) => {
+                Self::VendorAnomaly(error.to_string())
+            }
+            SessionError::NotFound => Self::NotFound("no such verification"),
+            SessionError::Provider(error) => error.into(),
+            SessionError::Store(error) => error.into(),
+            SessionError::Internal(error) => Self::Internal(error),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Limits on session creation, since each one can cost money at the vendor: per API key and
 //! per client IP (in memory, per replica: GCRA from `governor`), and per merchant reference
-//! per day (from the database, so it holds across replicas).
+//! and per person per day (from the database, so they hold across replicas).
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -11,6 +11,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::session::NewSession;
 use crate::store::ListFilter;
 
 const DAY: time::Duration = time::Duration::days(1);
@@ -67,6 +68,40 @@ impl CreationLimits {
     }
 }
 
+/// The per-person daily cap (`subject_daily_cap`, off at 0): 429 with Retry-After when the
+/// person already has that many sessions in the last 24 hours. Counted by subject digest.
+pub async fn check_subject_cap(state: &AppState, new: &NewSession) -> AppResult<()> {
+    let cap = state.settings.subject_daily_cap;
+    let Some(subject) = new.subject.as_ref().filter(|_| cap > 0) else {
+        return Ok(());
+    };
+    let now = crate::session::now();
+    let digests = state.core.pii.subject_digests(subject.id_number.expose());
+    if state
+        .core
+        .store
+        .count_by_subject_digest(&digests, now - DAY)
+        .await?
+        < i64::from(cap)
+    {
+        return Ok(());
+    }
+    // The cap-th newest session leaves the window first.
+    let ids = state
+        .core
+        .store
+        .find_by_subject_digest(&digests, cap)
+        .await?;
+    let oldest = match ids.last() {
+        Some(id) => state.core.store.get(id).await?.map(|r| r.created_at),
+        None => None,
+    };
+    let wait = oldest.map_or(DAY, |at| at + DAY - now);
+    Err(AppError::RateLimited {
+        retry_after_seconds: wait.whole_seconds().clamp(1, 86_400) as u64,
+    })
+}
+
 /// At most `reference_daily_cap` sessions per merchant reference in 24 hours (0: no cap).
 pub async fn check_reference_cap(state: &AppState, reference: &str) -> AppResult<()> {
     let cap = state.settings.reference_daily_cap;
@@ -75,6 +110,7 @@ pub async fn check_reference_cap(state: &AppState, reference: &str) -> AppResult
     }
     let since = crate::session::now() - DAY;
     let recent = state
+        .core
         .store
         .list(&ListFilter {
             reference: Some(reference.to_owned()),

@@ -5,8 +5,9 @@
 
 use rand::distributions::{Alphanumeric, DistString};
 
-use crate::app::AppState;
-use crate::pii::PiiError;
+use time::OffsetDateTime;
+
+use crate::pii::{PiiCipher, PiiError};
 use crate::providers::VendorMedia;
 use crate::store::StoredMedia;
 
@@ -29,12 +30,14 @@ pub fn content_type(bytes: &[u8]) -> &'static str {
 }
 
 /// Seals the images a vendor's confirming answer carried, ready to be written with the final
-/// status; none when keeping is off (the default), so they never reach the store.
-pub fn seal(state: &AppState, verification_id: &str, items: Vec<VendorMedia>) -> Vec<StoredMedia> {
-    if state.settings.media_retention_days == 0 {
-        return Vec::new();
-    }
-    let at = crate::session::now();
+/// status. The session core calls it only when keeping is on (`SessionContext::keep_media`),
+/// so with keeping off (the default) they never reach the store.
+pub fn seal(
+    pii: &PiiCipher,
+    verification_id: &str,
+    items: Vec<VendorMedia>,
+    at: OffsetDateTime,
+) -> Vec<StoredMedia> {
     items
         .into_iter()
         .map(|item| {
@@ -43,7 +46,7 @@ pub fn seal(state: &AppState, verification_id: &str, items: Vec<VendorMedia>) ->
                 Alphanumeric.sample_string(&mut rand::thread_rng(), 24)
             );
             StoredMedia {
-                sealed: state.pii.seal(&item.bytes, &aad(&id, verification_id)),
+                sealed: pii.seal(&item.bytes, &aad(&id, verification_id)),
                 content_type: content_type(&item.bytes).to_owned(),
                 id,
                 verification_id: verification_id.to_owned(),
@@ -55,8 +58,6 @@ pub fn seal(state: &AppState, verification_id: &str, items: Vec<VendorMedia>) ->
 }
 
 /// The plaintext of a kept item.
-pub fn open(state: &AppState, stored: &StoredMedia) -> Result<Vec<u8>, PiiError> {
-    state
-        .pii
-        .open(&stored.sealed, &aad(&stored.id, &stored.verification_id))
+pub fn open(pii: &PiiCipher, stored: &StoredMedia) -> Result<Vec<u8>, PiiError> {
+    pii.open(&stored.sealed, &aad(&stored.id, &stored.verification_id))
 }

@@ -15,8 +15,8 @@ use crate::app::AppState;
 use crate::domain::VerificationId;
 use crate::error::AppError;
 use crate::providers::{Callback, SessionKey};
-use crate::session::{self, Freshness};
-use crate::store::SessionRecord;
+use crate::session::{self, Freshness, SessionContext};
+use crate::store::{SessionRecord, StoreError};
 
 /// Vendor callbacks are small; a larger body is not a callback.
 pub const MAX_CALLBACK_BYTES: usize = 64 * 1024;
@@ -58,7 +58,7 @@ async fn callback(
     let adapter = provider
         .parse::<Provider>()
         .ok()
-        .and_then(|provider| state.providers.get(provider).cloned());
+        .and_then(|provider| state.core.providers.get(provider).cloned());
     let Some(adapter) = adapter else {
         return AppError::NotFound("no such callback").into_response();
     };
@@ -82,7 +82,7 @@ async fn callback(
         }
     };
     if let Some(key) = outcome.session {
-        let record = match find_open(&state, adapter.provider(), &key).await {
+        let record = match find_open(&state.core, adapter.provider(), &key).await {
             Ok(record) => record,
             Err(error) => {
                 tracing::error!(provider = %adapter.provider(), error = %error, "callback: store lookup failed");
@@ -111,8 +111,13 @@ async fn callback(
                 }
             }
             let id = record.id.clone();
-            if let Err(error) =
-                session::observe(&state, record, Freshness::Now, outcome.evidence.as_ref()).await
+            if let Err(error) = session::observe(
+                &state.core,
+                record,
+                Freshness::Now,
+                outcome.evidence.as_ref(),
+            )
+            .await
             {
                 tracing::error!(verification_id = %id, error = %error, "callback: refresh failed");
             }
@@ -147,16 +152,16 @@ fn check_callback_url() {}
 /// The open session a callback's key names, if there is one: by the vendor's handle, or by the
 /// session id facegate sent the vendor (only a session of this provider).
 async fn find_open(
-    state: &AppState,
+    core: &SessionContext,
     provider: Provider,
     key: &SessionKey,
-) -> Result<Option<SessionRecord>, AppError> {
+) -> Result<Option<SessionRecord>, StoreError> {
     let record = match key {
         SessionKey::VendorRef(vendor_ref) => {
-            state.store.find_by_vendor_ref(provider, vendor_ref).await?
+            core.store.find_by_vendor_ref(provider, vendor_ref).await?
         }
         SessionKey::Session(id) => match VerificationId::parse(id) {
-            Ok(id) => state
+            Ok(id) => core
                 .store
                 .get(id.as_str())
                 .await?

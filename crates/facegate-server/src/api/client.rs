@@ -2,10 +2,12 @@
 //! No PII, no reference; a wrong secret and an unknown id answer the same.
 
 use axum::extract::{Path, State};
+use axum::http::{header, Method};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use facegate_types::{ClientVerification, Provider, WechatResultRequest};
 use serde::Deserialize;
+use tower_http::cors::{Any, CorsLayer};
 
 use super::{AppJson, AppQuery};
 use crate::app::AppState;
@@ -16,13 +18,20 @@ use crate::session::{self, Freshness};
 use crate::store::SessionRecord;
 use crate::view;
 
+/// The client routes, open to any origin (the front end runs on the merchant's): GET and
+/// POST with a JSON body.
 pub fn router() -> Router<AppState> {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE]);
     Router::new()
         .route("/v1/client/verifications/{id}", get(read))
         .route(
             "/v1/client/verifications/{id}/wechat_result",
             post(wechat_result),
         )
+        .layer(cors)
 }
 
 const NO_MATCH: &str = "no verification matches this id and client_secret";
@@ -30,7 +39,7 @@ const NO_MATCH: &str = "no verification matches this id and client_secret";
 /// The session if `secret` is its client secret; the same error for every kind of miss.
 async fn authorize(state: &AppState, id: &str, secret: &str) -> AppResult<SessionRecord> {
     let record = match VerificationId::parse(id) {
-        Ok(id) => state.store.get(id.as_str()).await?,
+        Ok(id) => state.core.store.get(id.as_str()).await?,
         Err(_) => None,
     };
     match record {
@@ -81,7 +90,7 @@ async fn read(
         "the client_secret query parameter is required",
     ))?;
     let record = authorize(&state, &id, &secret).await?;
-    let record = session::refresh(&state, record, Freshness::Recent).await?;
+    let record = session::refresh(&state.core, record, Freshness::Recent).await?;
     Ok(Json(view::client_verification(&record)))
 }
 
@@ -114,6 +123,7 @@ async fn wechat_result(
 ) -> AppResult<Json<ClientVerification>> {
     let record = authorize(&state, &id, &request.client_secret).await?;
     let accepts = state
+        .core
         .providers
         .get(record.provider)
         .is_some_and(|adapter| adapter.accepts_client_evidence());
@@ -132,6 +142,6 @@ async fn wechat_result(
     // The adapter confirms verify_result with the vendor (getinfo, identify_ret, both MD5s)
     // before anything is believed.
     let evidence = Evidence::VendorToken(request.verify_result);
-    let record = session::observe(&state, record, Freshness::Now, Some(&evidence)).await?;
+    let record = session::observe(&state.core, record, Freshness::Now, Some(&evidence)).await?;
     Ok(Json(view::client_verification(&record)))
 }

@@ -4,7 +4,7 @@
 
 use axum::extract::{ConnectInfo, State};
 use axum::response::IntoResponse;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use facegate_types::{CreateVerificationRequest, Provider, SubjectInput, Verification};
 use serde::Deserialize;
@@ -29,15 +29,20 @@ pub struct StartDemo {
     pub return_url: Option<String>,
 }
 
+/// `POST /demo/api/start`, and the built demo app at every other path; or, when the app is
+/// not built, a page at `/` that says how to build it.
 pub fn router(state: &AppState) -> Router<AppState> {
+    let router = Router::new().route("/demo/api/start", post(start));
     let dir = &state.settings.demo_dir;
-    let app = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
-    Router::new()
-        .route("/demo/api/start", post(start))
-        .fallback_service(app)
+    if dir.join("index.html").exists() {
+        let app = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+        router.fallback_service(app)
+    } else {
+        router.route("/", get(not_built))
+    }
 }
 
-pub async fn start(
+async fn start(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     AppJson(request): AppJson<StartDemo>,
@@ -49,8 +54,8 @@ pub async fn start(
     };
     let return_url = request
         .return_url
-        .unwrap_or_else(|| state.urls.public_url("return").to_string());
-    let new = super::verifications::validate(
+        .unwrap_or_else(|| state.core.urls.public_url("return").to_string());
+    let new = super::verifications::create::validate(
         &state,
         CreateVerificationRequest {
             provider: request.provider,
@@ -63,12 +68,12 @@ pub async fn start(
         Some("demo".into()),
         None,
     )?;
-    let (record, secret) = session::create(&state, new).await?;
+    let (record, secret) = session::create(&state.core, new).await?;
     Ok(Json(view::verification(&record, Some(&secret))))
 }
 
 /// Shown at `/` when the demo is on but not built.
-pub async fn not_built() -> impl IntoResponse {
+async fn not_built() -> impl IntoResponse {
     (
         axum::http::StatusCode::NOT_FOUND,
         "The demo app is not built: run scripts/demo.sh (see README.md).",

@@ -48,6 +48,7 @@ async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> AppResult<
             .into_response());
     };
     let counts = state
+        .core
         .store
         .ops_counts(workers::reconciler::stale_after(&state.settings))
         .await?;

@@ -1,27 +1,59 @@
-//! The HTTP API, one module per resource (the URL's first segment after `/v1`), and the
-//! extractors they share: JSON and query bodies that fail with the common error body, and the
-//! merchant's API key.
+//! The HTTP API, one module per resource (the URL's first segment after `/v1`; inside it, one
+//! per action), each owning its `router()`, merged once in [`router`]; and the extractors
+//! they share: JSON and query bodies that fail with the common error body, and the merchant's
+//! API key.
+//!
+//! | URL | module |
+//! | --- | --- |
+//! | `/v1/verifications/...` | `verifications::{create, list, search, read, cancel, media, redact, vendor_queries}` |
+//! | `/v1/baidu_smartapp/...` | `baidu_smartapp` |
+//! | `/v1/client/verifications/...` | `client` |
+//! | `/v1/callbacks/{provider}` | `callbacks` |
+//! | `/v1/return/{id}` | `returns` |
+//! | `/healthz`, `/readyz` | `ops` |
+//! | `/metrics` | `metrics` |
+//! | `/openapi.json` | `openapi` |
+//! | `/demo/...`, `/` (development) | `demo` |
+//! | `/admin/...` | `admin` |
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
+use axum::Router;
 use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
 use crate::error::AppError;
 
 pub mod admin;
+pub mod baidu_smartapp;
 pub mod callbacks;
 pub mod client;
 pub mod demo;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
-pub mod privacy;
 pub mod returns;
-pub mod vendors;
+pub mod vendor_extras;
 pub mod verifications;
+
+/// Every route of the server but the embedded sandbox's, each registered once, in its module.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let mut router = Router::new()
+        .merge(verifications::router())
+        .merge(baidu_smartapp::router())
+        .merge(client::router())
+        .merge(callbacks::router())
+        .merge(returns::router())
+        .merge(ops::router())
+        .merge(metrics::router())
+        .merge(openapi::router());
+    if state.settings.demo_enabled() {
+        router = router.merge(demo::router(state));
+    }
+    router.merge(admin::router(state))
+}
 
 /// A JSON body whose errors name the field at fault.
 pub struct AppJson<T>(pub T);
@@ -139,7 +171,7 @@ impl FromRequestParts<AppState> for Merchant {
             return Ok(Merchant { key_id });
         }
         // Keys made by `facegate keys create`, read from the database on every request.
-        crate::keys::verify(state.store.as_ref(), presented, crate::session::now())
+        crate::keys::verify(state.core.store.as_ref(), presented, crate::session::now())
             .await?
             .map(|key_id| Merchant { key_id })
             .ok_or(AppError::Unauthorized("the API key is not valid"))

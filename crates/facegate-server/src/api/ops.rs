@@ -28,7 +28,7 @@ async fn healthz() -> impl IntoResponse {
     (status = 503, description = "The database does not answer"),
 ))]
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.store.ping().await {
+    match state.core.store.ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({"status": "ready"}))),
         Err(error) => {
             tracing::error!(error = %error, "readiness: the database does not answer");

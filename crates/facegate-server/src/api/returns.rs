@@ -52,7 +52,7 @@ async fn follow(State(state): State<AppState>, Path(id): Path<String>) -> Respon
             )
         }
     };
-    let record = match session::refresh(&state, record.clone(), Freshness::Now).await {
+    let record = match session::refresh(&state.core, record.clone(), Freshness::Now).await {
         Ok(record) => record,
         Err(error) => {
             // The merchant still gets the browser back; its server reads the status itself.

@@ -12,6 +12,7 @@ use facegate_vendors::baidu_h5::{
 };
 use facegate_vendors::wire::Pii;
 use facegate_vendors::VendorError;
+use url::Url;
 
 use super::{Evidence, Observation, ProviderAdapter, ProviderError, StartRequest, Started};
 use crate::domain::Subject;
@@ -55,6 +56,28 @@ fn request_field(vendor_key: &str) -> &'static str {
     }
 }
 
+/// Baidu's start, parsed: whom to check (指定用户: idcard/submit) and against what image
+/// (自建人脸库: uploadMatchImage), then where the page sends the user back.
+pub struct BaiduH5Start {
+    id_card: Option<IdCard>,
+    image: Option<ImageMatch>,
+    return_url: Url,
+}
+
+/// idcard/submit's fields but the verify_token, which the start's first call issues.
+struct IdCard {
+    id_name: Pii,
+    id_no: Pii,
+    certificate_type: CertificateType,
+}
+
+/// uploadMatchImage's fields but the verify_token.
+struct ImageMatch {
+    image: MatchImage,
+    quality_control: Option<Control>,
+    liveness_control: Option<Control>,
+}
+
 fn control(field: &str, value: Option<&str>) -> Result<Option<Control>, ProviderError> {
     value
         .map(|value| match value {
@@ -69,11 +92,13 @@ fn control(field: &str, value: Option<&str>) -> Result<Option<Control>, Provider
 
 #[async_trait]
 impl ProviderAdapter for BaiduH5Provider {
+    type Start = BaiduH5Start;
+
     fn provider(&self) -> Provider {
         Provider::BaiduH5
     }
 
-    async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError> {
+    fn prepare(&self, request: &StartRequest<'_>) -> Result<BaiduH5Start, ProviderError> {
         let options = request.options;
         let certificate_type = match options.certificate_type {
             None | Some(0) => CertificateType::from_code(0),
@@ -105,27 +130,48 @@ impl ProviderAdapter for BaiduH5Provider {
                 "baidu_h5 needs the subject (指定用户) or a reference_image (自建人脸库)",
             ));
         }
+        Ok(BaiduH5Start {
+            id_card: request.subject.map(|subject| IdCard {
+                id_name: Pii::new(subject.name.expose()),
+                id_no: Pii::new(subject.id_number.expose()),
+                certificate_type,
+            }),
+            image: image.map(|image| ImageMatch {
+                image,
+                quality_control,
+                liveness_control,
+            }),
+            return_url: request.return_url.clone(),
+        })
+    }
+
+    async fn start(&self, start: BaiduH5Start) -> Result<Started, ProviderError> {
         let verify_token = self.client.generate_verify_token().await?;
-        if let Some(subject) = request.subject {
+        if let Some(id_card) = start.id_card {
             self.client
                 .submit_id_card(&IdCardSubmitRequest {
                     verify_token: verify_token.clone(),
-                    id_name: Pii::new(subject.name.expose()),
-                    id_no: Pii::new(subject.id_number.expose()),
-                    certificate_type,
+                    id_name: id_card.id_name,
+                    id_no: id_card.id_no,
+                    certificate_type: id_card.certificate_type,
                 })
                 .await
                 .map_err(|error| ProviderError::vendor_with_fields(error, request_field))?;
         }
-        if let Some(image) = image {
+        if let Some(matched) = start.image {
             self.client
-                .upload_match_image(&verify_token, &image, quality_control, liveness_control)
+                .upload_match_image(
+                    &verify_token,
+                    &matched.image,
+                    matched.quality_control,
+                    matched.liveness_control,
+                )
                 .await
                 .map_err(|error| ProviderError::vendor_with_fields(error, request_field))?;
         }
         let page = self
             .client
-            .page_url(&verify_token, &request.return_url, &request.return_url);
+            .page_url(&verify_token, &start.return_url, &start.return_url);
         Ok(Started {
             vendor_ref: verify_token.expose().to_owned(),
             next_action: NextAction::Redirect {

@@ -134,12 +134,24 @@ fn build_request(request: &StartRequest<'_>) -> Result<GetBizTokenRequest, Provi
 
 #[async_trait]
 impl ProviderAdapter for FaceidLiteProvider {
+    /// get_biz_token's request, every documented argument typed.
+    type Start = GetBizTokenRequest;
+
     fn provider(&self) -> Provider {
         Provider::FaceidLite
     }
 
-    async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError> {
-        let vendor_request = build_request(&request)?;
+    /// The options into FaceID's types, and its arguments checked as FaceID checks them
+    /// (ranges, lengths), before anything is written.
+    fn prepare(&self, request: &StartRequest<'_>) -> Result<GetBizTokenRequest, ProviderError> {
+        let vendor_request = build_request(request)?;
+        vendor_request
+            .form_fields()
+            .map_err(|error| ProviderError::vendor_with_fields(error, request_field))?;
+        Ok(vendor_request)
+    }
+
+    async fn start(&self, vendor_request: GetBizTokenRequest) -> Result<Started, ProviderError> {
         let security_level = vendor_request.security_level.unwrap_or_default();
         let answer = self
             .client
@@ -220,4 +232,83 @@ fn images(images: Option<Images>) -> Vec<VendorMedia> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use facegate_types::ProviderOptions;
+    use facegate_vendors::VendorError;
+    use url::Url;
+
+    use super::*;
+    use crate::domain::{IdNumber, PersonName};
+
+    fn provider() -> FaceidLiteProvider {
+        // Nothing listens there: preparing must not call anyone.
+        let nowhere = Url::parse("http://127.0.0.1:9/").unwrap();
+        FaceidLiteProvider::new(FaceidLiteClient::new(
+            reqwest::Client::new(),
+            nowhere.clone(),
+            nowhere,
+            "appcode".to_owned().into(),
+        ))
+    }
+
+    fn prepare(options: ProviderOptions) -> Result<GetBizTokenRequest, ProviderError> {
+        let subject = Subject {
+            name: PersonName::parse("张三").unwrap(),
+            id_number: IdNumber::parse("110101199003074514").unwrap(),
+        };
+        let return_url = Url::parse("https://facegate.example/v1/return/vs_1").unwrap();
+        provider().prepare(&StartRequest {
+            verification_id: "vs_1",
+            reference: None,
+            subject: Some(&subject),
+            reference_image: None,
+            reference_image_2: None,
+            options: &options,
+            notify_url: return_url.clone(),
+            return_url,
+        })
+    }
+
+    #[test]
+    fn options_become_faceids_own_types() {
+        let request = prepare(ProviderOptions {
+            security_level: Some(3),
+            liveness_preferences: Some(2),
+            ..ProviderOptions::default()
+        })
+        .unwrap();
+        assert_eq!(
+            request.security_level,
+            Some(SecurityLevel::try_from(3).unwrap())
+        );
+        assert_eq!(
+            request.liveness_preferences,
+            Some(LivenessPreference::Strict)
+        );
+        assert!(matches!(request.comparison, Comparison::Authority { .. }));
+    }
+
+    #[test]
+    fn faceids_own_argument_checks_run_when_preparing_and_name_the_request_field() {
+        let Err(ProviderError::Invalid { field, .. }) = prepare(ProviderOptions {
+            security_level: Some(4),
+            ..ProviderOptions::default()
+        }) else {
+            panic!("security_level 4 was accepted");
+        };
+        assert_eq!(field, "options.security_level");
+        // A range FaceID documents (1 to 5), checked as the client checks it before sending.
+        let Err(ProviderError::Vendor(VendorError::InvalidRequest { field, .. })) =
+            prepare(ProviderOptions {
+                liveness_retry_count: Some(9),
+                ..ProviderOptions::default()
+            })
+        else {
+            panic!("liveness_retry_count 9 was accepted");
+        };
+        assert_eq!(field.as_deref(), Some("options.liveness_retry_count"));
+    }
 }

@@ -9,8 +9,8 @@ use facegate_types::Provider;
 use facegate_vendors::VendorError;
 
 use super::{
-    Callback, CallbackOutcome, CallbackRejected, Evidence, Observation, ProviderAdapter,
-    ProviderError, StartRequest, Started,
+    Callback, CallbackOutcome, CallbackRejected, DynAdapter, Evidence, Observation, Prepared,
+    PreparedStart, ProviderError, StartRequest, Started,
 };
 use crate::domain::Subject;
 use crate::store::SessionRecord;
@@ -19,7 +19,7 @@ use crate::store::SessionRecord;
 /// `rate_limited`, `invalid_request`, `conflict`, `api`, `unavailable`, `decode`).
 pub const VENDOR_ERRORS: &str = "facegate_vendor_errors_total";
 
-pub struct Instrumented(pub Arc<dyn ProviderAdapter>);
+pub struct Instrumented(pub Arc<dyn DynAdapter>);
 
 fn kind(error: &VendorError) -> &'static str {
     match error {
@@ -53,15 +53,34 @@ impl Instrumented {
     }
 }
 
+/// A start whose vendor errors count under `start`.
+struct InstrumentedStart<'a> {
+    instrumented: &'a Instrumented,
+    inner: Prepared<'a>,
+}
+
 #[async_trait]
-impl ProviderAdapter for Instrumented {
+impl PreparedStart for InstrumentedStart<'_> {
+    async fn start(self: Box<Self>) -> Result<Started, ProviderError> {
+        let result = self.inner.start().await;
+        self.instrumented.count("start", result)
+    }
+}
+
+#[async_trait]
+impl DynAdapter for Instrumented {
     fn provider(&self) -> Provider {
         self.0.provider()
     }
 
-    async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError> {
-        let result = self.0.start(request).await;
-        self.count("start", result)
+    /// Counted under `start` too: a vendor's own checks made before sending (FaceID's
+    /// arguments) are its refusals, wherever they run.
+    fn prepare<'a>(&'a self, request: &StartRequest<'_>) -> Result<Prepared<'a>, ProviderError> {
+        let inner = self.count("start", self.0.prepare(request))?;
+        Ok(Box::new(InstrumentedStart {
+            instrumented: self,
+            inner,
+        }))
     }
 
     async fn observe(

@@ -1,7 +1,9 @@
 //! Providers: each adapts one vendor client (facegate-vendors) to the session API.
 //!
-//! An adapter starts a session at its vendor and, later, observes what the vendor says about
-//! it. It decides nothing about status: `session.rs` turns observations into transitions.
+//! An adapter parses a create request into its vendor's typed start (`prepare`, no I/O), makes
+//! the start's one vendor call, and, later, observes what the vendor says about the session.
+//! It decides nothing about status: the session core (`session/`) turns observations into
+//! transitions.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,7 +26,7 @@ pub mod sandbox;
 pub mod tokens;
 pub mod wechat_mini;
 
-/// What an adapter gets to start a session at its vendor.
+/// What an adapter gets to prepare a session's start at its vendor.
 #[derive(Debug)]
 pub struct StartRequest<'a> {
     pub verification_id: &'a str,
@@ -237,41 +239,25 @@ impl ProviderError {
     }
 }
 
-impl From<ProviderError> for crate::error::AppError {
-    fn from(error: ProviderError) -> Self {
-        match error {
-            ProviderError::Invalid { field, message } => Self::InvalidRequest {
-                field: Some(field),
-                message,
-            },
-            ProviderError::Refused {
-                field,
-                reason,
-                message,
-            } => Self::SubjectRefused {
-                field: Some(field),
-                reason,
-                message,
-            },
-            ProviderError::Vendor(error) => Self::Vendor(error),
-            ProviderError::CircuitOpen {
-                provider,
-                retry_after,
-            } => Self::VendorCircuitOpen {
-                provider,
-                retry_after_seconds: retry_after.as_secs_f64().ceil().max(1.0) as u64,
-            },
-        }
-    }
-}
-
-/// One vendor behind the session API.
+/// One vendor behind the session API: what each adapter implements. The server holds
+/// adapters as [`DynAdapter`]s (every `ProviderAdapter` is one), so the decorators
+/// (`instrumented`, `resilience`) and the session core need not know the vendor's types.
 #[async_trait]
 pub trait ProviderAdapter: Send + Sync + 'static {
+    /// The vendor's start, parsed from the create request: its own typed request, options
+    /// included. Made by [`prepare`](Self::prepare), spent by [`start`](Self::start).
+    type Start: Send + Sync + 'static;
+
     fn provider(&self) -> Provider;
 
+    /// Parses the create request into the vendor's typed start: the provider's options into
+    /// the vendor's own types, and the subject or images the vendor needs. No I/O; it runs
+    /// before the session's row is reserved, so a refusal (`Invalid` naming the field,
+    /// `Refused` for a person the vendor's documents refuse) writes nothing.
+    fn prepare(&self, request: &StartRequest<'_>) -> Result<Self::Start, ProviderError>;
+
     /// Starts the session at the vendor: exactly one billable vendor call per session.
-    async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError>;
+    async fn start(&self, start: Self::Start) -> Result<Started, ProviderError>;
 
     /// Asks the vendor about a started session. `subject` is the decrypted subject, for
     /// vendors whose answers must be matched against it; `evidence` is what a callback or the
@@ -296,6 +282,87 @@ pub trait ProviderAdapter: Send + Sync + 'static {
     /// vendor confirms it server-side.
     fn accepts_client_evidence(&self) -> bool {
         false
+    }
+}
+
+/// A vendor's start, prepared ([`ProviderAdapter::prepare`]) and not yet made.
+#[async_trait]
+pub trait PreparedStart: Send {
+    /// Makes the one billable vendor call.
+    async fn start(self: Box<Self>) -> Result<Started, ProviderError>;
+}
+
+/// A prepared start that borrows its adapter.
+pub type Prepared<'a> = Box<dyn PreparedStart + 'a>;
+
+/// A provider as the server holds it ([`Providers`]): a [`ProviderAdapter`] with its start
+/// type hidden behind [`PreparedStart`], or a decorator around one. Every method of the
+/// adapter is here: a decorator delegates each of them.
+#[async_trait]
+pub trait DynAdapter: Send + Sync + 'static {
+    fn provider(&self) -> Provider;
+
+    /// [`ProviderAdapter::prepare`], the start boxed.
+    fn prepare<'a>(&'a self, request: &StartRequest<'_>) -> Result<Prepared<'a>, ProviderError>;
+
+    /// [`ProviderAdapter::observe`].
+    async fn observe(
+        &self,
+        session: &SessionRecord,
+        subject: Option<&Subject>,
+        evidence: Option<&Evidence>,
+    ) -> Result<Observation, ProviderError>;
+
+    /// [`ProviderAdapter::callback`].
+    async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected>;
+
+    /// [`ProviderAdapter::accepts_client_evidence`].
+    fn accepts_client_evidence(&self) -> bool;
+}
+
+/// An adapter's typed start with the adapter that makes it.
+struct TypedStart<'a, A: ProviderAdapter> {
+    adapter: &'a A,
+    start: A::Start,
+}
+
+#[async_trait]
+impl<A: ProviderAdapter> PreparedStart for TypedStart<'_, A> {
+    async fn start(self: Box<Self>) -> Result<Started, ProviderError> {
+        let TypedStart { adapter, start } = *self;
+        adapter.start(start).await
+    }
+}
+
+#[async_trait]
+impl<A: ProviderAdapter> DynAdapter for A {
+    fn provider(&self) -> Provider {
+        ProviderAdapter::provider(self)
+    }
+
+    fn prepare<'a>(&'a self, request: &StartRequest<'_>) -> Result<Prepared<'a>, ProviderError> {
+        let start = ProviderAdapter::prepare(self, request)?;
+        Ok(Box::new(TypedStart {
+            adapter: self,
+            start,
+        }))
+    }
+
+    async fn observe(
+        &self,
+        session: &SessionRecord,
+        subject: Option<&Subject>,
+        evidence: Option<&Evidence>,
+    ) -> Result<Observation, ProviderError> {
+        ProviderAdapter::observe(self, session, subject, evidence).await
+    }
+
+    async fn callback(&self, callback: Callback<'_>) -> Result<CallbackOutcome, CallbackRejected> {
+        ProviderAdapter::callback(self, callback).await
+    }
+
+    fn accepts_client_evidence(&self) -> bool {
+        ProviderAdapter::accepts_client_evidence(self)
     }
 }
 
@@ -422,7 +489,7 @@ pub fn register_vendors(
 
 /// The Baidu H5 client when its credentials are configured (or the sandbox's, when `sandbox` is
 /// given), its access token shared through the database: the provider and the merchant's
-/// extra queries (api/vendors.rs) use the same.
+/// extra queries (api/verifications/vendor_queries.rs) use the same.
 pub fn baidu_h5_client(
     vendors: &crate::config::VendorSettings,
     http: &reqwest::Client,
@@ -483,16 +550,16 @@ impl VendorTokens {
 /// The providers this server runs, by name.
 #[derive(Clone, Default)]
 pub struct Providers {
-    adapters: HashMap<Provider, Arc<dyn ProviderAdapter>>,
+    adapters: HashMap<Provider, Arc<dyn DynAdapter>>,
 }
 
 impl Providers {
-    pub fn register(&mut self, adapter: Arc<dyn ProviderAdapter>) {
-        let adapter: Arc<dyn ProviderAdapter> = Arc::new(instrumented::Instrumented(adapter));
+    pub fn register(&mut self, adapter: Arc<dyn DynAdapter>) {
+        let adapter: Arc<dyn DynAdapter> = Arc::new(instrumented::Instrumented(adapter));
         self.adapters.insert(adapter.provider(), adapter);
     }
 
-    pub fn get(&self, provider: Provider) -> Option<&Arc<dyn ProviderAdapter>> {
+    pub fn get(&self, provider: Provider) -> Option<&Arc<dyn DynAdapter>> {
         self.adapters.get(&provider)
     }
 

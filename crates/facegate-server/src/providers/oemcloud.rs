@@ -56,6 +56,12 @@ fn invalid(field: &str, message: impl Into<String>) -> ProviderError {
     }
 }
 
+/// e-sign's start, parsed: the face auth request, and where its page opens.
+pub struct OemcloudStart {
+    request: FaceAuthRequest,
+    surface: Surface,
+}
+
 /// Whole years between the birth date and `today`, China's date (UTC+8), as e-sign counts.
 fn age(subject: &Subject, today: time::Date) -> i32 {
     let (year, month, day) = subject.id_number.birth_date();
@@ -78,11 +84,14 @@ fn request_field(vendor_key: &str) -> &'static str {
 
 #[async_trait]
 impl ProviderAdapter for OemcloudProvider {
+    type Start = OemcloudStart;
+
     fn provider(&self) -> Provider {
         Provider::Oemcloud
     }
 
-    async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError> {
+    /// The subject (refused under 14 before a call is spent) and the mode into e-sign's types.
+    fn prepare(&self, request: &StartRequest<'_>) -> Result<OemcloudStart, ProviderError> {
         let subject = request
             .subject
             .ok_or_else(|| invalid("subject", "oemcloud needs the subject's name and ID number"))?;
@@ -115,9 +124,8 @@ impl ProviderAdapter for OemcloudProvider {
         } else {
             Surface::Browser
         };
-        let answer = self
-            .client
-            .start_face_auth(&FaceAuthRequest {
+        Ok(OemcloudStart {
+            request: FaceAuthRequest {
                 name: Pii::new(subject.name.expose()),
                 id_no: Pii::new(subject.id_number.expose()),
                 faceauth_mode: mode,
@@ -127,7 +135,17 @@ impl ProviderAdapter for OemcloudProvider {
                 context_id: Some(request.verification_id.to_owned()),
                 notify_url: Some(request.notify_url.to_string()),
                 repetition: None,
-            })
+            },
+            surface,
+        })
+    }
+
+    async fn start(&self, start: OemcloudStart) -> Result<Started, ProviderError> {
+        let OemcloudStart { request, surface } = start;
+        let mode = request.faceauth_mode;
+        let answer = self
+            .client
+            .start_face_auth(&request)
             .await
             .map_err(|error| ProviderError::vendor_with_fields(error, request_field))?;
         let next_action = answer.next_action(surface)?;

@@ -19,8 +19,8 @@ use facegate_vendors::VendorError;
 use serde::Deserialize;
 
 use super::{
-    Callback, CallbackOutcome, CallbackRejected, Evidence, Observation, ProviderAdapter,
-    ProviderError, Providers, StartRequest, Started,
+    Callback, CallbackOutcome, CallbackRejected, DynAdapter, Evidence, Observation, Prepared,
+    PreparedStart, ProviderError, Providers, StartRequest, Started,
 };
 use crate::domain::Subject;
 use crate::store::SessionRecord;
@@ -290,13 +290,13 @@ impl Transient for ProviderError {
 
 /// A provider behind retries and a circuit breaker.
 pub struct Resilient {
-    inner: Arc<dyn ProviderAdapter>,
+    inner: Arc<dyn DynAdapter>,
     breaker: CircuitBreaker,
     retry: RetryPolicy,
 }
 
 impl Resilient {
-    pub fn new(inner: Arc<dyn ProviderAdapter>, settings: &ResilienceSettings) -> Self {
+    pub fn new(inner: Arc<dyn DynAdapter>, settings: &ResilienceSettings) -> Self {
         let provider = inner.provider().as_str();
         Self {
             inner,
@@ -323,18 +323,36 @@ impl Resilient {
     }
 }
 
+/// A start behind the breaker.
+struct ResilientStart<'a> {
+    resilient: &'a Resilient,
+    inner: Prepared<'a>,
+}
+
 #[async_trait]
-impl ProviderAdapter for Resilient {
+impl PreparedStart for ResilientStart<'_> {
+    /// One attempt only: a create may bill, and a timed-out one may have reached the vendor.
+    async fn start(self: Box<Self>) -> Result<Started, ProviderError> {
+        let permit = self.resilient.admit()?;
+        let result = self.inner.start().await;
+        Resilient::judge(permit, &result);
+        result
+    }
+}
+
+#[async_trait]
+impl DynAdapter for Resilient {
     fn provider(&self) -> Provider {
         self.inner.provider()
     }
 
-    /// One attempt only: a create may bill, and a timed-out one may have reached the vendor.
-    async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError> {
-        let permit = self.admit()?;
-        let result = self.inner.start(request).await;
-        Self::judge(permit, &result);
-        result
+    /// Preparing calls no vendor: the breaker is asked when the start is made.
+    fn prepare<'a>(&'a self, request: &StartRequest<'_>) -> Result<Prepared<'a>, ProviderError> {
+        let inner = self.inner.prepare(request)?;
+        Ok(Box::new(ResilientStart {
+            resilient: self,
+            inner,
+        }))
     }
 
     /// A query: retried while the vendor fails transiently and the breaker lets calls through.

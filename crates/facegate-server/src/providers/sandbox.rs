@@ -34,11 +34,14 @@ impl SandboxProvider {
 
 #[async_trait]
 impl ProviderAdapter for SandboxProvider {
+    /// The sandbox's own create request; `ttl_seconds` is its only option.
+    type Start = CreateSession;
+
     fn provider(&self) -> Provider {
         Provider::Sandbox
     }
 
-    async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError> {
+    fn prepare(&self, request: &StartRequest<'_>) -> Result<CreateSession, ProviderError> {
         let ttl = request
             .options
             .ttl_seconds
@@ -49,15 +52,16 @@ impl ProviderAdapter for SandboxProvider {
                 message: "must be 1 to 86400".into(),
             });
         }
-        let created = self
-            .client
-            .create_session(&CreateSession {
-                reference: request.reference.map(str::to_owned),
-                return_url: request.return_url.to_string(),
-                notify_url: Some(request.notify_url.to_string()),
-                ttl_seconds: Some(ttl),
-            })
-            .await?;
+        Ok(CreateSession {
+            reference: request.reference.map(str::to_owned),
+            return_url: request.return_url.to_string(),
+            notify_url: Some(request.notify_url.to_string()),
+            ttl_seconds: Some(ttl),
+        })
+    }
+
+    async fn start(&self, request: CreateSession) -> Result<Started, ProviderError> {
+        let created = self.client.create_session(&request).await?;
         let expires_at = OffsetDateTime::from_unix_timestamp(created.expires_at)
             .map_err(|_| VendorError::Decode("expires_at is not a unix time".into()))?;
         Ok(Started {

@@ -61,24 +61,31 @@ impl wechat_mini::TokenCache for StoreTokenCache {
 
 #[async_trait]
 impl ProviderAdapter for WechatMiniProvider {
+    /// getuseridkey's request: the subject, and the session id as out_seq_no.
+    type Start = GetUserIdKeyRequest;
+
     fn provider(&self) -> Provider {
         Provider::WechatMini
     }
 
-    async fn start(&self, request: StartRequest<'_>) -> Result<Started, ProviderError> {
+    fn prepare(&self, request: &StartRequest<'_>) -> Result<GetUserIdKeyRequest, ProviderError> {
         let subject = request.subject.ok_or_else(|| ProviderError::Invalid {
             field: "subject".into(),
             message: "wechat_mini needs the subject: getuseridkey uploads the name and ID number"
                 .into(),
         })?;
-        let out_seq_no = request.verification_id.to_owned();
+        Ok(GetUserIdKeyRequest {
+            name: Pii::new(subject.name.expose()),
+            id_card_number: Pii::new(subject.id_number.expose()),
+            out_seq_no: Some(request.verification_id.to_owned()),
+        })
+    }
+
+    async fn start(&self, request: GetUserIdKeyRequest) -> Result<Started, ProviderError> {
+        let out_seq_no = request.out_seq_no.clone();
         let answer = self
             .client
-            .get_user_id_key(&GetUserIdKeyRequest {
-                name: Pii::new(subject.name.expose()),
-                id_card_number: Pii::new(subject.id_number.expose()),
-                out_seq_no: Some(out_seq_no.clone()),
-            })
+            .get_user_id_key(&request)
             .await
             .map_err(|error| {
                 ProviderError::vendor_with_fields(error, |field| match field {

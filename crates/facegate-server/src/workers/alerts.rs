@@ -144,6 +144,7 @@ pub async fn evaluate(state: &AppState) -> anyhow::Result<()> {
     let window = |seconds: u32| now - time::Duration::seconds(i64::from(seconds));
     let failure_window = if rules.alert_failure_rate_min_count > 0 {
         state
+            .core
             .store
             .outcome_counts(window(rules.alert_failure_rate_window_seconds))
             .await?
@@ -152,6 +153,7 @@ pub async fn evaluate(state: &AppState) -> anyhow::Result<()> {
     };
     let liveness_window = if rules.alert_liveness_failures > 0 {
         state
+            .core
             .store
             .outcome_counts(window(rules.alert_liveness_window_seconds))
             .await?
@@ -161,10 +163,15 @@ pub async fn evaluate(state: &AppState) -> anyhow::Result<()> {
     let notify = rules.alert_webhook_url.is_some();
     for (reading, breach) in readings(rules, &failure_window, &liveness_window) {
         if breach {
-            if let Some(alert) = state.store.alert_fire(&reading, notify, now).await? {
+            if let Some(alert) = state.core.store.alert_fire(&reading, notify, now).await? {
                 tracing::warn!(alert = %alert.key, episode = alert.episode, value = alert.value, sample = alert.sample, "alert firing");
             }
-        } else if let Some(alert) = state.store.alert_resolve(&reading, notify, now).await? {
+        } else if let Some(alert) = state
+            .core
+            .store
+            .alert_resolve(&reading, notify, now)
+            .await?
+        {
             tracing::info!(alert = %alert.key, episode = alert.episode, "alert resolved");
         }
     }
@@ -207,6 +214,7 @@ pub async fn notify(state: &AppState, client: &reqwest::Client) -> anyhow::Resul
     };
     let now = session::now();
     let claimed = state
+        .core
         .store
         .claim_alert_notifications(now, now + LEASE, BATCH)
         .await?;
@@ -244,6 +252,7 @@ pub async fn notify(state: &AppState, client: &reqwest::Client) -> anyhow::Resul
             None => {
                 tracing::info!(alert = %alert.key, status = alert.status.as_str(), "alert delivered");
                 state
+                    .core
                     .store
                     .alert_notified(&alert.key, alert.episode, alert.status)
                     .await?;
@@ -252,6 +261,7 @@ pub async fn notify(state: &AppState, client: &reqwest::Client) -> anyhow::Resul
                 tracing::warn!(alert = %alert.key, attempts = alert.notify_attempts, error = %error, "alert delivery failed");
                 let retry_at = session::now() + webhooks::backoff(alert.notify_attempts);
                 state
+                    .core
                     .store
                     .alert_notify_failed(&alert.key, retry_at, &error)
                     .await?;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::AppState;
-use crate::session::{self, Freshness};
+use crate::session::{self, Freshness, SessionContext};
 
 /// Sessions looked at per round.
 const BATCH: u32 = 100;
@@ -34,7 +34,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
         }
         // Housekeeping that shares this loop's pace: rate-limit keys back at full allowance.
         state.limits.forget_idle();
-        match round(&state).await {
+        match round(&state.core, stale_after(&state.settings)).await {
             Ok(0) => {}
             Ok(count) => tracing::info!(sessions = count, "reconciler: round done"),
             Err(error) => tracing::error!(error = %error, "reconciler: round failed"),
@@ -51,11 +51,11 @@ fn check_id() -> String {
     )
 }
 
-/// One pass over the sessions due; returns how many were looked at.
-pub async fn round(state: &AppState) -> anyhow::Result<usize> {
-    let now = session::now();
-    let stale_after = stale_after(&state.settings);
-    let due = state
+/// One pass over the sessions due (unchecked for `stale_after`, or past expiry); returns how
+/// many were looked at.
+pub async fn round(core: &SessionContext, stale_after: time::Duration) -> anyhow::Result<usize> {
+    let now = core.clock.now();
+    let due = core
         .store
         .claim_for_reconcile(now, now - stale_after, now - RECHECK_AFTER, BATCH)
         .await?;
@@ -64,7 +64,7 @@ pub async fn round(state: &AppState) -> anyhow::Result<usize> {
         let id = record.id.clone();
         // No request to take an id from: each check gets its own, sent and logged with its
         // vendor calls like a request's.
-        let check = session::refresh(state, record, Freshness::Now);
+        let check = session::refresh(core, record, Freshness::Now);
         if let Err(error) = facegate_vendors::http::with_request_id(check_id(), check).await {
             tracing::warn!(verification_id = %id, error = %error, "reconciler: refresh failed");
         }

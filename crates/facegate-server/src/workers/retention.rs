@@ -43,7 +43,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
     let interval = Duration::from_millis(state.settings.retention_interval_ms.max(100));
     let policy = Policy::from_settings(&state.settings);
     loop {
-        match sweep(state.store.as_ref(), policy, crate::session::now()).await {
+        match sweep(state.core.store.as_ref(), policy, crate::session::now()).await {
             Ok(swept) if swept == Swept::default() => {}
             Ok(swept) => tracing::info!(
                 media_deleted = swept.media_deleted,

@@ -138,7 +138,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
             () = tokio::time::sleep(interval) => {}
         }
         let now = session::now();
-        let claimed = match state.store.claim_events(now, now + lease, BATCH).await {
+        let claimed = match state.core.store.claim_events(now, now + lease, BATCH).await {
             Ok(claimed) => claimed,
             Err(error) => {
                 tracing::error!(error = %error, "webhooks: claiming events failed");
@@ -188,13 +188,14 @@ async fn deliver(
     let result = match &error {
         None => {
             tracing::info!(event_id = %id, kind = %delivery.event.kind, "webhook delivered");
-            state.store.event_delivered(id, session::now()).await
+            state.core.store.event_delivered(id, session::now()).await
         }
         Some(error) => {
             let give_up = delivery.attempts >= i64::from(state.settings.webhook_max_attempts);
             let retry_at = (!give_up).then(|| session::now() + backoff(delivery.attempts));
             tracing::warn!(event_id = %id, attempts = delivery.attempts, give_up, error = %error, "webhook delivery failed");
             state
+                .core
                 .store
                 .event_failed(id, session::now(), retry_at, error)
                 .await

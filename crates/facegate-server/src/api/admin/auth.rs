@@ -166,7 +166,7 @@ impl FromRequestParts<AppState> for AdminSession {
             return Err(Redirect::to("/admin/login").into_response());
         };
         match auth
-            .live_session(&parts.headers, state.store.as_ref())
+            .live_session(&parts.headers, state.core.store.as_ref())
             .await
         {
             Ok(Some(session)) => Ok(session),
@@ -187,7 +187,7 @@ impl FromRequestParts<AppState> for AdminClient {
         let auth = auth(parts).ok_or(AppError::NotFound("no such resource"))?;
         if auth.bearer_matches(&parts.headers)
             || auth
-                .live_session(&parts.headers, state.store.as_ref())
+                .live_session(&parts.headers, state.core.store.as_ref())
                 .await?
                 .is_some()
         {

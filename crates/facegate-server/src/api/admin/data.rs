@@ -227,7 +227,7 @@ pub struct VerificationPage {
 }
 
 pub async fn verifications(state: &AppState, filters: &Filters) -> AppResult<VerificationPage> {
-    let (records, total) = state.store.admin_page(&filters.store_filter()).await?;
+    let (records, total) = state.core.store.admin_page(&filters.store_filter()).await?;
     let data = records
         .iter()
         .map(|record| {
@@ -329,7 +329,11 @@ pub fn fold_counts(counts: &[DailyCount], provider: Option<Provider>) -> Vec<Day
 pub async fn stats(state: &AppState, filters: &Filters) -> AppResult<Stats> {
     let today = crate::session::now().date();
     let (from, to) = filters.stats_range(today)?;
-    let counts = state.store.daily_counts(start_of(from), after(to)).await?;
+    let counts = state
+        .core
+        .store
+        .daily_counts(start_of(from), after(to))
+        .await?;
     Ok(Stats {
         from: from.to_string(),
         to: to.to_string(),
@@ -377,6 +381,7 @@ pub fn alert_view(record: &AlertRecord, webhook: bool) -> AlertView {
 pub async fn alerts(state: &AppState) -> AppResult<Vec<AlertView>> {
     let webhook = state.settings.alerts.alert_webhook_url.is_some();
     Ok(state
+        .core
         .store
         .alerts()
         .await?

@@ -120,6 +120,7 @@ pub async fn logout(
     }
     // Ended in the store too: a copy of the cookie stops working on every replica.
     let ended = state
+        .core
         .store
         .end_admin_session(&session.id, session.expires_at, crate::session::now())
         .await;

@@ -1,12 +1,18 @@
-//! What the API shows of a stored session: built here and nowhere else, masked.
+//! What the API returns, built here and nowhere else: the views of a stored session (masked)
+//! and of its kept media, and, in the submodules, the views of the vendors' extra answers.
 
+use base64::Engine;
 use facegate_types::{
     ClientVerification, MaskedSubject, Verification, VerificationStatus, VERIFICATION_OBJECT,
 };
+use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::store::SessionRecord;
+use crate::store::{SessionRecord, StoredMedia};
+
+pub mod baidu_h5;
+pub mod baidu_smartapp;
 
 pub fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
@@ -52,5 +58,29 @@ pub fn client_verification(record: &SessionRecord) -> ClientVerification {
         result: record.result.clone(),
         expires_at: rfc3339(record.expires_at),
         completed_at: record.completed_at.map(rfc3339),
+    }
+}
+
+/// One kept vendor image, decrypted for the merchant who asked.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MediaItem {
+    pub id: String,
+    pub object: &'static str,
+    pub kind: String,
+    pub content_type: String,
+    pub created_at: String,
+    /// Standard base64.
+    pub data: String,
+}
+
+/// The view of a kept item, `plaintext` its opened bytes.
+pub fn media_item(stored: StoredMedia, plaintext: &[u8]) -> MediaItem {
+    MediaItem {
+        object: "media",
+        kind: stored.kind,
+        content_type: stored.content_type,
+        created_at: rfc3339(stored.created_at),
+        data: base64::engine::general_purpose::STANDARD.encode(plaintext),
+        id: stored.id,
     }
 }

@@ -1,29 +1,21 @@
-//! `/v1/verifications`: the merchant's server creates, reads, lists and cancels sessions.
+//! `POST /v1/verifications`: the merchant's server creates a session. The request is parsed
+//! here, field by field; the session core does the rest.
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use base64::Engine;
-use facegate_types::{CreateVerificationRequest, List, ListVerificationsQuery, Verification};
+use facegate_types::{CreateVerificationRequest, Verification};
 
-use super::{AppJson, AppQuery, Merchant};
+use crate::api::{AppJson, Merchant};
 use crate::app::AppState;
-use crate::domain::{IdNumber, PersonName, Reference, ReturnUrl, Subject, VerificationId};
+use crate::domain::{IdNumber, PersonName, Reference, ReturnUrl, Subject};
 use crate::error::{AppError, AppResult};
-use crate::session::{self, Freshness, NewSession};
-use crate::store::{ListFilter, SessionRecord};
+use crate::session::{self, NewSession};
 use crate::view;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/verifications", post(create).get(list))
-        .route("/v1/verifications/{id}", get(read))
-        .route("/v1/verifications/{id}/cancel", post(cancel))
-}
 
 /// The largest reference image, decoded (Baidu's documented limit).
 const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
@@ -148,7 +140,7 @@ fn idempotency_key(headers: &HeaderMap) -> AppResult<Option<String>> {
     ),
     security(("api_key" = []))
 )]
-async fn create(
+pub async fn create(
     State(state): State<AppState>,
     merchant: Merchant,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -158,132 +150,13 @@ async fn create(
     state.limits.check(&merchant.key_id, peer.ip())?;
     let key = idempotency_key(&headers)?;
     let new = validate(&state, request, Some(merchant.key_id), key)?;
-    super::privacy::check_subject_cap(&state, &new).await?;
+    crate::limits::check_subject_cap(&state, &new).await?;
     if let Some(reference) = &new.reference {
         crate::limits::check_reference_cap(&state, reference.as_str()).await?;
     }
-    let (record, secret) = session::create(&state, new).await?;
+    let (record, secret) = session::create(&state.core, new).await?;
     Ok((
         StatusCode::OK,
         Json(view::verification(&record, Some(&secret))),
     ))
-}
-
-/// Loads a session by the id in the path; a malformed id is simply not found.
-pub async fn load(state: &AppState, id: &str) -> AppResult<SessionRecord> {
-    let id = VerificationId::parse(id).map_err(|_| AppError::NotFound("no such verification"))?;
-    state
-        .store
-        .get(id.as_str())
-        .await?
-        .ok_or(AppError::NotFound("no such verification"))
-}
-
-/// Reads a session; refreshes it from the vendor while it is not final.
-#[utoipa::path(
-    get,
-    path = "/v1/verifications/{id}",
-    operation_id = "getVerification",
-    tag = "verifications",
-    params(("id" = String, Path, description = "The session id, `vs_...`")),
-    responses(
-        (status = 200, description = "The session", body = Verification),
-        (status = 400, description = "The id in the path is not valid UTF-8 (axum's plain-text rejection)", content_type = "text/plain"),
-        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
-        (status = 404, description = "No such session", body = facegate_types::ErrorBody),
-        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
-    ),
-    security(("api_key" = []))
-)]
-async fn read(
-    State(state): State<AppState>,
-    _merchant: Merchant,
-    Path(id): Path<String>,
-) -> AppResult<Json<Verification>> {
-    let record = load(&state, &id).await?;
-    let record = session::refresh(&state, record, Freshness::Recent).await?;
-    Ok(Json(view::verification(&record, None)))
-}
-
-/// Lists sessions, newest first.
-#[utoipa::path(
-    get,
-    path = "/v1/verifications",
-    operation_id = "listVerifications",
-    tag = "verifications",
-    params(ListVerificationsQuery),
-    responses(
-        (status = 200, description = "A page of sessions", body = List<Verification>),
-        (status = 400, description = "A query parameter is invalid, repeated or unknown (`field` \
-            names it)", body = facegate_types::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
-        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
-    ),
-    security(("api_key" = []))
-)]
-async fn list(
-    State(state): State<AppState>,
-    _merchant: Merchant,
-    AppQuery(query): AppQuery<ListVerificationsQuery>,
-) -> AppResult<Json<List<Verification>>> {
-    let limit = query.limit.unwrap_or(10);
-    if !(1..=100).contains(&limit) {
-        return Err(AppError::invalid("limit", "must be 1 to 100"));
-    }
-    let after = match query.starting_after.as_deref() {
-        None => None,
-        Some(id) => {
-            let record = load(&state, id).await.map_err(|_| {
-                AppError::invalid("starting_after", "is not the id of a verification")
-            })?;
-            Some((record.created_at, record.id))
-        }
-    };
-    let mut records = state
-        .store
-        .list(&ListFilter {
-            reference: query.reference,
-            status: query.status,
-            after,
-            limit: limit + 1,
-        })
-        .await?;
-    let has_more = records.len() > limit as usize;
-    records.truncate(limit as usize);
-    Ok(Json(List {
-        object: "list".into(),
-        data: records
-            .iter()
-            .map(|r| view::verification(r, None))
-            .collect(),
-        has_more,
-    }))
-}
-
-/// Cancels a pending session.
-#[utoipa::path(
-    post,
-    path = "/v1/verifications/{id}/cancel",
-    operation_id = "cancelVerification",
-    tag = "verifications",
-    params(("id" = String, Path, description = "The session id")),
-    request_body(content = Option<facegate_types::CancelVerificationRequest>, description = "Optional, empty"),
-    responses(
-        (status = 200, description = "The canceled session", body = Verification),
-        (status = 400, description = "The id in the path is not valid UTF-8 (axum's plain-text rejection)", content_type = "text/plain"),
-        (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
-        (status = 404, description = "No such session", body = facegate_types::ErrorBody),
-        (status = 409, description = "The session is no longer pending", body = facegate_types::ErrorBody),
-        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
-    ),
-    security(("api_key" = []))
-)]
-async fn cancel(
-    State(state): State<AppState>,
-    _merchant: Merchant,
-    Path(id): Path<String>,
-) -> AppResult<Json<Verification>> {
-    let record = load(&state, &id).await?;
-    let record = session::cancel(&state, record).await?;
-    Ok(Json(view::verification(&record, None)))
 }
