@@ -69,7 +69,7 @@ impl CreationLimits {
 
 /// At most `reference_daily_cap` sessions per merchant reference in 24 hours (0: no cap).
 pub async fn check_reference_cap(state: &AppState, reference: &str) -> AppResult<()> {
-    let cap = state.settings.reference_daily_cap;
+    let cap = state.settings.limits.reference_daily_cap;
     if cap == 0 {
         return Ok(());
     }

@@ -31,7 +31,7 @@ pub fn content_type(bytes: &[u8]) -> &'static str {
 /// Seals the images a vendor's confirming answer carried, ready to be written with the final
 /// status; none when keeping is off (the default), so they never reach the store.
 pub fn seal(state: &AppState, verification_id: &str, items: Vec<VendorMedia>) -> Vec<StoredMedia> {
-    if state.settings.media_retention_days == 0 {
+    if state.settings.retention.media_retention_days == 0 {
         return Vec::new();
     }
     let at = crate::session::now();

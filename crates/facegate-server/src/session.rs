@@ -463,9 +463,8 @@ pub async fn observe(
     let at = now();
     let past_expiry = at >= record.expires_at;
     if freshness == Freshness::Recent && !past_expiry {
-        let interval = time::Duration::milliseconds(
-            i64::try_from(state.settings.refresh_interval_ms).unwrap_or(i64::MAX),
-        );
+        let interval = time::Duration::try_from(state.settings.polling.refresh_interval)
+            .unwrap_or(time::Duration::MAX);
         if record
             .last_checked_at
             .is_some_and(|checked| at - checked < interval)

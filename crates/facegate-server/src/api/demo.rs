@@ -30,7 +30,7 @@ pub struct StartDemo {
 }
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    let dir = &state.settings.demo_dir;
+    let dir = &state.settings.server.demo_dir;
     let app = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
     Router::new()
         .route("/demo/api/start", post(start))

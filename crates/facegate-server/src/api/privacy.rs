@@ -170,7 +170,7 @@ async fn redact(
 /// The per-person daily cap (`subject_daily_cap`, off at 0): 429 with Retry-After when the
 /// person already has that many sessions in the last 24 hours. Counted by subject digest.
 pub async fn check_subject_cap(state: &AppState, new: &NewSession) -> AppResult<()> {
-    let cap = state.settings.subject_daily_cap;
+    let cap = state.settings.limits.subject_daily_cap;
     let Some(subject) = new.subject.as_ref().filter(|_| cap > 0) else {
         return Ok(());
     };
