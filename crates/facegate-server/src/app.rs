@@ -3,27 +3,24 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
 use axum::response::Response;
 use axum::Router;
-use facegate_vendors::sandbox::SandboxClient;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 use tokio_util::sync::CancellationToken;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use url::Url;
 
-use crate::config::Settings;
+use crate::config::{SandboxBases, Settings};
 use crate::domain::{secret_hash, ReturnUrlPolicy};
 use crate::error::InternalError;
 use crate::pii::PiiCipher;
-use crate::providers::sandbox::SandboxProvider;
-use crate::providers::{register_vendors, Providers, SandboxBases, VendorTokens};
+use crate::providers::registry::{ClientContext, VendorClients, VendorTokens};
 use crate::session::{Clock, SessionContext, Urls};
 use crate::store::{self, Store};
 use crate::{api, workers};
@@ -89,108 +86,86 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-            format!(
-                "creating the data directory {}",
-                settings.data_dir.display()
-            )
-        })?;
-        let listener = tokio::net::TcpListener::bind(settings.addr)
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
+        let data_dir = &settings.store.data_dir;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+        let listener = tokio::net::TcpListener::bind(settings.server.addr)
             .await
-            .with_context(|| format!("binding {}", settings.addr))?;
+            .with_context(|| format!("binding {}", settings.server.addr))?;
         let local_addr = listener.local_addr()?;
-        let public = match &settings.public_url {
+        let public = match &settings.server.public_url {
             Some(url) => url.clone(),
             None => Url::parse(&format!("http://{local_addr}/"))?,
         };
         let urls = Urls::new(public);
 
-        let store = store::connect(&settings.database_url_or_default())
+        let store = store::connect(&settings.store.database_url_or_default())
             .await
             .context("opening the database")?;
         let pii = load_pii(&settings)?;
-        let dev_key = if settings.api_keys.is_empty() && settings.is_dev() {
+        let dev_key = if settings.access.api_keys.is_empty() && settings.is_dev() {
             Some(dev_key(&settings)?)
         } else {
             None
         };
-        if settings.api_keys.is_empty() && dev_key.is_none() && !has_stored_key(&store).await? {
+        if settings.access.api_keys.is_empty()
+            && dev_key.is_none()
+            && !has_stored_key(&store).await?
+        {
             anyhow::bail!(
                 "no API key is configured: set FACEGATE_API_KEYS or run `facegate keys create`"
             );
         }
-        let api_keys = {
-            use secrecy::ExposeSecret;
-            match &dev_key {
-                Some(dev) => ApiKeys::new([dev.key.expose_secret()]),
-                None => ApiKeys::new(settings.api_keys.iter().map(String::as_str)),
-            }
+        let api_keys = match &dev_key {
+            Some(dev) => ApiKeys::new([dev.key.expose_secret()]),
+            None => ApiKeys::new(
+                settings
+                    .access
+                    .api_keys
+                    .iter()
+                    .map(ExposeSecret::expose_secret),
+            ),
         };
         let mut return_policy =
-            ReturnUrlPolicy::new(&settings.return_url_allowlist, settings.is_dev())
+            ReturnUrlPolicy::new(&settings.server.return_url_allowlist, settings.is_dev())
                 .map_err(|error| anyhow::anyhow!("return_url_allowlist: {error}"))?;
         return_policy.allow(urls.base().origin());
 
         // Installed before any vendor call, so /metrics counts every one.
         crate::telemetry::prometheus();
         let vendor_http = facegate_vendors::http::client(settings.resilience.timeouts())?;
-        let mut providers = Providers::default();
-        let mut embedded_sandbox = None;
-        let internal_sandbox = Url::parse(&format!("http://{}/sandbox/", loopback(local_addr)))?;
-        let wants_embedded =
-            settings.sandbox_vendors || (settings.sandbox && settings.sandbox_api_base.is_none());
-        if wants_embedded {
-            let mut config = facegate_sandbox::SandboxConfig::new(urls.public_url("sandbox/"));
-            config.api_key = settings.sandbox_api_key.clone();
-            config.default_ttl = Duration::from_secs(settings.sandbox_ttl_seconds.into());
+        let embedded = SandboxBases {
+            internal: Url::parse(&format!("http://{}/sandbox/", loopback(local_addr)))?,
+            public: urls.public_url("sandbox/"),
+        };
+        let sandbox = &settings.vendors.sandbox;
+        let embedded_sandbox = sandbox.wants_embedded().then(|| {
+            let mut config = facegate_sandbox::SandboxConfig::new(embedded.public.clone());
+            config.api_key = sandbox.api_key.expose_secret().to_owned();
+            config.default_ttl = sandbox.ttl;
             // Anyone who reaches this server reaches its sandbox: no fault switch for them.
             config.fault_injection = false;
-            embedded_sandbox = Some(facegate_sandbox::router(config));
-        }
-        if settings.sandbox {
-            let api_base = settings
-                .sandbox_api_base
-                .clone()
-                .unwrap_or_else(|| internal_sandbox.clone());
-            providers.register(Arc::new(SandboxProvider::new(
-                SandboxClient::new(
-                    vendor_http.clone(),
-                    api_base,
-                    settings.sandbox_api_key.clone(),
-                ),
-                settings.sandbox_ttl_seconds,
-            )));
-        }
-        let sandbox_bases = settings.sandbox_vendors.then(|| SandboxBases {
-            internal: internal_sandbox.clone(),
-            public: urls.public_url("sandbox/"),
+            facegate_sandbox::router(config)
         });
-        register_vendors(
-            &mut providers,
+        settings.vendors.use_embedded_sandbox(&embedded);
+        let tokens = VendorTokens {
+            store: store.clone(),
+            pii: pii.clone(),
+        };
+        let clients = VendorClients::build(
             &settings.vendors,
-            &vendor_http,
-            sandbox_bases.as_ref(),
-            &VendorTokens {
-                store: store.clone(),
-                pii: pii.clone(),
+            &ClientContext {
+                http: &vendor_http,
+                tokens: Some(&tokens),
             },
         );
-
+        let mut providers = clients.providers(&settings.vendors);
         crate::providers::resilience::wrap_all(&mut providers, &settings.resilience);
-
-        let vendor_extras = api::vendor_extras::VendorExtras::new(
-            &settings.vendors,
-            &vendor_http,
-            sandbox_bases.as_ref(),
-            &VendorTokens {
-                store: store.clone(),
-                pii: pii.clone(),
-            },
-        );
+        let vendor_extras = api::vendor_extras::VendorExtras::new(&clients);
         let limits = crate::limits::CreationLimits::new(
-            settings.create_per_minute_per_key,
-            settings.create_per_minute_per_ip,
+            settings.limits.create_per_minute_per_key,
+            settings.limits.create_per_minute_per_ip,
         );
         let core = SessionContext {
             store,
@@ -198,10 +173,9 @@ impl Application {
             pii,
             clock: Clock::system(),
             urls,
-            keep_media: settings.media_retention_days > 0,
-            refresh_interval: time::Duration::milliseconds(
-                i64::try_from(settings.refresh_interval_ms).unwrap_or(i64::MAX),
-            ),
+            keep_media: settings.retention.media_retention_days > 0,
+            refresh_interval: time::Duration::try_from(settings.polling.refresh_interval)
+                .unwrap_or(time::Duration::MAX),
         };
         let state: AppState = Arc::new(App {
             settings,
@@ -261,13 +235,13 @@ fn loopback(addr: SocketAddr) -> SocketAddr {
 }
 
 fn load_pii(settings: &Settings) -> anyhow::Result<PiiCipher> {
-    if let Some(key) = &settings.pii_key {
-        return Ok(PiiCipher::new(key, &settings.pii_previous_keys)?);
+    if let Some(key) = &settings.pii.key {
+        return Ok(PiiCipher::new(key, &settings.pii.previous_keys)?);
     }
     if !settings.is_dev() {
         anyhow::bail!("FACEGATE_PII_KEY is required outside development (32 bytes, base64)");
     }
-    let path = settings.data_dir.join("pii.key");
+    let path = settings.store.data_dir.join("pii.key");
     let (cipher, created) = PiiCipher::load_or_generate(&path)?;
     if created {
         tracing::warn!(path = %path.display(), "generated a development PII key");
@@ -277,7 +251,7 @@ fn load_pii(settings: &Settings) -> anyhow::Result<PiiCipher> {
 
 fn dev_key(settings: &Settings) -> anyhow::Result<DevKey> {
     use rand::distributions::{Alphanumeric, DistString};
-    let path = settings.data_dir.join("dev-api-key");
+    let path = settings.store.data_dir.join("dev-api-key");
     match std::fs::read_to_string(&path) {
         Ok(key) => Ok(DevKey {
             key: SecretString::from(key.trim().to_owned()),
@@ -310,7 +284,7 @@ fn router(state: &AppState, embedded_sandbox: Option<Router>) -> Router {
         .layer(axum::middleware::from_fn(
             crate::telemetry::scope_request_id,
         ))
-        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
+        .layer(DefaultBodyLimit::max(state.settings.server.max_body_bytes))
         .layer(axum::middleware::map_response(log_internal_errors))
         .layer(
             TraceLayer::new_for_http()

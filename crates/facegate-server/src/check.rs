@@ -7,9 +7,14 @@
 
 use std::fmt;
 
+use facegate_vendors::baidu_h5::BaiduH5Client;
+use facegate_vendors::faceid_lite::FaceidLiteClient;
+use facegate_vendors::oemcloud::OemcloudClient;
+use facegate_vendors::wechat_mini::WechatMiniClient;
 use facegate_vendors::VendorError;
 
-use crate::config::{Settings, VendorSettings};
+use crate::config::Settings;
+use crate::providers::registry::{ClientContext, VendorClients};
 
 /// What one vendor's check found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,9 +66,9 @@ impl fmt::Display for Report {
 /// The checks that need no network: what `Application::build` would refuse.
 pub fn check_settings(settings: &Settings) -> Result<Vec<String>, String> {
     let mut notes = Vec::new();
-    match &settings.pii_key {
+    match &settings.pii.key {
         Some(key) => {
-            crate::pii::PiiCipher::new(key, &settings.pii_previous_keys)
+            crate::pii::PiiCipher::new(key, &settings.pii.previous_keys)
                 .map_err(|error| format!("pii_key: {error}"))?;
             notes.push("pii_key: a valid 32-byte key".to_owned());
         }
@@ -76,12 +81,12 @@ pub fn check_settings(settings: &Settings) -> Result<Vec<String>, String> {
             )
         }
     }
-    if settings.api_keys.is_empty() && !settings.is_dev() {
+    if settings.access.api_keys.is_empty() && !settings.is_dev() {
         return Err("api_keys: none is configured (FACEGATE_API_KEYS)".into());
     }
-    crate::domain::ReturnUrlPolicy::new(&settings.return_url_allowlist, settings.is_dev())
+    crate::domain::ReturnUrlPolicy::new(&settings.server.return_url_allowlist, settings.is_dev())
         .map_err(|error| format!("return_url_allowlist: {error}"))?;
-    let database = settings.database_url_or_default();
+    let database = settings.store.database_url_or_default();
     if !(database.starts_with("sqlite:")
         || database.starts_with("postgres://")
         || database.starts_with("postgresql://"))
@@ -95,12 +100,12 @@ pub fn check_settings(settings: &Settings) -> Result<Vec<String>, String> {
     Ok(notes)
 }
 
-/// Asks every configured vendor.
+/// Asks every configured vendor, through the registry's clients (tokens kept in memory).
 pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
     let http = facegate_vendors::http::client(Default::default())?;
     let vendors = &settings.vendors;
     let mut report = Report::default();
-    if settings.sandbox_vendors {
+    if vendors.sandbox.simulate_vendors {
         for vendor in ["baidu_h5", "faceid_lite", "wechat_mini", "oemcloud"] {
             report.vendors.push(VendorReport {
                 vendor,
@@ -111,34 +116,84 @@ pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
         }
         return Ok(report);
     }
-    report.vendors.push(VendorReport {
-        vendor: "baidu_h5",
-        outcome: baidu_h5(&http, vendors).await,
-    });
-    report.vendors.push(VendorReport {
-        vendor: "faceid_lite",
-        outcome: faceid_lite(&http, vendors).await,
-    });
-    report.vendors.push(VendorReport {
-        vendor: "wechat_mini",
-        outcome: wechat_mini(&http, vendors).await,
-    });
-    report.vendors.push(VendorReport {
-        vendor: "oemcloud",
-        outcome: oemcloud(&http, vendors).await,
-    });
+    let context = ClientContext {
+        http: &http,
+        tokens: None,
+    };
+    let clients = VendorClients::build(vendors, &context);
+    let lines = [
+        (
+            "baidu_h5",
+            probe_if_configured(
+                &vendors.baidu_h5.credentials(),
+                clients.baidu_h5.as_ref(),
+                baidu_h5,
+            )
+            .await,
+        ),
+        (
+            "faceid_lite",
+            probe_if_configured(
+                &vendors.faceid_lite.credentials(),
+                clients.faceid_lite.as_ref(),
+                faceid_lite,
+            )
+            .await,
+        ),
+        (
+            "wechat_mini",
+            probe_if_configured(
+                &vendors.wechat_mini.credentials(),
+                clients.wechat_mini.as_ref(),
+                wechat_mini,
+            )
+            .await,
+        ),
+        (
+            "oemcloud",
+            probe_if_configured(
+                &vendors.oemcloud.credentials(),
+                clients.oemcloud.as_ref(),
+                oemcloud,
+            )
+            .await,
+        ),
+    ];
+    for (vendor, outcome) in lines {
+        report.vendors.push(VendorReport { vendor, outcome });
+    }
+    let sandbox = &vendors.sandbox;
     report.vendors.push(VendorReport {
         vendor: "sandbox",
-        outcome: if !settings.sandbox {
+        outcome: if !sandbox.enabled {
             Outcome::NotConfigured
         } else {
-            Outcome::Ok(match &settings.sandbox_api_base {
+            Outcome::Ok(match &sandbox.api_base {
                 Some(base) => format!("simulator at {base} (no real person is checked)"),
                 None => "the embedded simulator (no real person is checked)".into(),
             })
         },
     });
     Ok(report)
+}
+
+/// A vendor's probe when its client is configured; otherwise "not configured", or a failure
+/// naming what is missing when only some of its `credentials` (variable, set) are set.
+async fn probe_if_configured<'a, C, F>(
+    credentials: &[(&'static str, bool)],
+    client: Option<&'a C>,
+    probe: impl FnOnce(&'a C) -> F,
+) -> Outcome
+where
+    F: std::future::Future<Output = Outcome>,
+{
+    if let Some(outcome) = incomplete(credentials) {
+        return outcome;
+    }
+    match client {
+        Some(client) => probe(client).await,
+        None => Outcome::NotConfigured,
+    }
 }
 
 /// Names the missing settings of a vendor whose credentials are set only in part.
@@ -158,34 +213,7 @@ fn incomplete(missing: &[(&str, bool)]) -> Option<Outcome> {
     }
 }
 
-async fn baidu_h5(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {
-    if let Some(outcome) = incomplete(&[
-        ("FACEGATE_BAIDU_API_KEY", vendors.baidu_api_key.is_some()),
-        (
-            "FACEGATE_BAIDU_SECRET_KEY",
-            vendors.baidu_secret_key.is_some(),
-        ),
-        ("FACEGATE_BAIDU_PLAN_ID", vendors.baidu_plan_id.is_some()),
-    ]) {
-        return outcome;
-    }
-    let (Some(api_key), Some(secret_key), Some(plan_id)) = (
-        &vendors.baidu_api_key,
-        &vendors.baidu_secret_key,
-        &vendors.baidu_plan_id,
-    ) else {
-        return Outcome::NotConfigured;
-    };
-    let client = facegate_vendors::baidu_h5::BaiduH5Client::new(
-        http.clone(),
-        vendors.baidu_aip_base.clone(),
-        vendors.baidu_h5_base.clone(),
-        facegate_vendors::baidu_h5::Credentials {
-            api_key: api_key.clone(),
-            secret_key: secret_key.clone(),
-        },
-        plan_id.clone(),
-    );
+async fn baidu_h5(client: &BaiduH5Client) -> Outcome {
     match client.fetch_access_token().await {
         Ok(token) => Outcome::Ok(format!(
             "access token issued ({})",
@@ -195,25 +223,7 @@ async fn baidu_h5(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {
     }
 }
 
-async fn wechat_mini(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {
-    if let Some(outcome) = incomplete(&[
-        ("FACEGATE_WECHAT_APPID", vendors.wechat_appid.is_some()),
-        (
-            "FACEGATE_WECHAT_APPSECRET",
-            vendors.wechat_appsecret.is_some(),
-        ),
-    ]) {
-        return outcome;
-    }
-    let (Some(appid), Some(secret)) = (&vendors.wechat_appid, &vendors.wechat_appsecret) else {
-        return Outcome::NotConfigured;
-    };
-    let client = facegate_vendors::wechat_mini::WechatMiniClient::new(
-        http.clone(),
-        vendors.wechat_api_base.clone(),
-        appid.clone(),
-        secret.clone(),
-    );
+async fn wechat_mini(client: &WechatMiniClient) -> Outcome {
     // force_refresh false: the token other replicas hold stays valid.
     match client.stable_token(false).await {
         Ok(answer) => Outcome::Ok(format!(
@@ -224,34 +234,17 @@ async fn wechat_mini(http: &reqwest::Client, vendors: &VendorSettings) -> Outcom
     }
 }
 
-async fn faceid_lite(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {
-    let Some(appcode) = &vendors.faceid_appcode else {
-        return Outcome::NotConfigured;
-    };
-    let client = facegate_vendors::faceid_lite::FaceidLiteClient::new(
-        http.clone(),
-        vendors.faceid_api_base.clone(),
-        vendors.faceid_h5_base.clone(),
-        appcode.clone(),
-    );
+async fn faceid_lite(client: &FaceidLiteClient) -> Outcome {
     probe(
         client.get_result("facegate-check").await.map(|_| ()),
         "APPCODE",
     )
 }
 
-async fn oemcloud(http: &reqwest::Client, vendors: &VendorSettings) -> Outcome {
-    use facegate_vendors::oemcloud::{FaceAuthRequest, FaceauthMode, OemcloudClient};
+async fn oemcloud(client: &OemcloudClient) -> Outcome {
+    use facegate_vendors::oemcloud::{FaceAuthRequest, FaceauthMode};
     use facegate_vendors::wire::Pii;
 
-    let Some(appcode) = &vendors.oemcloud_appcode else {
-        return Outcome::NotConfigured;
-    };
-    let client = OemcloudClient::new(
-        http.clone(),
-        vendors.oemcloud_api_base.clone(),
-        appcode.clone(),
-    );
     // No name: refused as a parameter error, so nothing is started or billed.
     let request = FaceAuthRequest {
         name: Pii::new(""),

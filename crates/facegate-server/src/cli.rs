@@ -69,7 +69,7 @@ pub fn main() -> std::process::ExitCode {
     let settings = match Settings::load(&cli.config) {
         Ok(mut settings) => {
             if let Command::Serve { sandbox_vendors } = &cli.command {
-                settings.sandbox_vendors |= *sandbox_vendors;
+                settings.vendors.sandbox.simulate_vendors |= *sandbox_vendors;
             }
             settings
         }
@@ -80,7 +80,7 @@ pub fn main() -> std::process::ExitCode {
     };
     // `check` prints a report; its vendor calls' log lines would only clutter it.
     if !matches!(cli.command, Command::Check) {
-        init_tracing(settings.log_format);
+        init_tracing(settings.server.log_format);
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -190,13 +190,10 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 
 async fn keys(settings: Settings, command: KeysCommand) -> anyhow::Result<()> {
     use anyhow::Context;
-    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-        format!(
-            "creating the data directory {}",
-            settings.data_dir.display()
-        )
-    })?;
-    let store = crate::store::connect(&settings.database_url_or_default())
+    let data_dir = &settings.store.data_dir;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+    let store = crate::store::connect(&settings.store.database_url_or_default())
         .await
         .context("opening the database")?;
     let now = crate::session::now();

@@ -71,7 +71,7 @@ impl CreationLimits {
 /// The per-person daily cap (`subject_daily_cap`, off at 0): 429 with Retry-After when the
 /// person already has that many sessions in the last 24 hours. Counted by subject digest.
 pub async fn check_subject_cap(state: &AppState, new: &NewSession) -> AppResult<()> {
-    let cap = state.settings.subject_daily_cap;
+    let cap = state.settings.limits.subject_daily_cap;
     let Some(subject) = new.subject.as_ref().filter(|_| cap > 0) else {
         return Ok(());
     };
@@ -104,7 +104,7 @@ pub async fn check_subject_cap(state: &AppState, new: &NewSession) -> AppResult<
 
 /// At most `reference_daily_cap` sessions per merchant reference in 24 hours (0: no cap).
 pub async fn check_reference_cap(state: &AppState, reference: &str) -> AppResult<()> {
-    let cap = state.settings.reference_daily_cap;
+    let cap = state.settings.limits.reference_daily_cap;
     if cap == 0 {
         return Ok(());
     }

@@ -33,7 +33,7 @@ pub struct StartDemo {
 /// not built, a page at `/` that says how to build it.
 pub fn router(state: &AppState) -> Router<AppState> {
     let router = Router::new().route("/demo/api/start", post(start));
-    let dir = &state.settings.demo_dir;
+    let dir = &state.settings.server.demo_dir;
     if dir.join("index.html").exists() {
         let app = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
         router.fallback_service(app)

@@ -28,7 +28,7 @@ const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
     (status = 503, description = "Another metrics recorder is installed in this process", content_type = "text/plain"),
 ), security((), ("metrics_key" = [])))]
 async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    if let Some(key) = &state.settings.metrics_key {
+    if let Some(key) = &state.settings.access.metrics_key {
         let presented = headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())

@@ -71,7 +71,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AppJson<T> {
             .await
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::PayloadTooLarge(state.settings.max_body_bytes)
+                    AppError::PayloadTooLarge(state.settings.server.max_body_bytes)
                 } else {
                     AppError::InvalidRequest {
                         field: None,

@@ -4,8 +4,7 @@
 use facegate_vendors::baidu_h5::BaiduH5Client;
 use facegate_vendors::baidu_smartapp::SmartappClient;
 
-use crate::config::VendorSettings;
-use crate::providers::{SandboxBases, VendorTokens};
+use crate::providers::registry::VendorClients;
 
 /// The clients behind the vendor extras, built once with the application (`App::vendor_extras`).
 pub struct VendorExtras {
@@ -16,21 +15,12 @@ pub struct VendorExtras {
 }
 
 impl VendorExtras {
-    /// The same Baidu H5 client as the provider's (base URLs, credentials, the access token
-    /// shared through the database).
-    pub fn new(
-        vendors: &VendorSettings,
-        http: &reqwest::Client,
-        sandbox: Option<&SandboxBases>,
-        tokens: &VendorTokens,
-    ) -> Self {
-        let openapi = match sandbox {
-            Some(bases) => bases.api(facegate_sandbox::vendors::baidu_smartapp::PREFIX),
-            None => vendors.baidu_openapi_base.clone(),
-        };
+    /// The registry's clients: Baidu H5's is the provider's own (base URLs, credentials, the
+    /// access token shared through the database).
+    pub fn new(clients: &VendorClients) -> Self {
         Self {
-            baidu_h5: crate::providers::baidu_h5_client(vendors, http, sandbox, tokens),
-            smartapp: SmartappClient::new(http.clone(), openapi),
+            baidu_h5: clients.baidu_h5.clone(),
+            smartapp: clients.baidu_smartapp.clone(),
         }
     }
 }

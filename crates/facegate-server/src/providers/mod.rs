@@ -4,6 +4,8 @@
 //! the start's one vendor call, and, later, observes what the vendor says about the session.
 //! It decides nothing about status: the session core (`session/`) turns observations into
 //! transitions.
+//! `registry.rs` builds every vendor's client from its settings group, and the providers over
+//! them (docs/adding-a-vendor.md).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,6 +23,7 @@ pub mod baidu_h5;
 pub mod faceid_lite;
 pub mod instrumented;
 pub mod oemcloud;
+pub mod registry;
 pub mod resilience;
 pub mod sandbox;
 pub mod tokens;
@@ -373,178 +376,6 @@ pub const MAX_VENDOR_LIFETIME_SECONDS: i64 = 24 * 60 * 60;
 /// Now plus a vendor's `expires_in` seconds, held to 1 s .. [`MAX_VENDOR_LIFETIME_SECONDS`].
 pub fn expires_after(seconds: i64) -> OffsetDateTime {
     crate::session::now() + time::Duration::seconds(seconds.clamp(1, MAX_VENDOR_LIFETIME_SECONDS))
-}
-
-/// Where the embedded sandbox is, when vendors are pointed at it (`--sandbox-vendors`).
-#[derive(Clone, Debug)]
-pub struct SandboxBases {
-    /// How facegate reaches the sandbox's APIs (loopback).
-    pub internal: Url,
-    /// How browsers reach the sandbox's pages.
-    pub public: Url,
-}
-
-impl SandboxBases {
-    pub fn api(&self, prefix: &str) -> Url {
-        join_prefix(&self.internal, prefix)
-    }
-
-    pub fn page(&self, prefix: &str) -> Url {
-        join_prefix(&self.public, prefix)
-    }
-}
-
-fn join_prefix(base: &Url, prefix: &str) -> Url {
-    base.join(prefix.trim_start_matches('/'))
-        .unwrap_or_else(|_| base.clone())
-}
-
-/// Registers every vendor whose credentials are configured (or all of them, on the sandbox's
-/// credentials, when `sandbox` is given).
-pub fn register_vendors(
-    providers: &mut Providers,
-    vendors: &crate::config::VendorSettings,
-    http: &reqwest::Client,
-    sandbox: Option<&SandboxBases>,
-    tokens: &VendorTokens,
-) {
-    use facegate_sandbox::vendors as sim;
-    use secrecy::SecretString;
-
-    let faceid = match sandbox {
-        Some(bases) => Some((
-            bases.api(sim::faceid_lite::API_PREFIX),
-            bases.page(sim::faceid_lite::H5_PREFIX),
-            SecretString::from(sim::faceid_lite::APPCODE),
-        )),
-        None => vendors.faceid_appcode.clone().map(|appcode| {
-            (
-                vendors.faceid_api_base.clone(),
-                vendors.faceid_h5_base.clone(),
-                appcode,
-            )
-        }),
-    };
-    if let Some(client) = baidu_h5_client(vendors, http, sandbox, tokens) {
-        providers.register(Arc::new(baidu_h5::BaiduH5Provider::new(client)));
-    }
-    let wechat = match sandbox {
-        Some(bases) => Some((
-            bases.api(sim::wechat_mini::API_PREFIX),
-            sim::wechat_mini::APPID.to_owned(),
-            SecretString::from(sim::wechat_mini::APP_SECRET),
-            Some(SecretString::from(sim::wechat_mini::PUSH_TOKEN)),
-        )),
-        None => match (&vendors.wechat_appid, &vendors.wechat_appsecret) {
-            (Some(appid), Some(secret)) => Some((
-                vendors.wechat_api_base.clone(),
-                appid.clone(),
-                secret.clone(),
-                vendors.wechat_push_token.clone(),
-            )),
-            _ => None,
-        },
-    };
-    if let Some((api, appid, secret, push_token)) = wechat {
-        let client =
-            facegate_vendors::wechat_mini::WechatMiniClient::new(http.clone(), api, appid, secret)
-                .with_cache(Arc::new(
-                    tokens
-                        .cache("wechat_mini")
-                        .with_refresh_margin(facegate_vendors::wechat_mini::REFRESH_MARGIN),
-                ));
-        providers.register(Arc::new(wechat_mini::WechatMiniProvider::new(
-            client, push_token,
-        )));
-    }
-    let oemcloud = match sandbox {
-        Some(bases) => Some((
-            bases.api(sim::oemcloud::API_PREFIX),
-            SecretString::from(sim::oemcloud::APPCODE),
-            SecretString::from(sim::oemcloud::APP_SECRET),
-        )),
-        // Settings::check refuses an APPCODE without the callback secret.
-        None => match (&vendors.oemcloud_appcode, &vendors.oemcloud_callback_secret) {
-            (Some(appcode), Some(secret)) => Some((
-                vendors.oemcloud_api_base.clone(),
-                appcode.clone(),
-                secret.clone(),
-            )),
-            _ => None,
-        },
-    };
-    if let Some((api, appcode, callback_secret)) = oemcloud {
-        let client = facegate_vendors::oemcloud::OemcloudClient::new(http.clone(), api, appcode);
-        providers.register(Arc::new(oemcloud::OemcloudProvider::new(
-            client,
-            callback_secret,
-        )));
-    }
-    if let Some((api, h5, appcode)) = faceid {
-        providers.register(Arc::new(faceid_lite::FaceidLiteProvider::new(
-            facegate_vendors::faceid_lite::FaceidLiteClient::new(http.clone(), api, h5, appcode),
-        )));
-    }
-}
-
-/// The Baidu H5 client when its credentials are configured (or the sandbox's, when `sandbox` is
-/// given), its access token shared through the database: the provider and the merchant's
-/// extra queries (api/verifications/vendor_queries.rs) use the same.
-pub fn baidu_h5_client(
-    vendors: &crate::config::VendorSettings,
-    http: &reqwest::Client,
-    sandbox: Option<&SandboxBases>,
-    tokens: &VendorTokens,
-) -> Option<facegate_vendors::baidu_h5::BaiduH5Client> {
-    use facegate_sandbox::vendors::baidu_h5 as sim;
-    use facegate_vendors::baidu_h5::{BaiduH5Client, Credentials};
-    use secrecy::SecretString;
-
-    let (aip, h5, credentials, plan_id) = match (
-        sandbox,
-        &vendors.baidu_api_key,
-        &vendors.baidu_secret_key,
-        &vendors.baidu_plan_id,
-    ) {
-        (Some(bases), ..) => (
-            bases.api(sim::AIP_PREFIX),
-            bases.page(sim::H5_PREFIX),
-            Credentials {
-                api_key: sim::API_KEY.to_owned(),
-                secret_key: SecretString::from(sim::SECRET_KEY),
-            },
-            sim::PLAN_ID.to_owned(),
-        ),
-        (None, Some(api_key), Some(secret_key), Some(plan_id)) => (
-            vendors.baidu_aip_base.clone(),
-            vendors.baidu_h5_base.clone(),
-            Credentials {
-                api_key: api_key.clone(),
-                secret_key: secret_key.clone(),
-            },
-            plan_id.clone(),
-        ),
-        _ => return None,
-    };
-    Some(
-        BaiduH5Client::new(http.clone(), aip, h5, credentials, plan_id).with_token_cache(Arc::new(
-            tokens
-                .cache("baidu_h5")
-                .with_refresh_margin(facegate_vendors::baidu_h5::REFRESH_MARGIN),
-        )),
-    )
-}
-
-/// What vendor clients need to share tokens through the database.
-pub struct VendorTokens {
-    pub store: Arc<dyn crate::store::Store>,
-    pub pii: crate::pii::PiiCipher,
-}
-
-impl VendorTokens {
-    pub fn cache(&self, namespace: &'static str) -> tokens::StoreTokenCache {
-        tokens::StoreTokenCache::new(self.store.clone(), self.pii.clone(), namespace)
-    }
 }
 
 /// The providers this server runs, by name.

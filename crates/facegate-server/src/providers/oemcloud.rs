@@ -4,7 +4,7 @@
 //! The seed documents no result query: the notify is the only server-side signal, so its
 //! result is kept with `confirmed_by: notify`, and only from a notify whose signature checks
 //! out with e-sign's secret. The secret is therefore required: without it the provider is not
-//! built (`FACEGATE_OEMCLOUD_CALLBACK_SECRET`, see config.rs), since the flowId an unsigned
+//! built (`FACEGATE_OEMCLOUD_CALLBACK_SECRET`, see config/vendors.rs), since the flowId an unsigned
 //! notify needs reaches the browser in e-sign's redirect. The browser's return to
 //! callbackUrl carries `passed=...` too, but a browser can forge that: it only brings the user
 //! back, it decides nothing. contextId is the session id, and a notify whose contextId names

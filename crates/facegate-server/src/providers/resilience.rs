@@ -7,7 +7,8 @@
 //! down (the sessions it skips are looked at again on its next pass). After
 //! `vendor_breaker_open_ms` one probe call goes through (half-open): success closes the
 //! breaker, failure opens it again. Vendor answers that say "no" (bad credentials, invalid
-//! request, a conflict) are answers, not failures.
+//! request, a conflict) are answers, not failures. The settings are
+//! [`ResilienceSettings`](crate::config::ResilienceSettings).
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -16,92 +17,14 @@ use async_trait::async_trait;
 use facegate_types::Provider;
 use facegate_vendors::retry::{RetryPolicy, Transient};
 use facegate_vendors::VendorError;
-use serde::Deserialize;
 
 use super::{
     Callback, CallbackOutcome, CallbackRejected, DynAdapter, Evidence, Observation, Prepared,
     PreparedStart, ProviderError, Providers, StartRequest, Started,
 };
+use crate::config::ResilienceSettings;
 use crate::domain::Subject;
 use crate::store::SessionRecord;
-
-/// The settings of this module (flattened into `Settings`; `FACEGATE_VENDOR_RETRIES`, ...),
-/// and the two worker paces the reliability tests tune (reconciler staleness, webhook lease).
-#[derive(Clone, Debug, Deserialize)]
-pub struct ResilienceSettings {
-    /// Whole-request timeout of a vendor call.
-    #[serde(default = "defaults::vendor_timeout_ms")]
-    pub vendor_timeout_ms: u64,
-    /// Retries of a failed vendor query or token fetch (creates are never retried).
-    #[serde(default = "defaults::vendor_retries")]
-    pub vendor_retries: u32,
-    /// The first wait before a retry; doubled each time, with jitter, up to 2 s.
-    #[serde(default = "defaults::vendor_retry_min_delay_ms")]
-    pub vendor_retry_min_delay_ms: u64,
-    /// The longest Retry-After a query waits for before giving up until the next pass.
-    #[serde(default = "defaults::vendor_max_retry_after_ms")]
-    pub vendor_max_retry_after_ms: u64,
-    /// Consecutive failures that open a vendor's circuit breaker (0: no breaker).
-    #[serde(default = "defaults::vendor_breaker_failures")]
-    pub vendor_breaker_failures: u32,
-    /// How long an open breaker refuses calls before it lets one probe through.
-    #[serde(default = "defaults::vendor_breaker_open_ms")]
-    pub vendor_breaker_open_ms: u64,
-}
-
-mod defaults {
-    pub fn vendor_timeout_ms() -> u64 {
-        10_000
-    }
-    pub fn vendor_retries() -> u32 {
-        2
-    }
-    pub fn vendor_retry_min_delay_ms() -> u64 {
-        100
-    }
-    pub fn vendor_max_retry_after_ms() -> u64 {
-        5_000
-    }
-    pub fn vendor_breaker_failures() -> u32 {
-        5
-    }
-    pub fn vendor_breaker_open_ms() -> u64 {
-        30_000
-    }
-}
-
-impl Default for ResilienceSettings {
-    fn default() -> Self {
-        Self {
-            vendor_timeout_ms: defaults::vendor_timeout_ms(),
-            vendor_retries: defaults::vendor_retries(),
-            vendor_retry_min_delay_ms: defaults::vendor_retry_min_delay_ms(),
-            vendor_max_retry_after_ms: defaults::vendor_max_retry_after_ms(),
-            vendor_breaker_failures: defaults::vendor_breaker_failures(),
-            vendor_breaker_open_ms: defaults::vendor_breaker_open_ms(),
-        }
-    }
-}
-
-impl ResilienceSettings {
-    /// The vendor HTTP client's timeouts.
-    pub fn timeouts(&self) -> facegate_vendors::http::Timeouts {
-        let request = Duration::from_millis(self.vendor_timeout_ms.max(1));
-        facegate_vendors::http::Timeouts {
-            connect: request.min(Duration::from_secs(3)),
-            request,
-        }
-    }
-
-    pub fn retry_policy(&self) -> RetryPolicy {
-        RetryPolicy {
-            max_retries: self.vendor_retries as usize,
-            min_delay: Duration::from_millis(self.vendor_retry_min_delay_ms),
-            max_delay: Duration::from_secs(2),
-            max_retry_after: Duration::from_millis(self.vendor_max_retry_after_ms),
-        }
-    }
-}
 
 /// Wraps every registered provider in [`Resilient`].
 pub fn wrap_all(providers: &mut Providers, settings: &ResilienceSettings) {
@@ -300,11 +223,8 @@ impl Resilient {
         let provider = inner.provider().as_str();
         Self {
             inner,
-            breaker: CircuitBreaker::new(
-                settings.vendor_breaker_failures,
-                Duration::from_millis(settings.vendor_breaker_open_ms),
-            )
-            .published_as(provider),
+            breaker: CircuitBreaker::new(settings.breaker_failures, settings.breaker_open)
+                .published_as(provider),
             retry: settings.retry_policy(),
         }
     }

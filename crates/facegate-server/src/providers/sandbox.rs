@@ -24,10 +24,11 @@ pub struct SandboxProvider {
 }
 
 impl SandboxProvider {
-    pub fn new(client: SandboxClient, default_ttl_seconds: u32) -> Self {
+    /// `default_ttl`: the lifetime of a session whose options name none (whole seconds).
+    pub fn new(client: SandboxClient, default_ttl: std::time::Duration) -> Self {
         Self {
             client,
-            default_ttl_seconds,
+            default_ttl_seconds: u32::try_from(default_ttl.as_secs()).unwrap_or(u32::MAX),
         }
     }
 }

@@ -35,7 +35,10 @@ impl Core {
             .expect("a sandbox on loopback");
         let client = SandboxClient::new(reqwest::Client::new(), sandbox.base.clone(), "sandbox");
         let mut providers = Providers::default();
-        providers.register(Arc::new(SandboxProvider::new(client, 7200)));
+        providers.register(Arc::new(SandboxProvider::new(
+            client,
+            std::time::Duration::from_secs(7200),
+        )));
         let context = SessionContext {
             store: crate::store::connect("sqlite::memory:")
                 .await

@@ -31,7 +31,7 @@ const BATCH: u32 = 16;
 
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let rules = &state.settings.alerts;
-    if rules.alert_failure_rate_min_count == 0 && rules.alert_liveness_failures == 0 {
+    if rules.failure_rate_min_count == 0 && rules.liveness_failures == 0 {
         return;
     }
     let client = match reqwest::Client::builder()
@@ -45,7 +45,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
             return;
         }
     };
-    let interval = Duration::from_millis(rules.alert_interval_ms.max(100));
+    let interval = rules.interval.max(Duration::from_millis(100));
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
@@ -75,7 +75,7 @@ pub fn readings(
                 .map(|count| count.count)
                 .sum()
         };
-        if rules.alert_failure_rate_min_count > 0 {
+        if rules.failure_rate_min_count > 0 {
             let verified = sum(failure_window, &|c| {
                 c.status == VerificationStatus::Verified
             });
@@ -86,25 +86,25 @@ pub fn readings(
             } else {
                 0.0
             };
-            let breach = decided >= i64::from(rules.alert_failure_rate_min_count)
-                && rate > rules.alert_failure_rate_threshold;
+            let breach = decided >= i64::from(rules.failure_rate_min_count)
+                && rate > rules.failure_rate_threshold;
             readings.push((
                 reading(
                     FAILURE_RATE,
                     provider,
                     rate,
-                    rules.alert_failure_rate_threshold,
+                    rules.failure_rate_threshold,
                     decided,
                 ),
                 breach,
             ));
         }
-        if rules.alert_liveness_failures > 0 {
+        if rules.liveness_failures > 0 {
             let attacks = sum(liveness_window, &|c| {
                 c.status == VerificationStatus::Failed
                     && c.reason.as_deref() == Some(FailureReason::LivenessFailed.as_str())
             });
-            let threshold = i64::from(rules.alert_liveness_failures);
+            let threshold = i64::from(rules.liveness_failures);
             readings.push((
                 reading(
                     LIVENESS_ATTACKS,
@@ -141,26 +141,26 @@ fn reading(
 pub async fn evaluate(state: &AppState) -> anyhow::Result<()> {
     let rules = &state.settings.alerts;
     let now = session::now();
-    let window = |seconds: u32| now - time::Duration::seconds(i64::from(seconds));
-    let failure_window = if rules.alert_failure_rate_min_count > 0 {
+    let window = |length: Duration| now - length;
+    let failure_window = if rules.failure_rate_min_count > 0 {
         state
             .core
             .store
-            .outcome_counts(window(rules.alert_failure_rate_window_seconds))
+            .outcome_counts(window(rules.failure_rate_window))
             .await?
     } else {
         Vec::new()
     };
-    let liveness_window = if rules.alert_liveness_failures > 0 {
+    let liveness_window = if rules.liveness_failures > 0 {
         state
             .core
             .store
-            .outcome_counts(window(rules.alert_liveness_window_seconds))
+            .outcome_counts(window(rules.liveness_window))
             .await?
     } else {
         Vec::new()
     };
-    let notify = rules.alert_webhook_url.is_some();
+    let notify = rules.webhook_url.is_some();
     for (reading, breach) in readings(rules, &failure_window, &liveness_window) {
         if breach {
             if let Some(alert) = state.core.store.alert_fire(&reading, notify, now).await? {
@@ -182,9 +182,9 @@ pub async fn evaluate(state: &AppState) -> anyhow::Result<()> {
 /// receiver that sees it twice (at least once delivery) can tell.
 pub fn body(alert: &AlertRecord, rules: &AlertSettings, now: time::OffsetDateTime) -> String {
     let window = if alert.rule == FAILURE_RATE {
-        rules.alert_failure_rate_window_seconds
+        rules.failure_rate_window
     } else {
-        rules.alert_liveness_window_seconds
+        rules.liveness_window
     };
     json!({
         "id": format!("alert_{}_{}_{}", alert.key, alert.episode, alert.status.as_str()),
@@ -198,7 +198,7 @@ pub fn body(alert: &AlertRecord, rules: &AlertSettings, now: time::OffsetDateTim
             "value": alert.value,
             "threshold": alert.threshold,
             "sample": alert.sample,
-            "window_seconds": window,
+            "window_seconds": window.as_secs(),
             "fired_at": rfc3339(alert.fired_at),
             "resolved_at": alert.resolved_at.map(rfc3339),
         }
@@ -209,7 +209,7 @@ pub fn body(alert: &AlertRecord, rules: &AlertSettings, now: time::OffsetDateTim
 /// Sends the transitions not yet delivered.
 pub async fn notify(state: &AppState, client: &reqwest::Client) -> anyhow::Result<()> {
     let rules = &state.settings.alerts;
-    let Some(url) = &rules.alert_webhook_url else {
+    let Some(url) = &rules.webhook_url else {
         return Ok(());
     };
     let now = session::now();
@@ -232,7 +232,7 @@ pub async fn notify(state: &AppState, client: &reqwest::Client) -> anyhow::Resul
                     alert.status.as_str()
                 ),
             );
-        if let Some(secret) = &rules.alert_webhook_secret {
+        if let Some(secret) = &rules.webhook_secret {
             request = request.header(
                 "Facegate-Signature",
                 webhooks::signature(

@@ -20,13 +20,12 @@ const RECHECK_AFTER: time::Duration = time::Duration::seconds(5);
 /// How long a session may go unchecked before the reconciler asks about it
 /// (`reconcile_stale_after_ms`).
 pub fn stale_after(settings: &crate::config::Settings) -> time::Duration {
-    time::Duration::milliseconds(
-        i64::try_from(settings.reconcile_stale_after_ms).unwrap_or(i64::MAX),
-    )
+    time::Duration::try_from(settings.polling.reconcile_stale_after).unwrap_or(time::Duration::MAX)
 }
 
 pub async fn run(state: AppState, shutdown: CancellationToken) {
-    let interval = Duration::from_millis(state.settings.reconcile_interval_ms.max(100));
+    let polling = &state.settings.polling;
+    let interval = polling.reconcile_interval.max(Duration::from_millis(100));
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,

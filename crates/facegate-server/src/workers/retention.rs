@@ -26,8 +26,8 @@ pub struct Policy {
 impl Policy {
     pub fn from_settings(settings: &crate::Settings) -> Self {
         Self {
-            media_retention_days: settings.media_retention_days,
-            retention_days: settings.retention_days,
+            media_retention_days: settings.retention.media_retention_days,
+            retention_days: settings.retention.retention_days,
         }
     }
 }
@@ -40,7 +40,8 @@ pub struct Swept {
 }
 
 pub async fn run(state: AppState, shutdown: CancellationToken) {
-    let interval = Duration::from_millis(state.settings.retention_interval_ms.max(100));
+    let retention = &state.settings.retention;
+    let interval = retention.interval.max(Duration::from_millis(100));
     let policy = Policy::from_settings(&state.settings);
     loop {
         match sweep(state.core.store.as_ref(), policy, crate::session::now()).await {

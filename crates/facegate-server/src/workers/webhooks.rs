@@ -110,10 +110,8 @@ pub fn backoff(attempts: i64) -> Duration {
 }
 
 pub async fn run(state: AppState, shutdown: CancellationToken) {
-    let (Some(url), Some(secret)) = (
-        state.settings.webhook_url.clone(),
-        state.settings.webhook_secret.clone(),
-    ) else {
+    let webhooks = &state.settings.webhooks;
+    let (Some(url), Some(secret)) = (webhooks.url.clone(), webhooks.secret.clone()) else {
         return;
     };
     let client = match reqwest::Client::builder()
@@ -127,11 +125,9 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
             return;
         }
     };
-    let interval = Duration::from_millis(state.settings.webhook_interval_ms.max(50));
+    let interval = webhooks.interval.max(Duration::from_millis(50));
     // How long a claimed event is ours before another replica may take it.
-    let lease = time::Duration::milliseconds(
-        i64::try_from(state.settings.webhook_lease_ms).unwrap_or(i64::MAX),
-    );
+    let lease = time::Duration::try_from(webhooks.lease).unwrap_or(time::Duration::MAX);
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
@@ -191,7 +187,7 @@ async fn deliver(
             state.core.store.event_delivered(id, session::now()).await
         }
         Some(error) => {
-            let give_up = delivery.attempts >= i64::from(state.settings.webhook_max_attempts);
+            let give_up = delivery.attempts >= i64::from(state.settings.webhooks.max_attempts);
             let retry_at = (!give_up).then(|| session::now() + backoff(delivery.attempts));
             tracing::warn!(event_id = %id, attempts = delivery.attempts, give_up, error = %error, "webhook delivery failed");
             state

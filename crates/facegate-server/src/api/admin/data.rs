@@ -379,7 +379,7 @@ pub fn alert_view(record: &AlertRecord, webhook: bool) -> AlertView {
 }
 
 pub async fn alerts(state: &AppState) -> AppResult<Vec<AlertView>> {
-    let webhook = state.settings.alerts.alert_webhook_url.is_some();
+    let webhook = state.settings.alerts.webhook_url.is_some();
     Ok(state
         .core
         .store

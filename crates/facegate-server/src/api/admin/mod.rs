@@ -25,13 +25,14 @@ use data::FilterQuery;
 /// The admin routes; without an admin key, every `/admin` URL answers 404 (also when the demo's
 /// catch-all would otherwise serve its page there).
 pub fn router(state: &AppState) -> Router<AppState> {
-    let Some(key) = state.settings.admin_key.as_ref() else {
+    let Some(key) = state.settings.access.admin_key.as_ref() else {
         return Router::new()
             .route("/admin", any(not_found))
             .route("/admin/{*path}", any(not_found));
     };
     let secure = state
         .settings
+        .server
         .public_url
         .as_ref()
         .is_some_and(|url| url.scheme() == "https");

@@ -223,16 +223,16 @@ fn alerts_section(state: &AppState, alerts: &[AlertView]) -> Markup {
         section #alerts {
             h2 { "Alerts" }
             p.rules {
-                @if rules.alert_failure_rate_min_count > 0 {
-                    "Failure rate above " (percent(rules.alert_failure_rate_threshold))
-                    " over " (rules.alert_failure_rate_window_seconds) " s (at least "
-                    (rules.alert_failure_rate_min_count) " decided). "
+                @if rules.failure_rate_min_count > 0 {
+                    "Failure rate above " (percent(rules.failure_rate_threshold))
+                    " over " (rules.failure_rate_window.as_secs()) " s (at least "
+                    (rules.failure_rate_min_count) " decided). "
                 }
-                @if rules.alert_liveness_failures > 0 {
-                    "At least " (rules.alert_liveness_failures) " liveness_failed within "
-                    (rules.alert_liveness_window_seconds) " s. "
+                @if rules.liveness_failures > 0 {
+                    "At least " (rules.liveness_failures) " liveness_failed within "
+                    (rules.liveness_window.as_secs()) " s. "
                 }
-                @if rules.alert_webhook_url.is_some() { "Posted to the alert webhook." }
+                @if rules.webhook_url.is_some() { "Posted to the alert webhook." }
                 @else { "No alert webhook is configured." }
             }
             @if alerts.is_empty() {
