@@ -1,11 +1,14 @@
 //! The PostgreSQL store against a real server (FACEGATE_TEST_DATABASE_URL, see
 //! scripts/postgres.sh), each test on a fresh database of its own. The behaviour scenarios run on
-//! SQLite too, so both implementations of `Store` are held to the same answers.
+//! SQLite too, so both implementations of `Store` are held to the same answers: one scenario or
+//! more per capability (sessions, outbox, vendor tokens, keys and limits, privacy, admin).
 
 use std::sync::Arc;
 
 use facegate_server::store::{
-    self, Change, ListFilter, OutboxEvent, SealedSubject, SessionRecord, Start, Store, StoreError,
+    self, AdminFilter, AlertReading, AlertRecord, AlertStatus, Change, DailyCount, ListFilter,
+    OpsCounts, OutboxEvent, OutcomeCount, Redaction, SealedSubject, SessionRecord, Start, Store,
+    StoreError, StoredApiKey, StoredMedia, SubjectDigest,
 };
 use facegate_types::{
     ConfirmedBy, FailureReason, NextAction, Provider, Scores, VerificationResult,
@@ -86,10 +89,9 @@ fn failed_result() -> VerificationResult {
     }
 }
 
-/// A session that reached a final state, with its outbox event.
-async fn finished(store: &dyn Store, id: &str, at: OffsetDateTime) {
-    store.insert(&record(id, at), None).await.unwrap();
-    let change = Change {
+/// The change that makes a fresh session `id` final (failed) at `at`, with its outbox event.
+fn failing(id: &str, at: OffsetDateTime) -> Change {
+    Change {
         id: id.to_owned(),
         expected_version: 0,
         status: VerificationStatus::Failed,
@@ -105,8 +107,13 @@ async fn finished(store: &dyn Store, id: &str, at: OffsetDateTime) {
             payload: format!("{{\"id\":\"{id}\"}}"),
         }),
         media: Vec::new(),
-    };
-    assert!(store.apply(&change).await.unwrap());
+    }
+}
+
+/// A session that reached a final state, with its outbox event.
+async fn finished(store: &dyn Store, id: &str, at: OffsetDateTime) {
+    store.insert(&record(id, at), None).await.unwrap();
+    assert!(store.apply(&failing(id, at)).await.unwrap());
 }
 
 /// Every column survives the round trip; lookups by idempotency key and vendor handle; the
@@ -335,10 +342,9 @@ async fn listing(store: &dyn Store) {
     assert_eq!(ids(&pending_r1_after_a), ["ver_B"]);
 }
 
-/// The reconciler sees open sessions past expiry or not checked since `stale_before`, oldest
-/// check first, never final ones.
-async fn reconcile_work(store: &dyn Store) {
-    let at = t0();
+/// Sessions created at `at`: past expiry but checked at +59 s, checked at +5 s, never checked,
+/// checked at +50 s, and final; and one created at +40 s.
+async fn reconciler_backlog(store: &dyn Store, at: OffsetDateTime) {
     let mut expired = record("ver_expired", at);
     expired.expires_at = at + Duration::seconds(10);
     expired.last_checked_at = Some(at + Duration::seconds(59));
@@ -355,6 +361,13 @@ async fn reconcile_work(store: &dyn Store) {
         .await
         .unwrap();
     finished(store, "ver_final", at).await;
+}
+
+/// The reconciler sees open sessions past expiry or not checked since `stale_before`, oldest
+/// check first, never final ones.
+async fn reconcile_work(store: &dyn Store) {
+    let at = t0();
+    reconciler_backlog(store, at).await;
 
     let now = at + Duration::seconds(60);
     let stale_before = at + Duration::seconds(30);
@@ -372,18 +385,7 @@ async fn reconcile_work(store: &dyn Store) {
 /// `recheck_before` has passed its last check.
 async fn reconcile_claims(store: &dyn Store) {
     let at = t0();
-    let mut expired = record("ver_expired", at);
-    expired.expires_at = at + Duration::seconds(10);
-    expired.last_checked_at = Some(at + Duration::seconds(59));
-    store.insert(&expired, None).await.unwrap();
-    let mut stale = record("ver_stale", at);
-    stale.last_checked_at = Some(at + Duration::seconds(5));
-    store.insert(&stale, None).await.unwrap();
-    store.insert(&record("ver_never", at), None).await.unwrap();
-    let mut fresh = record("ver_fresh", at);
-    fresh.last_checked_at = Some(at + Duration::seconds(50));
-    store.insert(&fresh, None).await.unwrap();
-    finished(store, "ver_final", at).await;
+    reconciler_backlog(store, at).await;
 
     let now = at + Duration::seconds(60);
     let stale_before = at + Duration::seconds(30);
@@ -529,6 +531,506 @@ async fn vendor_tokens(store: &dyn Store) {
     );
 }
 
+/// API keys oldest first, revoked once; subject digests newest first and counted after a
+/// moment; evidence spent by one session only.
+async fn keys_and_limits(store: &dyn Store) {
+    let at = t0();
+    let key = |id: &str, created_at| StoredApiKey {
+        id: id.to_owned(),
+        label: Some("shop".into()),
+        key_hash: vec![7; 32],
+        created_at,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let second = at + Duration::seconds(1);
+    store.insert_api_key(&key("key_b", second)).await.unwrap();
+    store.insert_api_key(&key("key_a", second)).await.unwrap();
+    store.insert_api_key(&key("key_c", at)).await.unwrap();
+    let listed: Vec<_> = store.list_api_keys().await.unwrap();
+    let listed: Vec<_> = listed.iter().map(|k| k.id.as_str()).collect();
+    assert_eq!(listed, ["key_c", "key_a", "key_b"]);
+    store
+        .touch_api_key("key_a", at + Duration::seconds(2))
+        .await
+        .unwrap();
+    assert!(store
+        .revoke_api_key("key_a", at + Duration::seconds(3))
+        .await
+        .unwrap());
+    assert!(!store
+        .revoke_api_key("key_a", at + Duration::seconds(4))
+        .await
+        .unwrap());
+    assert!(!store.revoke_api_key("key_missing", at).await.unwrap());
+    assert_eq!(
+        store.api_key("key_a").await.unwrap(),
+        Some(StoredApiKey {
+            last_used_at: Some(at + Duration::seconds(2)),
+            revoked_at: Some(at + Duration::seconds(3)),
+            ..key("key_a", second)
+        })
+    );
+    assert_eq!(store.api_key("key_missing").await.unwrap(), None);
+
+    let digest = |byte: u8| SubjectDigest {
+        key_id: "k1".into(),
+        digest: vec![byte; 32],
+    };
+    for (id, offset, subject) in [
+        ("ver_1", 0, Some(digest(1))),
+        ("ver_2", 1, Some(digest(2))),
+        ("ver_3", 2, Some(digest(1))),
+        ("ver_4", 3, None),
+    ] {
+        let record = record(id, at + Duration::seconds(offset));
+        store.insert(&record, subject.as_ref()).await.unwrap();
+    }
+    let both = [vec![1; 32], vec![2; 32]];
+    let found = store.find_by_subject_digest(&both, 10).await.unwrap();
+    assert_eq!(found, ["ver_3", "ver_2", "ver_1"]);
+    let newest = store.find_by_subject_digest(&both[..1], 1).await.unwrap();
+    assert_eq!(newest, ["ver_3"]);
+    assert!(store
+        .find_by_subject_digest(&[], 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.count_by_subject_digest(&both, at).await.unwrap(), 2);
+    assert_eq!(
+        store.count_by_subject_digest(&both[1..], at).await.unwrap(),
+        1
+    );
+    assert_eq!(store.count_by_subject_digest(&[], at).await.unwrap(), 0);
+
+    let wechat = Provider::WechatMini;
+    assert_eq!(store.evidence_owner(wechat, b"proof").await.unwrap(), None);
+    assert!(store
+        .spend_evidence(wechat, b"proof", "ver_1", at)
+        .await
+        .unwrap());
+    // Spent by this session before: still its own; another session is refused.
+    assert!(store
+        .spend_evidence(wechat, b"proof", "ver_1", at)
+        .await
+        .unwrap());
+    assert!(!store
+        .spend_evidence(wechat, b"proof", "ver_2", at)
+        .await
+        .unwrap());
+    assert_eq!(
+        store.evidence_owner(wechat, b"proof").await.unwrap(),
+        Some("ver_1".into())
+    );
+    assert!(store
+        .spend_evidence(Provider::Sandbox, b"proof", "ver_2", at)
+        .await
+        .unwrap());
+}
+
+/// Ended admin sessions are kept until their cookie expires (moved from the SQLite module's
+/// unit tests: now on both databases).
+async fn admin_logouts(store: &dyn Store) {
+    let t0 = t0();
+    let hour = Duration::hours(1);
+    store.end_admin_session(b"a", t0 + hour, t0).await.unwrap();
+    // Twice is fine (two tabs logging out).
+    store.end_admin_session(b"a", t0 + hour, t0).await.unwrap();
+    assert!(store.admin_session_ended(b"a").await.unwrap());
+    assert!(!store.admin_session_ended(b"b").await.unwrap());
+    // Past its expiry the record goes (the cookie is dead by itself then).
+    store
+        .end_admin_session(b"b", t0 + 3 * hour, t0 + 2 * hour)
+        .await
+        .unwrap();
+    assert!(!store.admin_session_ended(b"a").await.unwrap());
+    assert!(store.admin_session_ended(b"b").await.unwrap());
+}
+
+fn image(id: &str, verification_id: &str, created_at: OffsetDateTime) -> StoredMedia {
+    StoredMedia {
+        id: id.to_owned(),
+        verification_id: verification_id.to_owned(),
+        kind: "image_best".into(),
+        content_type: "image/jpeg".into(),
+        sealed: vec![3; 64],
+        created_at,
+    }
+}
+
+/// Media kept with a final change, oldest first, deleted by age; a redaction empties the
+/// subject, drops the digest, vendor state and media, rewrites the events and adds its own,
+/// once, and only on a final session.
+async fn privacy(store: &dyn Store) {
+    let at = t0();
+    let later = at + Duration::seconds(1);
+    let mut kept = record("ver_p", at);
+    kept.vendor_state = Some(serde_json::json!({"nonce": 1}));
+    let digest = SubjectDigest {
+        key_id: "k1".into(),
+        digest: vec![1; 32],
+    };
+    store.insert(&kept, Some(&digest)).await.unwrap();
+    store.insert(&record("ver_open", at), None).await.unwrap();
+    let change = Change {
+        media: vec![image("med_2", "ver_p", later), image("med_1", "ver_p", at)],
+        ..failing("ver_p", at)
+    };
+    assert!(store.apply(&change).await.unwrap());
+    assert_eq!(
+        store.media_for("ver_p").await.unwrap(),
+        [image("med_1", "ver_p", at), image("med_2", "ver_p", later)]
+    );
+    assert_eq!(store.due_for_redaction(at, 10).await.unwrap(), ["ver_p"]);
+    assert!(store
+        .due_for_redaction(at - Duration::seconds(1), 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let redacted_at = at + Duration::seconds(10);
+    let redaction = |id: &str| Redaction {
+        verification_id: id.to_owned(),
+        at: redacted_at,
+        marker: "[redacted]".into(),
+        rewritten_events: vec![("evt_ver_p".into(), "{\"subject\":null}".into())],
+        event: OutboxEvent {
+            id: format!("evt_{id}_redacted"),
+            verification_id: id.to_owned(),
+            kind: "verification.redacted".into(),
+            created_at: redacted_at,
+            payload: "{}".into(),
+        },
+    };
+    assert!(!store.redact(&redaction("ver_open")).await.unwrap());
+    assert!(store.redact(&redaction("ver_p")).await.unwrap());
+    assert!(!store.redact(&redaction("ver_p")).await.unwrap());
+    let redacted = store.get("ver_p").await.unwrap().unwrap();
+    assert_eq!(
+        redacted.subject,
+        Some(SealedSubject {
+            name: Vec::new(),
+            id_number: Vec::new(),
+            name_masked: "[redacted]".into(),
+            id_number_masked: "[redacted]".into(),
+        })
+    );
+    assert_eq!(redacted.vendor_state, None);
+    assert_eq!(redacted.redacted_at, Some(redacted_at));
+    assert_eq!(redacted.updated_at, redacted_at);
+    assert_eq!(redacted.version, 2);
+    assert!(store.media_for("ver_p").await.unwrap().is_empty());
+    let found = store.find_by_subject_digest(&[vec![1; 32]], 10).await;
+    assert!(found.unwrap().is_empty());
+    let events: Vec<_> = store.events_for("ver_p").await.unwrap();
+    let events: Vec<_> = events
+        .iter()
+        .map(|e| (e.id.as_str(), e.payload.as_str()))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("evt_ver_p", "{\"subject\":null}"),
+            ("evt_ver_p_redacted", "{}")
+        ]
+    );
+    assert!(store
+        .due_for_redaction(at + Duration::hours(1), 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let mut aged = record("ver_m", at);
+    aged.subject = None;
+    store.insert(&aged, None).await.unwrap();
+    let finish = Change {
+        event: None,
+        media: vec![
+            image("med_old", "ver_m", at),
+            image("med_new", "ver_m", later),
+        ],
+        ..failing("ver_m", at)
+    };
+    assert!(store.apply(&finish).await.unwrap());
+    assert_eq!(store.delete_media_before(at).await.unwrap(), 1);
+    assert_eq!(
+        store.media_for("ver_m").await.unwrap(),
+        [image("med_new", "ver_m", later)]
+    );
+}
+
+/// The admin page's filters and totals; counts by day and by outcome; `/metrics`' counts.
+async fn admin_counts(store: &dyn Store) {
+    let at = t0();
+    store.insert(&record("ver_1", at), None).await.unwrap();
+    finished(store, "ver_2", at + Duration::seconds(1)).await;
+    let mut baidu = record("ver_3", at + Duration::seconds(2));
+    baidu.provider = Provider::BaiduH5;
+    store.insert(&baidu, None).await.unwrap();
+    let start = Start {
+        vendor_ref: "tok-3".into(),
+        next_action: NextAction::Redirect {
+            url: "https://vendor.example/page?token=tok-3".into(),
+        },
+        expires_at: at + Duration::minutes(30),
+        vendor_state: None,
+    };
+    assert!(store.record_start("ver_3", 0, &start, at).await.unwrap());
+    let next_day = at + Duration::days(1);
+    let mut tomorrow = record("ver_4", next_day);
+    tomorrow.reference = Some("order-2".into());
+    store.insert(&tomorrow, None).await.unwrap();
+
+    let page = |filter: AdminFilter| async move {
+        let (records, total) = store.admin_page(&filter).await.unwrap();
+        let ids: Vec<_> = records.into_iter().map(|r| r.id).collect();
+        (ids, total)
+    };
+    let all = AdminFilter {
+        limit: 10,
+        ..AdminFilter::default()
+    };
+    assert_eq!(
+        page(all.clone()).await,
+        (
+            vec![
+                "ver_4".into(),
+                "ver_3".into(),
+                "ver_2".into(),
+                "ver_1".into()
+            ],
+            4
+        )
+    );
+    let second_sandbox = AdminFilter {
+        provider: Some(Provider::Sandbox),
+        limit: 1,
+        offset: 1,
+        ..all.clone()
+    };
+    assert_eq!(page(second_sandbox).await, (vec!["ver_2".into()], 3));
+    let failed = AdminFilter {
+        status: Some(VerificationStatus::Failed),
+        ..all.clone()
+    };
+    assert_eq!(page(failed).await, (vec!["ver_2".into()], 1));
+    let window = AdminFilter {
+        created_from: Some(at + Duration::seconds(1)),
+        created_before: Some(next_day),
+        ..all.clone()
+    };
+    assert_eq!(
+        page(window).await,
+        (vec!["ver_3".into(), "ver_2".into()], 2)
+    );
+    let order_2 = AdminFilter {
+        reference: Some("order-2".into()),
+        ..all
+    };
+    assert_eq!(page(order_2).await, (vec!["ver_4".into()], 1));
+
+    let count = |provider, day: OffsetDateTime, status, reason: Option<&str>, started| DailyCount {
+        provider,
+        day: day.date().to_string(),
+        status,
+        reason: reason.map(str::to_owned),
+        vendor_started: started,
+        count: 1,
+    };
+    use VerificationStatus::{Failed, Pending};
+    assert_eq!(
+        store
+            .daily_counts(at, at + Duration::days(2))
+            .await
+            .unwrap(),
+        [
+            count(Provider::Sandbox, next_day, Pending, None, false),
+            count(Provider::BaiduH5, at, Pending, None, true),
+            count(
+                Provider::Sandbox,
+                at,
+                Failed,
+                Some("not_same_person"),
+                false
+            ),
+            count(Provider::Sandbox, at, Pending, None, false),
+        ]
+    );
+    assert_eq!(
+        store.outcome_counts(at).await.unwrap(),
+        [OutcomeCount {
+            provider: Provider::Sandbox,
+            status: Failed,
+            reason: Some("not_same_person".into()),
+            count: 1,
+        }]
+    );
+    assert!(store
+        .outcome_counts(at + Duration::seconds(2))
+        .await
+        .unwrap()
+        .is_empty());
+
+    let ops = |mut counts: OpsCounts| {
+        counts
+            .sessions
+            .sort_by_key(|(p, s, _)| (p.as_str(), s.as_str()));
+        counts
+    };
+    let expected = |webhook_backlog, webhook_given_up| OpsCounts {
+        sessions: vec![
+            (Provider::BaiduH5, Pending, 1),
+            (Provider::Sandbox, Failed, 1),
+            (Provider::Sandbox, Pending, 2),
+        ],
+        webhook_backlog,
+        webhook_given_up,
+        oldest_due_at: Some(at + Duration::seconds(60)),
+    };
+    let stale_after = Duration::seconds(60);
+    let counts = store.ops_counts(stale_after).await.unwrap();
+    assert_eq!(ops(counts), expected(1, 0));
+    store
+        .event_failed("evt_ver_2", at, None, "gave up")
+        .await
+        .unwrap();
+    let counts = store.ops_counts(stale_after).await.unwrap();
+    assert_eq!(ops(counts), expected(0, 1));
+}
+
+/// An alert fires once per episode and resolves once; each transition is leased for delivery,
+/// delivered, retried, or superseded by a newer one; firing alerts list first.
+async fn alerts(store: &dyn Store) {
+    let at = t0();
+    let s = Duration::seconds;
+    let reading = |provider: Provider, value, sample| AlertReading {
+        key: format!("failure_rate.{provider}"),
+        rule: "failure_rate".into(),
+        provider,
+        value,
+        threshold: 0.2,
+        sample,
+    };
+    let sandbox = reading(Provider::Sandbox, 0.5, 10);
+    let fired = AlertRecord {
+        key: sandbox.key.clone(),
+        rule: "failure_rate".into(),
+        provider: Provider::Sandbox,
+        status: AlertStatus::Firing,
+        episode: 1,
+        value: 0.5,
+        threshold: 0.2,
+        sample: 10,
+        fired_at: at,
+        resolved_at: None,
+        notify_pending: true,
+        notify_attempts: 0,
+        last_error: None,
+        updated_at: at,
+    };
+    assert_eq!(
+        store.alert_fire(&sandbox, true, at).await.unwrap(),
+        Some(fired.clone())
+    );
+    assert_eq!(
+        store.alert_fire(&sandbox, true, at + s(1)).await.unwrap(),
+        None
+    );
+    assert_eq!(store.alerts().await.unwrap(), std::slice::from_ref(&fired));
+
+    let claim = |now: OffsetDateTime| async move {
+        store
+            .claim_alert_notifications(now, now + s(30), 10)
+            .await
+            .unwrap()
+    };
+    let leased = AlertRecord {
+        notify_attempts: 1,
+        ..fired.clone()
+    };
+    assert_eq!(claim(at).await, [leased]);
+    assert!(claim(at + s(1)).await.is_empty(), "still leased");
+    store
+        .alert_notified(&sandbox.key, 1, AlertStatus::Firing)
+        .await
+        .unwrap();
+    assert!(claim(at + s(31)).await.is_empty(), "delivered");
+
+    let calmer = reading(Provider::Sandbox, 0.1, 20);
+    let resolved = AlertRecord {
+        status: AlertStatus::Resolved,
+        value: 0.1,
+        sample: 20,
+        resolved_at: Some(at + s(60)),
+        notify_pending: true,
+        notify_attempts: 0,
+        updated_at: at + s(60),
+        ..fired.clone()
+    };
+    assert_eq!(
+        store
+            .alert_resolve(&calmer, true, at + s(60))
+            .await
+            .unwrap(),
+        Some(resolved.clone())
+    );
+    assert_eq!(
+        store
+            .alert_resolve(&calmer, true, at + s(61))
+            .await
+            .unwrap(),
+        None
+    );
+    // A late acknowledgement of the firing: the resolution stays pending, due at once.
+    store
+        .alert_notified(&sandbox.key, 1, AlertStatus::Firing)
+        .await
+        .unwrap();
+    let first_try = AlertRecord {
+        notify_attempts: 1,
+        ..resolved.clone()
+    };
+    assert_eq!(claim(at + s(61)).await, [first_try]);
+    store
+        .alert_notify_failed(&sandbox.key, at + s(120), "HTTP 500")
+        .await
+        .unwrap();
+    assert!(claim(at + s(100)).await.is_empty(), "retried later");
+    let second_try = AlertRecord {
+        notify_attempts: 2,
+        last_error: Some("HTTP 500".into()),
+        ..resolved
+    };
+    assert_eq!(claim(at + s(120)).await, [second_try]);
+
+    let again = store
+        .alert_fire(&sandbox, false, at + s(200))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((again.episode, again.status), (2, AlertStatus::Firing));
+    assert_eq!((again.resolved_at, again.last_error), (None, None));
+    assert!(!again.notify_pending);
+    let baidu = reading(Provider::BaiduH5, 0.9, 5);
+    store.alert_fire(&baidu, false, at + s(300)).await.unwrap();
+    let keys =
+        |alerts: Vec<AlertRecord>| -> Vec<String> { alerts.into_iter().map(|a| a.key).collect() };
+    let (baidu_key, sandbox_key) = (baidu.key.clone(), sandbox.key.clone());
+    assert_eq!(
+        keys(store.alerts().await.unwrap()),
+        [baidu_key.clone(), sandbox_key.clone()]
+    );
+    store
+        .alert_resolve(&calmer, false, at + s(400))
+        .await
+        .unwrap();
+    assert_eq!(
+        keys(store.alerts().await.unwrap()),
+        [baidu_key, sandbox_key],
+        "firing first, then the most recently changed"
+    );
+}
+
 /// Runs one scenario on a fresh PostgreSQL database and on SQLite.
 macro_rules! on_both_stores {
     ($($test:ident => $scenario:ident,)+) => {$(
@@ -552,6 +1054,11 @@ on_both_stores! {
     token_refresh_leases_on_both => token_refresh_leases,
     outbox_on_both => outbox,
     vendor_tokens_on_both => vendor_tokens,
+    keys_and_limits_on_both => keys_and_limits,
+    ended_admin_sessions_are_kept_until_their_cookie_expires_on_both => admin_logouts,
+    privacy_on_both => privacy,
+    admin_counts_on_both => admin_counts,
+    alerts_on_both => alerts,
 }
 
 /// Three replicas migrate one empty database at once (sqlx's advisory lock), then again as

@@ -1,12 +1,18 @@
-//! What the admin page and the alert rules ask of the store: filtered pages of sessions,
-//! counts by provider, day, status and reason, and the alert rules' shared state.
+//! What operators ask of the store: the admin page's filtered pages of sessions and counts by
+//! provider, day, status and reason, the alert rules' shared state, and `/metrics`' counts.
 
-use std::str::FromStr;
-
+use async_trait::async_trait;
 use facegate_types::{Provider, VerificationStatus};
+use sqlx::QueryBuilder;
 use time::OffsetDateTime;
 
-use super::{from_millis, StoreError};
+use super::ops::{self, OpsCounts};
+use super::rows::{
+    alerts, provider, records, status, AlertRow, SessionRow, ALERT_COLUMNS, COLUMNS,
+};
+use super::{
+    from_millis, to_millis, Backend, PostgresStore, SessionRecord, SqliteStore, StoreError,
+};
 
 /// The admin page's filters; every one optional. Pages are newest first.
 #[derive(Clone, Debug, Default)]
@@ -104,181 +110,358 @@ pub struct AlertRecord {
     pub updated_at: OffsetDateTime,
 }
 
-// ---- Rows and parsers shared by the SQLite and PostgreSQL implementations ----
-
-pub(crate) const ALERT_COLUMNS: &str =
-    "key, rule, provider, status, episode, value, threshold, sample, \
-    fired_at, resolved_at, notify_pending, notify_attempts, last_error, updated_at";
-
-/// An `alerts` row as both databases return it.
-#[derive(sqlx::FromRow)]
-pub(crate) struct AlertRow {
-    key: String,
-    rule: String,
-    provider: String,
-    status: String,
-    episode: i64,
-    value: f64,
-    threshold: f64,
-    sample: i64,
-    fired_at: i64,
-    resolved_at: Option<i64>,
-    notify_pending: i64,
-    notify_attempts: i64,
-    last_error: Option<String>,
-    updated_at: i64,
+/// The admin page, the alert rules and the operational counts.
+#[async_trait]
+pub trait AdminStore: Send + Sync {
+    /// One page of sessions matching `filter`, newest first, and how many match in all.
+    async fn admin_page(
+        &self,
+        filter: &AdminFilter,
+    ) -> Result<(Vec<SessionRecord>, i64), StoreError>;
+    /// Sessions created in [from, before), counted by provider, UTC day, status and reason.
+    async fn daily_counts(
+        &self,
+        from: OffsetDateTime,
+        before: OffsetDateTime,
+    ) -> Result<Vec<DailyCount>, StoreError>;
+    /// Sessions completed at or after `since`, counted by provider, status and reason.
+    async fn outcome_counts(&self, since: OffsetDateTime) -> Result<Vec<OutcomeCount>, StoreError>;
+    /// Starts an episode unless the alert is already firing; the new state if it started.
+    async fn alert_fire(
+        &self,
+        reading: &AlertReading,
+        notify: bool,
+        at: OffsetDateTime,
+    ) -> Result<Option<AlertRecord>, StoreError>;
+    /// Ends the episode if the alert is firing; the new state if it ended.
+    async fn alert_resolve(
+        &self,
+        reading: &AlertReading,
+        notify: bool,
+        at: OffsetDateTime,
+    ) -> Result<Option<AlertRecord>, StoreError>;
+    /// Every alert, firing first, then the most recently changed.
+    async fn alerts(&self) -> Result<Vec<AlertRecord>, StoreError>;
+    /// Leases alerts whose last transition is undelivered and due, until `lease_until`.
+    async fn claim_alert_notifications(
+        &self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<AlertRecord>, StoreError>;
+    /// The transition (`episode`, `status`) was delivered; a newer one stays pending.
+    async fn alert_notified(
+        &self,
+        key: &str,
+        episode: i64,
+        status: AlertStatus,
+    ) -> Result<(), StoreError>;
+    /// Delivery failed: try again at `retry_at`.
+    async fn alert_notify_failed(
+        &self,
+        key: &str,
+        retry_at: OffsetDateTime,
+        error: &str,
+    ) -> Result<(), StoreError>;
+    /// Operational counts for `/metrics` (see `ops.rs`); `stale_after` is the reconciler's.
+    async fn ops_counts(&self, stale_after: time::Duration) -> Result<OpsCounts, StoreError>;
+    /// The database answers (the readiness probe).
+    async fn ping(&self) -> Result<(), StoreError>;
 }
 
-impl TryFrom<AlertRow> for AlertRecord {
-    type Error = StoreError;
-
-    fn try_from(row: AlertRow) -> Result<Self, StoreError> {
-        Ok(AlertRecord {
-            provider: provider(&row.provider)?,
-            status: AlertStatus::parse(&row.status)
-                .ok_or_else(|| StoreError::Corrupt("alert status".into()))?,
-            fired_at: from_millis(row.fired_at)?,
-            resolved_at: row.resolved_at.map(from_millis).transpose()?,
-            updated_at: from_millis(row.updated_at)?,
-            notify_pending: row.notify_pending != 0,
-            key: row.key,
-            rule: row.rule,
-            episode: row.episode,
-            value: row.value,
-            threshold: row.threshold,
-            sample: row.sample,
-            notify_attempts: row.notify_attempts,
-            last_error: row.last_error,
-        })
-    }
-}
-
-pub(crate) fn provider(text: &str) -> Result<Provider, StoreError> {
-    Provider::from_str(text).map_err(|_| StoreError::Corrupt("provider".into()))
-}
-
-pub(crate) fn status(text: &str) -> Result<VerificationStatus, StoreError> {
-    VerificationStatus::from_str(text).map_err(|_| StoreError::Corrupt("status".into()))
-}
-
-pub(crate) fn alerts(rows: Vec<AlertRow>) -> Result<Vec<AlertRecord>, StoreError> {
-    rows.into_iter().map(AlertRecord::try_from).collect()
-}
-
-/// The alert statements that read the same in both dialects but for their placeholders
-/// (`$sql` turns PostgreSQL's `$n` into the backend's), as free functions over `$pool` for
-/// `sqlite/admin.rs` and `postgres/admin.rs`. The claim, which differs (PostgreSQL's SKIP
-/// LOCKED), stays in each.
-macro_rules! alert_statements {
-    ($pool:ty, $sql:path) => {
-        pub(crate) async fn alert_fire(
-            pool: &$pool,
-            reading: &AlertReading,
-            notify: bool,
-            at: OffsetDateTime,
-        ) -> Result<Option<AlertRecord>, StoreError> {
-            let sql = format!(
-                "INSERT INTO alerts (key, rule, provider, status, episode, value, threshold, sample, \
-                     fired_at, resolved_at, notify_pending, notify_after, notify_attempts, last_error, \
-                     updated_at) \
-                 VALUES ($1, $2, $3, 'firing', 1, $4, $5, $6, $7, NULL, $8, 0, 0, NULL, $9) \
-                 ON CONFLICT (key) DO UPDATE SET status = 'firing', episode = alerts.episode + 1, \
-                     value = excluded.value, threshold = excluded.threshold, sample = excluded.sample, \
-                     fired_at = excluded.fired_at, resolved_at = NULL, \
-                     notify_pending = excluded.notify_pending, notify_after = 0, notify_attempts = 0, \
-                     last_error = NULL, updated_at = excluded.updated_at \
-                 WHERE alerts.status = 'resolved' \
-                 RETURNING {ALERT_COLUMNS}"
-            );
-            let row: Option<AlertRow> = sqlx::query_as(&$sql(&sql))
-                .bind(&reading.key)
-                .bind(&reading.rule)
-                .bind(reading.provider.as_str())
-                .bind(reading.value)
-                .bind(reading.threshold)
-                .bind(reading.sample)
-                .bind(to_millis(at))
-                .bind(i64::from(notify))
-                .bind(to_millis(at))
-                .fetch_optional(pool)
-                .await?;
-            row.map(AlertRecord::try_from).transpose()
-        }
-
-        pub(crate) async fn alert_resolve(
-            pool: &$pool,
-            reading: &AlertReading,
-            notify: bool,
-            at: OffsetDateTime,
-        ) -> Result<Option<AlertRecord>, StoreError> {
-            let sql = format!(
-                "UPDATE alerts SET status = 'resolved', resolved_at = $1, value = $2, sample = $3, \
-                     notify_pending = $4, notify_after = 0, notify_attempts = 0, last_error = NULL, \
-                     updated_at = $5 \
-                 WHERE key = $6 AND status = 'firing' RETURNING {ALERT_COLUMNS}"
-            );
-            let row: Option<AlertRow> = sqlx::query_as(&$sql(&sql))
-                .bind(to_millis(at))
-                .bind(reading.value)
-                .bind(reading.sample)
-                .bind(i64::from(notify))
-                .bind(to_millis(at))
-                .bind(&reading.key)
-                .fetch_optional(pool)
-                .await?;
-            row.map(AlertRecord::try_from).transpose()
-        }
-
-        pub(crate) async fn all_alerts(pool: &$pool) -> Result<Vec<AlertRecord>, StoreError> {
-            let sql = format!(
-                "SELECT {ALERT_COLUMNS} FROM alerts ORDER BY status = 'firing' DESC, updated_at DESC, key"
-            );
-            alerts(sqlx::query_as(&$sql(&sql)).fetch_all(pool).await?)
-        }
-
-        pub(crate) async fn alert_notified(
-            pool: &$pool,
-            key: &str,
-            episode: i64,
-            status: AlertStatus,
-        ) -> Result<(), StoreError> {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query(&$sql(
-                "UPDATE alerts SET notify_pending = 0, last_error = NULL \
-                 WHERE key = $1 AND episode = $2 AND status = $3",
-            ))
-            .bind(key)
-            .bind(episode)
-            .bind(status.as_str())
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                // A newer transition is waiting: due now, not when this lease ends.
-                sqlx::query(&$sql("UPDATE alerts SET notify_after = 0 WHERE key = $1"))
-                    .bind(key)
-                    .execute(&mut *tx)
-                    .await?;
+macro_rules! implement {
+    ($store:ty) => {
+        impl $store {
+            /// `SELECT <what> FROM verifications WHERE <filter>`, the filter's values bound.
+            fn admin_filtered<'a>(
+                what: &str,
+                filter: &'a AdminFilter,
+            ) -> QueryBuilder<'a, <$store as Backend>::Database> {
+                let mut query =
+                    QueryBuilder::new(format!("SELECT {what} FROM verifications WHERE TRUE"));
+                if let Some(provider) = filter.provider {
+                    query.push(" AND provider = ").push_bind(provider.as_str());
+                }
+                if let Some(status) = filter.status {
+                    query.push(" AND status = ").push_bind(status.as_str());
+                }
+                if let Some(reference) = &filter.reference {
+                    query.push(" AND reference = ").push_bind(reference);
+                }
+                if let Some(from) = filter.created_from {
+                    query.push(" AND created_at >= ").push_bind(to_millis(from));
+                }
+                if let Some(before) = filter.created_before {
+                    query
+                        .push(" AND created_at < ")
+                        .push_bind(to_millis(before));
+                }
+                query
             }
-            tx.commit().await?;
-            Ok(())
         }
 
-        pub(crate) async fn alert_notify_failed(
-            pool: &$pool,
-            key: &str,
-            retry_at: OffsetDateTime,
-            error: &str,
-        ) -> Result<(), StoreError> {
-            sqlx::query(&$sql(
-                "UPDATE alerts SET notify_after = $1, last_error = $2 WHERE key = $3",
-            ))
-                .bind(to_millis(retry_at))
-                .bind(error)
+        #[async_trait]
+        impl AdminStore for $store {
+            async fn admin_page(
+                &self,
+                filter: &AdminFilter,
+            ) -> Result<(Vec<SessionRecord>, i64), StoreError> {
+                let mut page = Self::admin_filtered(COLUMNS, filter);
+                page.push(" ORDER BY created_at DESC, id DESC LIMIT ");
+                page.push_bind(i64::from(filter.limit)).push(" OFFSET ");
+                page.push_bind(i64::from(filter.offset));
+                let rows = page
+                    .build_query_as::<SessionRow>()
+                    .fetch_all(self.reader())
+                    .await?;
+                let (total,) = Self::admin_filtered("COUNT(*)", filter)
+                    .build_query_as::<(i64,)>()
+                    .fetch_one(self.reader())
+                    .await?;
+                Ok((records(rows)?, total))
+            }
+
+            async fn daily_counts(
+                &self,
+                from: OffsetDateTime,
+                before: OffsetDateTime,
+            ) -> Result<Vec<DailyCount>, StoreError> {
+                let sql = format!(
+                    "SELECT provider, {day} AS day, status, {reason} AS reason, \
+                            vendor_ref IS NOT NULL AS started, COUNT(*) \
+                     FROM verifications WHERE created_at >= $1 AND created_at < $2 \
+                     GROUP BY 1, 2, 3, 4, 5 ORDER BY 2 DESC, 1, 3, 4",
+                    day = Self::CREATED_DAY,
+                    reason = Self::RESULT_REASON,
+                );
+                let rows: Vec<(String, String, String, Option<String>, bool, i64)> =
+                    sqlx::query_as(&sql)
+                        .bind(to_millis(from))
+                        .bind(to_millis(before))
+                        .fetch_all(self.reader())
+                        .await?;
+                rows.into_iter()
+                    .map(|(p, day, s, reason, vendor_started, count)| {
+                        Ok(DailyCount {
+                            provider: provider(&p)?,
+                            day,
+                            status: status(&s)?,
+                            reason,
+                            vendor_started,
+                            count,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn outcome_counts(
+                &self,
+                since: OffsetDateTime,
+            ) -> Result<Vec<OutcomeCount>, StoreError> {
+                let sql = format!(
+                    "SELECT provider, status, {reason} AS reason, COUNT(*) \
+                     FROM verifications WHERE completed_at >= $1 GROUP BY 1, 2, 3",
+                    reason = Self::RESULT_REASON,
+                );
+                let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(&sql)
+                    .bind(to_millis(since))
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.into_iter()
+                    .map(|(p, s, reason, count)| {
+                        Ok(OutcomeCount {
+                            provider: provider(&p)?,
+                            status: status(&s)?,
+                            reason,
+                            count,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn alert_fire(
+                &self,
+                reading: &AlertReading,
+                notify: bool,
+                at: OffsetDateTime,
+            ) -> Result<Option<AlertRecord>, StoreError> {
+                let sql = format!(
+                    "INSERT INTO alerts (key, rule, provider, status, episode, value, \
+                         threshold, sample, fired_at, resolved_at, notify_pending, \
+                         notify_after, notify_attempts, last_error, updated_at) \
+                     VALUES ($1, $2, $3, 'firing', 1, $4, $5, $6, $7, NULL, $8, 0, 0, NULL, \
+                         $7) \
+                     ON CONFLICT (key) DO UPDATE SET status = 'firing', \
+                         episode = alerts.episode + 1, value = excluded.value, \
+                         threshold = excluded.threshold, sample = excluded.sample, \
+                         fired_at = excluded.fired_at, resolved_at = NULL, \
+                         notify_pending = excluded.notify_pending, notify_after = 0, \
+                         notify_attempts = 0, last_error = NULL, \
+                         updated_at = excluded.updated_at \
+                     WHERE alerts.status = 'resolved' \
+                     RETURNING {ALERT_COLUMNS}"
+                );
+                let row: Option<AlertRow> = sqlx::query_as(&sql)
+                    .bind(&reading.key)
+                    .bind(&reading.rule)
+                    .bind(reading.provider.as_str())
+                    .bind(reading.value)
+                    .bind(reading.threshold)
+                    .bind(reading.sample)
+                    .bind(to_millis(at))
+                    .bind(i64::from(notify))
+                    .fetch_optional(self.writer())
+                    .await?;
+                row.map(AlertRecord::try_from).transpose()
+            }
+
+            async fn alert_resolve(
+                &self,
+                reading: &AlertReading,
+                notify: bool,
+                at: OffsetDateTime,
+            ) -> Result<Option<AlertRecord>, StoreError> {
+                let sql = format!(
+                    "UPDATE alerts SET status = 'resolved', resolved_at = $1, value = $2, \
+                         sample = $3, notify_pending = $4, notify_after = 0, \
+                         notify_attempts = 0, last_error = NULL, updated_at = $1 \
+                     WHERE key = $5 AND status = 'firing' RETURNING {ALERT_COLUMNS}"
+                );
+                let row: Option<AlertRow> = sqlx::query_as(&sql)
+                    .bind(to_millis(at))
+                    .bind(reading.value)
+                    .bind(reading.sample)
+                    .bind(i64::from(notify))
+                    .bind(&reading.key)
+                    .fetch_optional(self.writer())
+                    .await?;
+                row.map(AlertRecord::try_from).transpose()
+            }
+
+            async fn alerts(&self) -> Result<Vec<AlertRecord>, StoreError> {
+                let sql = format!(
+                    "SELECT {ALERT_COLUMNS} FROM alerts \
+                     ORDER BY status = 'firing' DESC, updated_at DESC, key"
+                );
+                alerts(sqlx::query_as(&sql).fetch_all(self.reader()).await?)
+            }
+
+            async fn claim_alert_notifications(
+                &self,
+                now: OffsetDateTime,
+                lease_until: OffsetDateTime,
+                limit: u32,
+            ) -> Result<Vec<AlertRecord>, StoreError> {
+                let sql = format!(
+                    "UPDATE alerts \
+                     SET notify_after = $1, notify_attempts = notify_attempts + 1 \
+                     WHERE key IN (SELECT key FROM alerts \
+                        WHERE notify_pending = 1 AND notify_after <= $2 \
+                        ORDER BY updated_at LIMIT $3{skip_locked}) \
+                     RETURNING {ALERT_COLUMNS}",
+                    skip_locked = Self::SKIP_LOCKED,
+                );
+                alerts(
+                    sqlx::query_as(&sql)
+                        .bind(to_millis(lease_until))
+                        .bind(to_millis(now))
+                        .bind(i64::from(limit))
+                        .fetch_all(self.writer())
+                        .await?,
+                )
+            }
+
+            async fn alert_notified(
+                &self,
+                key: &str,
+                episode: i64,
+                status: AlertStatus,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query(
+                    "UPDATE alerts SET notify_pending = 0, last_error = NULL \
+                     WHERE key = $1 AND episode = $2 AND status = $3",
+                )
                 .bind(key)
-                .execute(pool)
+                .bind(episode)
+                .bind(status.as_str())
+                .execute(&mut *tx)
                 .await?;
-            Ok(())
+                if done.rows_affected() == 0 {
+                    // A newer transition is waiting: due now, not when this lease ends.
+                    sqlx::query("UPDATE alerts SET notify_after = 0 WHERE key = $1")
+                        .bind(key)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn alert_notify_failed(
+                &self,
+                key: &str,
+                retry_at: OffsetDateTime,
+                error: &str,
+            ) -> Result<(), StoreError> {
+                sqlx::query("UPDATE alerts SET notify_after = $1, last_error = $2 WHERE key = $3")
+                    .bind(to_millis(retry_at))
+                    .bind(error)
+                    .bind(key)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
+            }
+
+            async fn ops_counts(
+                &self,
+                stale_after: time::Duration,
+            ) -> Result<OpsCounts, StoreError> {
+                let sessions: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT provider, status, COUNT(*) FROM verifications \
+                     GROUP BY provider, status",
+                )
+                .fetch_all(self.reader())
+                .await?;
+                let (webhook_backlog, webhook_given_up): (i64, i64) = sqlx::query_as(
+                    "SELECT \
+                       COUNT(*) FILTER (WHERE delivered_at IS NULL AND gave_up_at IS NULL), \
+                       COUNT(*) FILTER (WHERE gave_up_at IS NOT NULL) \
+                     FROM events",
+                )
+                .fetch_one(self.reader())
+                .await?;
+                let sql = format!(
+                    "SELECT MIN({least}(expires_at, \
+                         {greatest}(created_at, COALESCE(last_checked_at, 0)) + $1)) \
+                     FROM verifications WHERE status IN ('pending', 'processing')",
+                    least = Self::LEAST,
+                    greatest = Self::GREATEST,
+                );
+                let (oldest_due_at,): (Option<i64>,) = sqlx::query_as(&sql)
+                    .bind(i64::try_from(stale_after.whole_milliseconds()).unwrap_or(i64::MAX))
+                    .fetch_one(self.reader())
+                    .await?;
+                Ok(OpsCounts {
+                    sessions: sessions
+                        .iter()
+                        .filter_map(|(provider, status, count)| {
+                            ops::session_count(provider, status, *count)
+                        })
+                        .collect(),
+                    webhook_backlog,
+                    webhook_given_up,
+                    oldest_due_at: oldest_due_at.map(from_millis).transpose()?,
+                })
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(self.reader()).await?;
+                Ok(())
+            }
         }
     };
 }
-pub(crate) use alert_statements;
+
+implement!(SqliteStore);
+implement!(PostgresStore);

@@ -1,0 +1,437 @@
+//! Sessions: the `verifications` rows, their versioned updates (a final change writes its
+//! webhook event and kept media in the same transaction) and the reconciler's work.
+
+use async_trait::async_trait;
+use facegate_types::{NextAction, Provider, VerificationResult, VerificationStatus};
+use sqlx::QueryBuilder;
+use time::OffsetDateTime;
+
+use super::rows::{is_unique_violation, records, to_json, SessionRow, COLUMNS};
+use super::{to_millis, Backend, OutboxEvent, PostgresStore, SqliteStore, StoreError, StoredMedia};
+
+/// A stored session, as the database holds it (never serialised to clients: see `view.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionRecord {
+    pub id: String,
+    pub provider: Provider,
+    pub status: VerificationStatus,
+    pub reference: Option<String>,
+    pub client_secret_hash: Vec<u8>,
+    /// The client secret encrypted like PII, for idempotent replays of the create.
+    pub client_secret_sealed: Vec<u8>,
+    pub subject: Option<SealedSubject>,
+    pub return_url: String,
+    /// The vendor's handle on the session (token, biz_token, flowId ...), once started.
+    pub vendor_ref: Option<String>,
+    pub next_action: Option<NextAction>,
+    pub result: Option<VerificationResult>,
+    /// Whatever else the provider keeps between calls.
+    pub vendor_state: Option<serde_json::Value>,
+    pub api_key_id: Option<String>,
+    pub idempotency_key: Option<String>,
+    /// Bumped by every update; updates name the version they read (optimistic concurrency).
+    pub version: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub completed_at: Option<OffsetDateTime>,
+    pub last_checked_at: Option<OffsetDateTime>,
+    /// When the personal data was dropped (see `redaction.rs`); then the subject's masked
+    /// forms read `[redacted]` and its ciphertexts are empty.
+    pub redacted_at: Option<OffsetDateTime>,
+}
+
+/// A subject's keyed hash (HMAC of the normalised ID number) and the id of the key that made
+/// it: what `POST /v1/verifications/search` and the per-person cap match, never the plaintext.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SubjectDigest {
+    pub key_id: String,
+    pub digest: Vec<u8>,
+}
+
+impl std::fmt::Debug for SubjectDigest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubjectDigest")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The subject encrypted (see `pii.rs`), with the masked forms kept for output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedSubject {
+    pub name: Vec<u8>,
+    pub id_number: Vec<u8>,
+    pub name_masked: String,
+    pub id_number_masked: String,
+}
+
+impl std::fmt::Debug for SealedSubject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealedSubject")
+            .field("name", &self.name_masked)
+            .field("id_number", &self.id_number_masked)
+            .finish()
+    }
+}
+
+/// The vendor accepted the session: what the front end does next.
+#[derive(Clone, Debug)]
+pub struct Start {
+    pub vendor_ref: String,
+    pub next_action: NextAction,
+    pub expires_at: OffsetDateTime,
+    pub vendor_state: Option<serde_json::Value>,
+}
+
+/// A status change, applied only if the row is still at `expected_version`.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub id: String,
+    pub expected_version: i64,
+    pub status: VerificationStatus,
+    pub result: Option<VerificationResult>,
+    pub next_action: Option<NextAction>,
+    pub completed_at: Option<OffsetDateTime>,
+    pub at: OffsetDateTime,
+    /// The webhook event the change produces, written in the same transaction.
+    pub event: Option<OutboxEvent>,
+    /// Vendor images kept with a final result (sealed), written in the same transaction.
+    pub media: Vec<StoredMedia>,
+}
+
+/// List filters; the page is newest first, after the `starting_after` session.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub reference: Option<String>,
+    pub status: Option<VerificationStatus>,
+    /// (created_at, id) of the session the page starts after.
+    pub after: Option<(OffsetDateTime, String)>,
+    pub limit: u32,
+}
+
+/// Sessions: created, looked up, started, changed, and found for the reconciler.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Inserts a new session with its subject's lookup digest (in the same row write: a
+    /// session anyone can see is searchable); `Duplicate("idempotency_key")` if that key is used.
+    async fn insert(
+        &self,
+        record: &SessionRecord,
+        digest: Option<&SubjectDigest>,
+    ) -> Result<(), StoreError>;
+    async fn get(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
+    async fn find_by_idempotency_key(
+        &self,
+        api_key_id: &str,
+        key: &str,
+    ) -> Result<Option<SessionRecord>, StoreError>;
+    async fn find_by_vendor_ref(
+        &self,
+        provider: Provider,
+        vendor_ref: &str,
+    ) -> Result<Option<SessionRecord>, StoreError>;
+    /// Up to `filter.limit` sessions, newest first.
+    async fn list(&self, filter: &ListFilter) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Records the vendor's acceptance; false if the row moved on meanwhile;
+    /// `Duplicate("vendor_ref")` if another session holds that handle.
+    async fn record_start(
+        &self,
+        id: &str,
+        expected_version: i64,
+        start: &Start,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+    /// Removes a session the vendor never accepted (the create failed; nothing was shown).
+    async fn delete_unstarted(&self, id: &str) -> Result<(), StoreError>;
+    /// Applies a change if the row is at its expected version; false if it is not.
+    async fn apply(&self, change: &Change) -> Result<bool, StoreError>;
+    /// Notes that the vendor was asked at `at`, without a status change.
+    async fn touch_checked(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError>;
+    /// Non-final sessions that are past their expiry, or were not checked since `stale_before`
+    /// and were created before it: the reconciler's work, oldest check first.
+    async fn due_for_reconcile(
+        &self,
+        now: OffsetDateTime,
+        stale_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, StoreError>;
+    /// The reconciler's claim: like [`SessionStore::due_for_reconcile`], but each session
+    /// returned is marked checked at `now` in the same statement, so another replica's
+    /// reconciler passes over it; a session past expiry is claimed again only if its last
+    /// check is older than `recheck_before` (a replica died mid-check, or the vendor did not
+    /// answer).
+    async fn claim_for_reconcile(
+        &self,
+        now: OffsetDateTime,
+        stale_before: OffsetDateTime,
+        recheck_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, StoreError>;
+}
+
+macro_rules! implement {
+    ($store:ty) => {
+        #[async_trait]
+        impl SessionStore for $store {
+            async fn insert(
+                &self,
+                r: &SessionRecord,
+                digest: Option<&SubjectDigest>,
+            ) -> Result<(), StoreError> {
+                let sql = format!(
+                    "INSERT INTO verifications \
+                     ({COLUMNS}, subject_digest_key, subject_digest) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+                     $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
+                );
+                let subject = r.subject.as_ref();
+                let outcome = sqlx::query(&sql)
+                    .bind(&r.id)
+                    .bind(r.provider.as_str())
+                    .bind(r.status.as_str())
+                    .bind(&r.reference)
+                    .bind(&r.client_secret_hash)
+                    .bind(&r.client_secret_sealed)
+                    .bind(subject.map(|s| &s.name))
+                    .bind(subject.map(|s| &s.id_number))
+                    .bind(subject.map(|s| &s.name_masked))
+                    .bind(subject.map(|s| &s.id_number_masked))
+                    .bind(&r.return_url)
+                    .bind(&r.vendor_ref)
+                    .bind(to_json(r.next_action.as_ref()))
+                    .bind(to_json(r.result.as_ref()))
+                    .bind(to_json(r.vendor_state.as_ref()))
+                    .bind(&r.api_key_id)
+                    .bind(&r.idempotency_key)
+                    .bind(r.version)
+                    .bind(to_millis(r.created_at))
+                    .bind(to_millis(r.updated_at))
+                    .bind(to_millis(r.expires_at))
+                    .bind(r.completed_at.map(to_millis))
+                    .bind(r.last_checked_at.map(to_millis))
+                    .bind(r.redacted_at.map(to_millis))
+                    .bind(digest.map(|d| &d.key_id))
+                    .bind(digest.map(|d| &d.digest))
+                    .execute(self.writer())
+                    .await;
+                match outcome {
+                    Ok(_) => Ok(()),
+                    Err(error) if is_unique_violation(&error) => {
+                        Err(StoreError::Duplicate("idempotency_key"))
+                    }
+                    Err(error) => Err(error.into()),
+                }
+            }
+
+            async fn get(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+                let sql = format!("SELECT {COLUMNS} FROM verifications WHERE id = $1");
+                let row: Option<SessionRow> = sqlx::query_as(&sql)
+                    .bind(id)
+                    .fetch_optional(self.reader())
+                    .await?;
+                row.map(SessionRecord::try_from).transpose()
+            }
+
+            async fn find_by_idempotency_key(
+                &self,
+                api_key_id: &str,
+                key: &str,
+            ) -> Result<Option<SessionRecord>, StoreError> {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM verifications \
+                     WHERE api_key_id = $1 AND idempotency_key = $2"
+                );
+                let row: Option<SessionRow> = sqlx::query_as(&sql)
+                    .bind(api_key_id)
+                    .bind(key)
+                    .fetch_optional(self.reader())
+                    .await?;
+                row.map(SessionRecord::try_from).transpose()
+            }
+
+            async fn find_by_vendor_ref(
+                &self,
+                provider: Provider,
+                vendor_ref: &str,
+            ) -> Result<Option<SessionRecord>, StoreError> {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM verifications \
+                     WHERE provider = $1 AND vendor_ref = $2"
+                );
+                let row: Option<SessionRow> = sqlx::query_as(&sql)
+                    .bind(provider.as_str())
+                    .bind(vendor_ref)
+                    .fetch_optional(self.reader())
+                    .await?;
+                row.map(SessionRecord::try_from).transpose()
+            }
+
+            async fn list(&self, filter: &ListFilter) -> Result<Vec<SessionRecord>, StoreError> {
+                let mut query =
+                    QueryBuilder::new(format!("SELECT {COLUMNS} FROM verifications WHERE TRUE"));
+                if let Some(reference) = &filter.reference {
+                    query.push(" AND reference = ").push_bind(reference);
+                }
+                if let Some(status) = filter.status {
+                    query.push(" AND status = ").push_bind(status.as_str());
+                }
+                if let Some((created_at, id)) = &filter.after {
+                    query.push(" AND (created_at, id) < (");
+                    query.push_bind(to_millis(*created_at)).push(", ");
+                    query.push_bind(id).push(")");
+                }
+                query.push(" ORDER BY created_at DESC, id DESC LIMIT ");
+                query.push_bind(i64::from(filter.limit));
+                let rows = query
+                    .build_query_as::<SessionRow>()
+                    .fetch_all(self.reader())
+                    .await?;
+                records(rows)
+            }
+
+            async fn record_start(
+                &self,
+                id: &str,
+                expected_version: i64,
+                start: &Start,
+                at: OffsetDateTime,
+            ) -> Result<bool, StoreError> {
+                let outcome = sqlx::query(
+                    "UPDATE verifications SET vendor_ref = $1, next_action = $2, \
+                     expires_at = $3, vendor_state = $4, version = version + 1, \
+                     updated_at = $5 \
+                     WHERE id = $6 AND version = $7",
+                )
+                .bind(&start.vendor_ref)
+                .bind(to_json(Some(&start.next_action)))
+                .bind(to_millis(start.expires_at))
+                .bind(to_json(start.vendor_state.as_ref()))
+                .bind(to_millis(at))
+                .bind(id)
+                .bind(expected_version)
+                .execute(self.writer())
+                .await;
+                match outcome {
+                    Ok(done) => Ok(done.rows_affected() == 1),
+                    Err(error) if is_unique_violation(&error) => {
+                        Err(StoreError::Duplicate("vendor_ref"))
+                    }
+                    Err(error) => Err(error.into()),
+                }
+            }
+
+            async fn delete_unstarted(&self, id: &str) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM verifications WHERE id = $1 AND vendor_ref IS NULL")
+                    .bind(id)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
+            }
+
+            async fn apply(&self, change: &Change) -> Result<bool, StoreError> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query(
+                    "UPDATE verifications SET status = $1, result = $2, next_action = $3, \
+                     completed_at = $4, version = version + 1, updated_at = $5, \
+                     last_checked_at = $5 \
+                     WHERE id = $6 AND version = $7",
+                )
+                .bind(change.status.as_str())
+                .bind(to_json(change.result.as_ref()))
+                .bind(to_json(change.next_action.as_ref()))
+                .bind(change.completed_at.map(to_millis))
+                .bind(to_millis(change.at))
+                .bind(&change.id)
+                .bind(change.expected_version)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                if let Some(event) = &change.event {
+                    Self::insert_event(&mut tx, event).await?;
+                }
+                // Kept media in the same transaction: a session that reads final has them.
+                for item in &change.media {
+                    sqlx::query(
+                        "INSERT INTO media (id, verification_id, kind, content_type, sealed, \
+                         created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&item.id)
+                    .bind(&item.verification_id)
+                    .bind(&item.kind)
+                    .bind(&item.content_type)
+                    .bind(&item.sealed)
+                    .bind(to_millis(item.created_at))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn touch_checked(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
+                sqlx::query("UPDATE verifications SET last_checked_at = $1 WHERE id = $2")
+                    .bind(to_millis(at))
+                    .bind(id)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
+            }
+
+            async fn due_for_reconcile(
+                &self,
+                now: OffsetDateTime,
+                stale_before: OffsetDateTime,
+                limit: u32,
+            ) -> Result<Vec<SessionRecord>, StoreError> {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM verifications \
+                     WHERE status IN ('pending', 'processing') \
+                       AND (expires_at <= $1 \
+                            OR (created_at < $2 AND COALESCE(last_checked_at, 0) < $2)) \
+                     ORDER BY COALESCE(last_checked_at, 0) LIMIT $3"
+                );
+                let rows: Vec<SessionRow> = sqlx::query_as(&sql)
+                    .bind(to_millis(now))
+                    .bind(to_millis(stale_before))
+                    .bind(i64::from(limit))
+                    .fetch_all(self.reader())
+                    .await?;
+                records(rows)
+            }
+
+            async fn claim_for_reconcile(
+                &self,
+                now: OffsetDateTime,
+                stale_before: OffsetDateTime,
+                recheck_before: OffsetDateTime,
+                limit: u32,
+            ) -> Result<Vec<SessionRecord>, StoreError> {
+                let sql = format!(
+                    "UPDATE verifications SET last_checked_at = $1 \
+                     WHERE id IN (SELECT id FROM verifications \
+                       WHERE status IN ('pending', 'processing') \
+                         AND ((expires_at <= $1 AND COALESCE(last_checked_at, 0) < $2) \
+                              OR (created_at < $3 AND COALESCE(last_checked_at, 0) < $3)) \
+                       ORDER BY COALESCE(last_checked_at, 0) LIMIT $4{skip_locked}) \
+                     RETURNING {COLUMNS}",
+                    skip_locked = Self::SKIP_LOCKED,
+                );
+                let rows: Vec<SessionRow> = sqlx::query_as(&sql)
+                    .bind(to_millis(now))
+                    .bind(to_millis(recheck_before))
+                    .bind(to_millis(stale_before))
+                    .bind(i64::from(limit))
+                    .fetch_all(self.writer())
+                    .await?;
+                records(rows)
+            }
+        }
+    };
+}
+
+implement!(SqliteStore);
+implement!(PostgresStore);
