@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::rows::{is_unique_violation, records, to_json, SessionRow, COLUMNS};
 use super::{to_millis, Backend, OutboxEvent, PostgresStore, SqliteStore, StoreError, StoredMedia};
 
-/// A stored session, as the database holds it (never serialised to clients: see `view.rs`).
+/// A stored session, as the database holds it (never serialised to clients: see `view/`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionRecord {
     pub id: String,
