@@ -832,9 +832,19 @@ impl FaceidLiteClient {
         Ok(url)
     }
 
-    /// The Lite URL the user's browser opens: `{h5}/lite/v1/do/{biz_token}`.
+    /// The Lite URL the user's browser opens: `{h5}/lite/v1/do/{biz_token}`, built as the wasm
+    /// helper builds it ([`facegate_types::front_end::pages::faceid_lite_page_url`]).
     pub fn page_url(&self, biz_token: &str) -> Result<Url, VendorError> {
-        Self::endpoint(&self.h5_base, &["lite", "v1", "do", biz_token])
+        let mut host = self.h5_base.clone();
+        if host.cannot_be_a_base() {
+            return Err(VendorError::Decode(
+                "the base URL cannot take a path".into(),
+            ));
+        }
+        host.set_query(None);
+        host.set_fragment(None);
+        let page = facegate_types::front_end::pages::faceid_lite_page_url(host.as_str(), biz_token);
+        Url::parse(&page).map_err(|_| VendorError::Decode("the page URL does not parse".into()))
     }
 
     fn authorization(&self) -> String {

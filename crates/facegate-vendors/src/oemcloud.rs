@@ -482,45 +482,24 @@ impl WebViewMessage {
         let detail = message.get("detail").unwrap_or(message);
         let detail: Detail = serde_json::from_value(detail.clone())
             .map_err(|error| NotifyError::Body(error.to_string()))?;
-        Ok(match detail.kind.as_str() {
-            "IDENTITY_ALI_FACE_AWAKE" => Self::AliFaceAwake {
-                url: detail.url.ok_or_else(|| {
-                    NotifyError::Body("IDENTITY_ALI_FACE_AWAKE without url".into())
-                })?,
-                token: Pii::from(detail.token.ok_or_else(|| {
-                    NotifyError::Body("IDENTITY_ALI_FACE_AWAKE without token".into())
-                })?),
+        let missing = |field: &str| NotifyError::Body(format!("{} without {field}", detail.kind));
+        Ok(match WebViewMessageType::parse(&detail.kind) {
+            Some(WebViewMessageType::AliFaceAwake) => Self::AliFaceAwake {
+                url: detail.url.ok_or_else(|| missing("url"))?,
+                token: Pii::from(detail.token.ok_or_else(|| missing("token"))?),
                 auth_flow_id: detail.auth_flow_id,
             },
-            "RN_DONE" => Self::RealNameDone {
+            Some(WebViewMessageType::RealNameDone) => Self::RealNameDone {
                 auth_flow_id: detail.auth_flow_id,
             },
-            other => Self::Ignored {
-                kind: other.to_owned(),
-            },
+            None => Self::Ignored { kind: detail.kind },
         })
     }
 }
 
-/// `my.startAPVerify`'s `resultStatus`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ApVerifyStatus {
-    /// 9000: the user finished; ask the backend.
-    Finished,
-    /// 6001: the user gave up.
-    UserCanceled,
-    Other(i64),
-}
-
-impl ApVerifyStatus {
-    pub fn from_code(code: i64) -> Self {
-        match code {
-            9000 => Self::Finished,
-            6001 => Self::UserCanceled,
-            other => Self::Other(other),
-        }
-    }
-}
+/// The web-view message types and `my.startAPVerify`'s `resultStatus` values, defined once in
+/// facegate-types for this crate and the wasm helper.
+pub use facegate_types::front_end::oemcloud::{ApVerifyStatus, WebViewMessageType};
 
 // ---------------------------------------------------------------------------------------------
 // Client
@@ -793,11 +772,7 @@ mod tests {
             &serde_json::json!({"detail": {"type": "IDENTITY_ALI_FACE_AWAKE"}})
         )
         .is_err());
-        assert_eq!(ApVerifyStatus::from_code(9000), ApVerifyStatus::Finished);
-        assert_eq!(
-            ApVerifyStatus::from_code(6001),
-            ApVerifyStatus::UserCanceled
-        );
+        // ApVerifyStatus is facegate-types' (front_end::oemcloud), tested there.
     }
 
     #[test]

@@ -365,33 +365,11 @@ pub fn error(errcode: i64, errmsg: &str) -> VendorError {
 // Front-end codes (for the wasm helper; the backend never sees them)
 // ---------------------------------------------------------------------------------------------
 
-/// `wx.checkIsSupportFacialRecognition` errCodes (Android only; iOS returns none), as the seed
-/// lists them. The seed's callback table for `wx.startFacialRecognitionVerify` is empty, so
-/// none are listed for it.
-pub const CHECK_SUPPORT_CODES: &[(i64, &str, &str)] = &[
-    (0, "支持人脸采集", "face capture supported"),
-    (
-        10001,
-        "不支持人脸采集：设备没有前置摄像头",
-        "no front camera",
-    ),
-    (
-        10002,
-        "不支持人脸采集：没有下载到必要模型",
-        "the face model was not downloaded",
-    ),
-    (
-        10003,
-        "不支持人脸采集：后台控制不支持",
-        "disabled by WeChat's backend",
-    ),
-];
-
-/// `checkAliveType`: 1 read digits (the default), 2 screen flash falling back to digits.
-pub const CHECK_ALIVE_TYPES: &[(i64, &str)] = &[
-    (1, "读数字"),
-    (2, "先检查是否可以屏幕闪烁，不可以则自动为读数字"),
-];
+/// `wx.checkIsSupportFacialRecognition`'s errCodes and `checkAliveType`, defined once in
+/// facegate-types for this crate and the wasm helper.
+pub use facegate_types::front_end::wechat_mini::{
+    CheckAliveType, FaceSupportReason, CHECK_SUPPORT_CODES,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Message push
@@ -1180,15 +1158,5 @@ mod tests {
             ..query
         };
         assert_eq!(tampered.verify("token"), Err(PushError::BadSignature));
-    }
-
-    #[test]
-    fn front_end_tables_list_the_seeds_codes() {
-        let codes: Vec<i64> = CHECK_SUPPORT_CODES
-            .iter()
-            .map(|(code, _, _)| *code)
-            .collect();
-        assert_eq!(codes, [0, 10001, 10002, 10003]);
-        assert_eq!(CHECK_ALIVE_TYPES.len(), 2);
     }
 }

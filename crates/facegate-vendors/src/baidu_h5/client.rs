@@ -22,7 +22,7 @@ pub const TOKEN_PATH: &str = "oauth/2.0/token";
 /// `{aip}/rpc/2.0/brain/solution/faceprint/` and then the call's path.
 pub const FACEPRINT_PATH: &str = "rpc/2.0/brain/solution/faceprint/";
 /// `{h5}/face/print/`, the user's page.
-pub const PAGE_PATH: &str = "face/print/";
+pub const PAGE_PATH: &str = facegate_types::front_end::pages::BAIDU_H5_PAGE_PATH;
 /// The token's documented lifetime when the answer leaves out expires_in: 30 days.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// A cached token is replaced this long before it expires.
@@ -161,16 +161,19 @@ fn join(base: &Url, path: &str) -> Result<Url, VendorError> {
 }
 
 /// The user's page: `{h5}/face/print/?token=..&successUrl=..&failedUrl=..`, every value
-/// percent-encoded (the two URLs carry their own `?`, `&` and `#`).
+/// percent-encoded (the two URLs carry their own `?`, `&` and `#`), built as the wasm helper
+/// builds it ([`facegate_types::front_end::pages::baidu_h5_page_url`]).
 pub fn page_url(h5_base: &Url, verify_token: &str, success_url: &Url, failed_url: &Url) -> Url {
     let base = with_slash(h5_base.clone());
-    let mut url = base.join(PAGE_PATH).unwrap_or(base);
-    url.query_pairs_mut()
-        .clear()
-        .append_pair("token", verify_token)
-        .append_pair("successUrl", success_url.as_str())
-        .append_pair("failedUrl", failed_url.as_str());
-    url
+    let page = base.join(PAGE_PATH).unwrap_or(base);
+    let url = facegate_types::front_end::pages::baidu_h5_page_url(
+        page.as_str(),
+        verify_token,
+        success_url.as_str(),
+        failed_url.as_str(),
+    );
+    // Every value is percent-encoded ASCII after a valid URL: this parses.
+    Url::parse(&url).unwrap_or(page)
 }
 
 impl BaiduH5Client {
