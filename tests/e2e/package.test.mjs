@@ -8,21 +8,12 @@ const pkg = new URL("../../web/pkg/", import.meta.url);
 const facegate = await import(new URL("facegate.js", pkg));
 facegate.initSync({ module: readFileSync(new URL("facegate_bg.wasm", pkg)) });
 const adapter = await import(new URL("../../web/miniprogram/adapter.js", import.meta.url));
-// The shared table the wasm browser suite also runs (crates/facegate-wasm/tests/browser.rs).
-const webViewTable = JSON.parse(readFileSync(new URL("../cases/web_view_messages.json", import.meta.url)));
-
-const wechat = [
-  { errCode: 0, errMsg: "checkIsSupportFacialRecognition:ok" },
-  { errMsg: "checkIsSupportFacialRecognition:ok" },
-  { errCode: 10001 }, { errCode: 10002 }, { errCode: 10003 }, { errCode: 12345 },
-  { errMsg: "startFacialRecognitionVerify:fail cancel" },
-  { errCode: 0, verifyResult: "XXIz" }, { errCode: 10004, verifyResult: "abc" },
-  { errCode: 90100 }, { errCode: 10004 }, { errCode: 10011 }, { errCode: 10009 }, { errCode: 10026 },
-  { errCode: 10020 }, { errCode: 10028 }, { errCode: 10006 }, { errCode: 10031 }, { errCode: 10041 },
-  { errCode: 10017 }, {},
-];
-
-const alipay = [{ resultStatus: "9000" }, { resultStatus: 9000 }, { resultStatus: "6001" }, { resultStatus: 6001 }, { resultStatus: "4000" }, {}];
+// The shared tables the wasm suites also run (crates/facegate-wasm/tests/browser.rs, natively
+// web_view_messages.rs and callbacks.rs).
+const table = (name) => JSON.parse(readFileSync(new URL(`../cases/${name}.json`, import.meta.url)));
+const webViewTable = table("web_view_messages");
+const supportTable = table("device_support");
+const outcomeTable = table("verify_outcomes");
 
 test("the wasm package instantiates in Node and reports its version", () => {
   assert.equal(facegate.version(), JSON.parse(readFileSync(new URL("../../web/package.json", import.meta.url))).version);
@@ -61,12 +52,25 @@ test("hostile web-view events are read alike by both, without throwing", () => {
   assert.deepEqual(actions, ["ignored", "ignored", "ignored", "finished", "finished", "ignored", "ignored", "ignored", "ignored", "ignored"]);
 });
 
+test("both answer every case of the shared device-support and verify-outcome tables", () => {
+  assert.ok(supportTable.cases.length > 15 && outcomeTable.cases.length > 40, "a table lost its cases");
+  for (const { name, input, expected } of supportTable.cases) {
+    assert.deepEqual(adapter.wechatFaceSupport(input), expected, `adapter: ${name}`);
+    assert.deepEqual(facegate.wechatFaceSupport(input), expected, `wasm: ${name}`);
+  }
+  for (const { name, function: call, input, expected } of outcomeTable.cases) {
+    assert.ok(call in adapter && call in facegate, `${name}: no function ${call}`);
+    assert.deepEqual(adapter[call](input), expected, `adapter: ${name}`);
+    assert.deepEqual(facegate[call](input), expected, `wasm: ${name}`);
+  }
+});
+
 test("the adapter maps WeChat and Alipay callbacks like the wasm helper", () => {
-  for (const res of wechat) {
+  // Every input of both tables through every callback mapping, not only the one it is for.
+  const inputs = [...supportTable.cases, ...outcomeTable.cases].map((c) => c.input);
+  for (const res of inputs) {
     assert.deepEqual(adapter.wechatFaceSupport(res), facegate.wechatFaceSupport(res), JSON.stringify(res));
     assert.deepEqual(adapter.wechatVerifyOutcome(res), facegate.wechatVerifyOutcome(res), JSON.stringify(res));
-  }
-  for (const res of alipay) {
     assert.deepEqual(adapter.alipayVerifyOutcome(res), facegate.alipayVerifyOutcome(res), JSON.stringify(res));
   }
 });

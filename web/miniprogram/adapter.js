@@ -1,8 +1,10 @@
 // facegate's mini-program adapter, in plain JavaScript: Alipay mini-programs have no
 // WebAssembly, and WeChat's (WXWebAssembly) loads only packaged files, so mini-program pages use
 // this file instead of the wasm helper. Its mappings are the helper's own (crates/facegate-wasm
-// src/miniprogram.rs); tests/e2e/package.test.mjs checks that both answer alike. Nothing here
-// decides a verdict: a finished flow ends with asking the merchant's backend.
+// src/miniprogram.rs, over the vendors' tables in crates/facegate-types src/front_end); both
+// pass the same tables of cases (tests/cases/web_view_messages.json, device_support.json,
+// verify_outcomes.json; tests/e2e/package.test.mjs). Nothing here decides a verdict: a finished
+// flow ends with asking the merchant's backend.
 
 /** A string, or a safe integer written in decimal; anything else reads as absent. */
 const text = (value) =>

@@ -1,4 +1,5 @@
-//! The verification session and the API's request, response and error shapes.
+//! The verification session and the API's request, response and error shapes, and the
+//! vendors' front-end tables ([`front_end`]).
 //!
 //! serde only, no I/O: the server and the wasm helper compile the same definitions, so the JSON
 //! on both sides of the wire cannot drift apart. Field names follow `shared/DESIGN.md` exactly.
@@ -51,6 +52,7 @@ macro_rules! wire_enum {
 }
 
 mod error;
+pub mod front_end;
 mod request;
 
 pub use error::{ApiError, ErrorBody, ErrorCode};

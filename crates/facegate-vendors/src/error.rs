@@ -51,6 +51,32 @@ pub enum VendorError {
 }
 
 impl VendorError {
+    /// [`Self::InvalidRequest`].
+    pub(crate) fn invalid(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        field: Option<String>,
+    ) -> Self {
+        Self::InvalidRequest {
+            code: code.into(),
+            message: message.into(),
+            field,
+        }
+    }
+
+    /// [`Self::Api`].
+    pub(crate) fn api(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        log_id: Option<String>,
+    ) -> Self {
+        Self::Api {
+            code: code.into(),
+            message: message.into(),
+            log_id,
+        }
+    }
+
     /// Whether repeating the same call later may succeed (and the call is safe to repeat).
     pub fn is_retryable(&self) -> bool {
         matches!(self, Self::RateLimited { .. } | Self::Unavailable(_))

@@ -1,7 +1,8 @@
 //! Bounded retries for vendor calls that are safe to repeat: token fetches and result queries,
 //! never a create that may bill twice. Exponential backoff with jitter (backon), on 429 and
-//! 5xx/timeouts only ([`VendorError::is_retryable`]); a 429's Retry-After is honoured when it
-//! is within [`RetryPolicy::max_retry_after`], and ends the retries when it is longer.
+//! 5xx/timeouts only ([`VendorError::is_retryable`]); a 429's Retry-After (read once, in
+//! [`crate::http::exchange`]) is honoured when it is within [`RetryPolicy::max_retry_after`],
+//! and ends the retries when it is longer.
 
 use std::future::Future;
 use std::time::Duration;
@@ -107,18 +108,6 @@ impl Transient for VendorError {
     }
 }
 
-/// Reads a `Retry-After` header given in seconds (the form the vendors use).
-pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,11 +168,7 @@ mod tests {
                 code: "110".into(),
                 message: "bad token".into(),
             },
-            VendorError::InvalidRequest {
-                code: "216100".into(),
-                message: "bad".into(),
-                field: None,
-            },
+            VendorError::invalid("216100", "bad", None),
             VendorError::Decode("garbage".into()),
         ] {
             let calls = AtomicUsize::new(0);
@@ -241,15 +226,5 @@ mod tests {
         assert!(matches!(error, VendorError::RateLimited { .. }));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert!(started.elapsed() < Duration::from_secs(1));
-    }
-
-    #[test]
-    fn retry_after_reads_seconds() {
-        let mut headers = reqwest::header::HeaderMap::new();
-        assert_eq!(retry_after(&headers), None);
-        headers.insert(reqwest::header::RETRY_AFTER, "3".parse().unwrap());
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
-        headers.insert(reqwest::header::RETRY_AFTER, "soon".parse().unwrap());
-        assert_eq!(retry_after(&headers), None);
     }
 }

@@ -8,11 +8,18 @@
 //! - The user's page is `page_url`; submitting it 303s to `return_url`, and the sandbox then
 //!   POSTs `{token}` to `notify_url`.
 //! - Errors: `{"error": {"code", "message"}}` with 400, 401, 404 or 5xx.
+//!
+//! One small module rather than a vendor directory: the protocol is facegate-sandbox's own
+//! (`crates/facegate-sandbox/src/generic.rs`), with two calls, no codes table and no seed.
 
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::http::{self, Reply};
 use crate::VendorError;
+
+/// The vendor label of this module's calls (logs and metrics).
+const VENDOR: &str = "sandbox";
 
 /// `POST /api/v1/sessions`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -105,16 +112,14 @@ impl SandboxClient {
         &self,
         request: &CreateSession,
     ) -> Result<CreatedSession, VendorError> {
-        let response = crate::http::send(
-            "sandbox",
-            "create_session",
-            self.http
-                .post(self.url("api/v1/sessions")?)
-                .bearer_auth(&self.api_key)
-                .json(request),
-        )
-        .await?;
-        Self::read(response).await
+        let request = self
+            .http
+            .post(self.url("api/v1/sessions")?)
+            .bearer_auth(&self.api_key)
+            .json(request);
+        http::exchange(VENDOR, "create_session", request, error_body)
+            .await?
+            .json()
     }
 
     /// Asks for the session's state and, once completed, its outcome.
@@ -124,48 +129,25 @@ impl SandboxClient {
             .map_err(|_| VendorError::Decode("sandbox base cannot take a path".into()))?
             .pop_if_empty()
             .push(token);
-        let response = crate::http::send(
-            "sandbox",
-            "session",
-            self.http.get(url).bearer_auth(&self.api_key),
-        )
-        .await?;
-        Self::read(response).await
+        let request = self.http.get(url).bearer_auth(&self.api_key);
+        http::exchange(VENDOR, "session", request, error_body)
+            .await?
+            .json()
     }
+}
 
-    async fn read<T: serde::de::DeserializeOwned>(
-        response: reqwest::Response,
-    ) -> Result<T, VendorError> {
-        let status = response.status();
-        if status.is_success() {
-            return crate::http::read_json(response).await;
-        }
-        if status.is_server_error() {
-            return Err(VendorError::Unavailable(format!(
-                "sandbox answered {status}"
-            )));
-        }
-        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-            return Err(VendorError::RateLimited {
-                code: "rate_limited".into(),
-                retry_after: crate::retry::retry_after(response.headers()),
-            });
-        }
-        let ErrorEnvelope {
-            error: ErrorDetail { code, message },
-        } = crate::http::read_json(response).await?;
-        Err(match status.as_u16() {
-            401 => VendorError::Unauthorized { code, message },
-            400 => VendorError::InvalidRequest {
-                code,
-                message,
-                field: None,
-            },
-            _ => VendorError::Api {
-                code,
-                message,
-                log_id: None,
-            },
-        })
+/// The sandbox's error shape (for [`http::exchange`]): `{"error": {"code", "message"}}` with
+/// a 4xx status.
+fn error_body(reply: &Reply) -> Option<VendorError> {
+    if reply.status.is_success() {
+        return None;
     }
+    let ErrorEnvelope {
+        error: ErrorDetail { code, message },
+    } = reply.json().ok()?;
+    Some(match reply.status.as_u16() {
+        401 => VendorError::Unauthorized { code, message },
+        400 => VendorError::invalid(code, message, None),
+        _ => VendorError::api(code, message, None),
+    })
 }

@@ -1,5 +1,6 @@
 //! Wire helpers the vendor modules share: numbers that arrive as strings (and strings that
-//! arrive as numbers), and personal data whose `Debug` never prints it.
+//! arrive as numbers), personal data whose `Debug` never prints it, and the constant-time
+//! comparison of signatures and tokens.
 //!
 //! The vendors' examples often disagree with their own field tables (`"count": 1` documented as
 //! a string, `"timeout": "1558150057"` used as a number): use these with
@@ -148,6 +149,13 @@ impl<'de> Deserialize<'de> for Pii {
     }
 }
 
+/// Whether two byte strings are equal, in time that depends only on their lengths (for
+/// signatures, digests and tokens a caller hands over).
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq as _;
+    a.ct_eq(b).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,5 +203,13 @@ mod tests {
         let back: Pii = serde_json::from_str("\"110101199003074514\"").unwrap();
         assert!(!format!("{back:?}").contains("4514"));
         assert_eq!(back.expose(), "110101199003074514");
+    }
+
+    #[test]
+    fn same_bytes_compares_whole_strings() {
+        assert!(same_bytes(b"abc", b"abc"));
+        assert!(!same_bytes(b"abc", b"abd"));
+        assert!(!same_bytes(b"abc", b"ab"));
+        assert!(same_bytes(b"", b""));
     }
 }

@@ -10,7 +10,7 @@ use facegate_sandbox::vendors::baidu_h5 as sim;
 use facegate_sandbox::Clock;
 use facegate_types::{ConfirmedBy, FailureReason};
 use facegate_vendors::baidu_h5::{
-    BaiduH5Client, CachedToken, CertificateType, Control, Credentials, IdCardSubmitRequest,
+    AccessToken, BaiduH5Client, CertificateType, Control, Credentials, IdCardSubmitRequest,
     MatchImage, MemoryTokenCache, TokenCache,
 };
 use facegate_vendors::wire::Pii;
@@ -336,8 +336,8 @@ async fn the_access_token_is_cached_refreshed_early_and_once_when_stale() {
     cache
         .put(
             sim::API_KEY,
-            CachedToken {
-                token: first.clone(),
+            AccessToken {
+                value: first.clone(),
                 expires_at: SystemTime::now() + Duration::from_secs(3600),
             },
         )
@@ -349,36 +349,36 @@ async fn the_access_token_is_cached_refreshed_early_and_once_when_stale() {
     cache
         .put(
             sim::API_KEY,
-            CachedToken {
-                token: first.clone(),
+            AccessToken {
+                value: first.clone(),
                 expires_at: SystemTime::now() + Duration::from_secs(10 * 24 * 3600),
             },
         )
         .await;
     client.generate_verify_token().await.unwrap();
     let still = cache.get(sim::API_KEY).await.unwrap();
-    assert_eq!(still.token.expose_secret(), first.expose_secret());
+    assert_eq!(still.value.expose_secret(), first.expose_secret());
 
     // 30 days on, Baidu answers 111: one refresh, one retry, and the call succeeds.
     sandbox.clock.advance(sim::ACCESS_TOKEN_TTL);
     let token = client.generate_verify_token().await.unwrap();
     assert!(!token.expose().is_empty());
     let refreshed = cache.get(sim::API_KEY).await.unwrap();
-    assert_ne!(refreshed.token.expose_secret(), first.expose_secret());
+    assert_ne!(refreshed.value.expose_secret(), first.expose_secret());
 
     // A token Baidu never issued (110) is replaced the same way.
     cache
         .put(
             sim::API_KEY,
-            CachedToken {
-                token: SecretString::from("24.forged".to_owned()),
+            AccessToken {
+                value: SecretString::from("24.forged".to_owned()),
                 expires_at: SystemTime::now() + Duration::from_secs(10 * 24 * 3600),
             },
         )
         .await;
     client.generate_verify_token().await.unwrap();
     assert_ne!(
-        cache.get(sim::API_KEY).await.unwrap().token.expose_secret(),
+        cache.get(sim::API_KEY).await.unwrap().value.expose_secret(),
         "24.forged"
     );
 }

@@ -1,11 +1,9 @@
 //! The FaceID Lite client against the real simulator over HTTP: every call, the page, the
 //! notify, single use, expiry, and every documented result and error.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use facegate_sandbox::vendors::faceid_lite as sim;
-use facegate_sandbox::Clock;
 use facegate_types::FailureReason;
 use facegate_vendors::faceid_lite::{
     error_from, reason, Comparison, ErrorAnswer, FaceidLiteClient, GetBizTokenRequest, IdcardSide,
@@ -17,52 +15,19 @@ use url::Url;
 
 mod common;
 
+use common::World;
+
 const NAME: &str = "张三";
 const ID_NUMBER: &str = "110101199003074514";
 
-struct World {
-    _running: facegate_sandbox::Running,
-    sandbox: Url,
-    clock: Clock,
-    notify_url: Url,
-    notifies: Arc<Mutex<Vec<Vec<u8>>>>,
-    browser: reqwest::Client,
-}
-
 impl World {
     async fn start() -> Self {
-        let running = common::sandbox().await;
-        let sandbox = running.base.clone();
-        let clock = running.clock.clone();
-
-        let notifies = Arc::new(Mutex::new(Vec::new()));
-        let sink = notifies.clone();
-        let receiver = axum::Router::new().route(
-            "/notify",
-            axum::routing::post(move |body: axum::body::Bytes| {
-                let sink = sink.clone();
-                async move {
-                    sink.lock().unwrap().push(body.to_vec());
-                    "ok"
-                }
-            }),
-        );
-        let notify_url = common::serve(receiver, "/notify").await;
-
-        let browser = common::browser();
-        Self {
-            _running: running,
-            sandbox,
-            clock,
-            notify_url,
-            notifies,
-            browser,
-        }
+        Self::spawn("/notify", "ok").await
     }
 
     fn client_with(&self, appcode: &str) -> FaceidLiteClient {
         FaceidLiteClient::new(
-            facegate_vendors::http::client(Default::default()).unwrap(),
+            World::http(),
             self.sandbox.join(&sim::API_PREFIX[1..]).unwrap(),
             self.sandbox.join(&sim::H5_PREFIX[1..]).unwrap(),
             SecretString::from(appcode),
@@ -104,13 +69,7 @@ impl World {
     }
 
     async fn next_notify(&self) -> Notify {
-        for _ in 0..200 {
-            if let Some(body) = self.notifies.lock().unwrap().pop() {
-                return Notify::from_form(&body).unwrap();
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("no notify arrived");
+        Notify::from_form(&self.notifies.next().await.body).unwrap()
     }
 }
 

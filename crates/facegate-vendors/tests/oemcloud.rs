@@ -1,11 +1,9 @@
 //! The OEMCloud client against the real simulator over HTTP: all three faceauthMode values,
 //! the page, the signed notify and the callback redirect, single use, expiry, every error code.
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use facegate_sandbox::vendors::oemcloud as sim;
-use facegate_sandbox::Clock;
 use facegate_types::{ConfirmedBy, FailureReason, NextAction};
 use facegate_vendors::oemcloud::{
     failure_of, reason, verify_signature, CallbackQuery, FaceAuthRequest, FaceauthMode, Notify,
@@ -17,54 +15,16 @@ use url::Url;
 
 mod common;
 
-type Notifies = Arc<Mutex<Vec<(axum::http::HeaderMap, String, Vec<u8>)>>>;
-
-struct World {
-    _running: facegate_sandbox::Running,
-    sandbox: Url,
-    clock: Clock,
-    notify_url: Url,
-    notifies: Notifies,
-    browser: reqwest::Client,
-}
+use common::World;
 
 impl World {
     async fn start() -> Self {
-        let running = common::sandbox().await;
-        let sandbox = running.base.clone();
-        let clock = running.clock.clone();
-        let notifies: Notifies = Arc::default();
-        let sink = notifies.clone();
-        let receiver = axum::Router::new().route(
-            "/notify",
-            axum::routing::post(
-                move |headers: axum::http::HeaderMap,
-                      uri: axum::http::Uri,
-                      body: axum::body::Bytes| {
-                    let sink = sink.clone();
-                    async move {
-                        let query = uri.query().unwrap_or("").to_owned();
-                        sink.lock().unwrap().push((headers, query, body.to_vec()));
-                        "ok"
-                    }
-                },
-            ),
-        );
-        let notify_url = common::serve(receiver, "/notify?session=vs_1&b=2").await;
-        let browser = common::browser();
-        Self {
-            _running: running,
-            sandbox,
-            clock,
-            notify_url,
-            notifies,
-            browser,
-        }
+        Self::spawn("/notify?session=vs_1&b=2", "ok").await
     }
 
     fn client_with(&self, appcode: &str) -> OemcloudClient {
         OemcloudClient::new(
-            facegate_vendors::http::client(Default::default()).unwrap(),
+            World::http(),
             self.sandbox.join(&sim::API_PREFIX[1..]).unwrap(),
             SecretString::from(appcode),
         )
@@ -96,13 +56,8 @@ impl World {
     }
 
     async fn next_notify(&self) -> (axum::http::HeaderMap, String, Vec<u8>) {
-        for _ in 0..200 {
-            if let Some(notify) = self.notifies.lock().unwrap().pop() {
-                return notify;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("no notify arrived");
+        let notify = self.notifies.next().await;
+        (notify.headers, notify.query, notify.body)
     }
 }
 
@@ -208,7 +163,7 @@ async fn failures_web_views_and_wechat_face() {
     let done = world.submit(&url, "pass").await;
     assert_eq!(done.status(), 200);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(world.notifies.lock().unwrap().is_empty());
+    assert!(world.notifies.is_empty());
 }
 
 #[tokio::test]

@@ -2,11 +2,10 @@
 //! classic, refresh on 40001 / 42001), getuseridkey, the simulated mini-program check, the
 //! push with its signature, getinfo and the verdict for every documented outcome.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use facegate_sandbox::vendors::wechat_mini as sim;
-use facegate_sandbox::Clock;
 use facegate_types::FailureReason;
 use facegate_vendors::wechat_mini::{
     verdict, Expected, GetUserIdKeyRequest, MemoryTokenCache, PushMessage, PushQuery, TokenCache,
@@ -18,53 +17,19 @@ use url::Url;
 
 mod common;
 
+use common::World;
+
 const NAME: &str = "张三";
 const ID_NUMBER: &str = "11010519491231002x";
 
-type Pushes = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
-
-struct World {
-    _running: facegate_sandbox::Running,
-    sandbox: Url,
-    clock: Clock,
-    push_url: Url,
-    pushes: Pushes,
-    browser: reqwest::Client,
-}
-
 impl World {
     async fn start() -> Self {
-        let running = common::sandbox().await;
-        let sandbox = running.base.clone();
-        let clock = running.clock.clone();
-        let pushes: Pushes = Arc::default();
-        let sink = pushes.clone();
-        let receiver = axum::Router::new().route(
-            "/push",
-            axum::routing::post(move |uri: axum::http::Uri, body: axum::body::Bytes| {
-                let sink = sink.clone();
-                async move {
-                    let query = uri.query().unwrap_or("").to_owned();
-                    sink.lock().unwrap().push((query, body.to_vec()));
-                    "success"
-                }
-            }),
-        );
-        let push_url = common::serve(receiver, "/push").await;
-        let browser = common::browser();
-        Self {
-            _running: running,
-            sandbox,
-            clock,
-            push_url,
-            pushes,
-            browser,
-        }
+        Self::spawn("/push", "success").await
     }
 
     fn client_with(&self, secret: &str) -> WechatMiniClient {
         WechatMiniClient::new(
-            facegate_vendors::http::client(Default::default()).unwrap(),
+            World::http(),
             self.sandbox.join(&sim::API_PREFIX[1..]).unwrap(),
             sim::APPID,
             SecretString::from(secret),
@@ -94,7 +59,7 @@ impl World {
             page.query_pairs_mut().append_pair("return_url", return_url);
         }
         page.query_pairs_mut()
-            .append_pair("push_url", self.push_url.as_str());
+            .append_pair("push_url", self.notify_url.as_str());
         page
     }
 
@@ -123,14 +88,9 @@ impl World {
     }
 
     async fn next_push(&self) -> (PushQuery, PushMessage) {
-        for _ in 0..200 {
-            if let Some((query, body)) = self.pushes.lock().unwrap().pop() {
-                let query: PushQuery = serde_urlencoded_query(&query);
-                return (query, PushMessage::parse(&body).unwrap());
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("no push arrived");
+        let push = self.notifies.next().await;
+        let query: PushQuery = serde_urlencoded_query(&push.query);
+        (query, PushMessage::parse(&push.body).unwrap())
     }
 }
 
@@ -232,7 +192,7 @@ async fn every_outcome_reaches_its_verdict() {
         }
     }
     // No out_seq_no, no push.
-    assert!(world.pushes.lock().unwrap().is_empty());
+    assert!(world.notifies.is_empty());
 
     // A device without face support ends on the phone: an errCode, no verify_result, and the
     // key stays usable.
@@ -306,8 +266,8 @@ async fn stable_tokens_are_shared_and_refreshed_once_when_stale() {
     let world = World::start().await;
     let cache_a = Arc::new(MemoryTokenCache::default());
     let cache_b = Arc::new(MemoryTokenCache::default());
-    let a = world.client().with_cache(cache_a.clone());
-    let b = world.client().with_cache(cache_b.clone());
+    let a = world.client().with_token_cache(cache_a.clone());
+    let b = world.client().with_token_cache(cache_b.clone());
     let token_a = a.access_token().await.unwrap();
     let token_b = b.access_token().await.unwrap();
     assert_eq!(
@@ -334,7 +294,7 @@ async fn classic_tokens_invalidate_each_other_and_the_client_recovers() {
     let cache = Arc::new(MemoryTokenCache::default());
     let a = world
         .client()
-        .with_cache(cache.clone())
+        .with_token_cache(cache.clone())
         .with_token_source(TokenSource::Classic);
     let b = world.client().with_token_source(TokenSource::Classic);
     let first = a.access_token().await.unwrap();
@@ -380,7 +340,7 @@ async fn documented_errors_are_mapped() {
             },
         )
         .await;
-    let recovering = world.client().with_cache(cache.clone());
+    let recovering = world.client().with_token_cache(cache.clone());
     recovering
         .get_user_id_key(&World::request(None))
         .await

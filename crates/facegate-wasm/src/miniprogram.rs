@@ -1,10 +1,15 @@
 //! The mini-program side: OEMCloud's web-view messages (seed 002 "小程序端内嵌H5页集成对接说明"),
 //! the callbacks of `wx.checkIsSupportFacialRecognition` and `wx.startFacialRecognitionVerify`
 //! (seed 003), and `my.startAPVerify`'s answer. None of these decides a verdict: a finished
-//! flow always ends with asking the backend.
+//! flow always ends with asking the backend. The vendors' own tables (message types, support
+//! codes, verify statuses) are facegate-types' [`front_end`](facegate_types::front_end), shared
+//! with facegate-vendors.
 
+use facegate_types::front_end::oemcloud::{ApVerifyStatus, WebViewMessageType};
 use facegate_types::FailureReason;
 use serde::{Deserialize, Serialize};
+
+pub use facegate_types::front_end::wechat_mini::FaceSupportReason;
 
 /// A string or a number, read as a string (message fields arrive as either); anything else
 /// reads as absent, as the plain-JS adapter reads it.
@@ -209,9 +214,9 @@ impl Batch {
     fn found(&mut self, message: Found) {
         let has_token = message.token.as_deref().is_some_and(|t| !t.is_empty());
         self.last = Some(message.kind.clone());
-        match message.kind.as_str() {
-            "RN_DONE" => self.finished = Some(message),
-            "IDENTITY_ALI_FACE_AWAKE" if has_token => self.start = Some(message),
+        match WebViewMessageType::parse(&message.kind) {
+            Some(WebViewMessageType::RealNameDone) => self.finished = Some(message),
+            Some(WebViewMessageType::AliFaceAwake) if has_token => self.start = Some(message),
             _ => {}
         }
     }
@@ -260,8 +265,8 @@ pub fn parse_web_view_message<V: Posted>(event: &V) -> WebViewMessage {
             reason: reason.into(),
         };
     };
-    let reason = if last == "IDENTITY_ALI_FACE_AWAKE" {
-        "IDENTITY_ALI_FACE_AWAKE without a token (the certifyId)".to_owned()
+    let reason = if WebViewMessageType::parse(&last) == Some(WebViewMessageType::AliFaceAwake) {
+        format!("{last} without a token (the certifyId)")
     } else {
         format!("{last} is not a message facegate acts on")
     };
@@ -303,30 +308,14 @@ pub struct FaceSupport {
     pub err_code: Option<i64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FaceSupportReason {
-    Supported,
-    /// 10001: the device has no front camera.
-    NoFrontCamera,
-    /// 10002: the face model could not be downloaded.
-    ModelNotDownloaded,
-    /// 10003: WeChat's backend does not allow it on this device.
-    DisabledByBackend,
-    /// A failure without a documented code (iOS returns no errCode; seed 003 03).
-    Unknown,
-}
-
-/// Maps `wx.checkIsSupportFacialRecognition`'s callback (seed 003 "回调结果说明").
+/// Maps `wx.checkIsSupportFacialRecognition`'s callback (seed 003 "回调结果说明"): a documented
+/// errCode by the shared table, an iOS answer without one by its `:ok`.
 pub fn wechat_face_support(callback: &WechatCallback) -> FaceSupport {
     let code = callback.code();
     let reason = match code {
-        Some(0) => FaceSupportReason::Supported,
-        Some(10001) => FaceSupportReason::NoFrontCamera,
-        Some(10002) => FaceSupportReason::ModelNotDownloaded,
-        Some(10003) => FaceSupportReason::DisabledByBackend,
+        Some(code) => FaceSupportReason::from_code(code),
         None if callback.says_ok() => FaceSupportReason::Supported,
-        _ => FaceSupportReason::Unknown,
+        None => FaceSupportReason::Unknown,
     };
     FaceSupport {
         supported: reason == FaceSupportReason::Supported,
@@ -421,10 +410,10 @@ pub enum AlipayVerifyOutcome {
 
 pub fn alipay_verify_outcome(callback: AlipayVerifyCallback) -> AlipayVerifyOutcome {
     let status = callback.result_status;
-    match status.as_deref() {
-        Some("9000") => AlipayVerifyOutcome::Finished,
-        Some("6001") => AlipayVerifyOutcome::Canceled,
-        _ => AlipayVerifyOutcome::Failed {
+    match status.as_deref().and_then(ApVerifyStatus::from_text) {
+        Some(ApVerifyStatus::Finished) => AlipayVerifyOutcome::Finished,
+        Some(ApVerifyStatus::UserCanceled) => AlipayVerifyOutcome::Canceled,
+        None => AlipayVerifyOutcome::Failed {
             result_status: status,
         },
     }

@@ -7,62 +7,11 @@ use serde::{Deserialize, Serialize};
 use crate::device::Container;
 use crate::error::HelperError;
 
-/// Baidu's H5 page (seed 001; VENDORS.md "The user's page").
-pub const BAIDU_H5_PAGE: &str = "https://brain.baidu.com/face/print/";
-/// FaceID Lite's H5 host (seed 004 "第2步：拼接URL并调用").
-pub const FACEID_LITE_HOST: &str = "https://openapi.faceid.com";
-
-/// Percent-encodes everything but RFC 3986's unreserved characters, so the value survives as
-/// one query parameter whatever it holds (`&`, `#`, `=`, spaces, Chinese).
-pub fn encode_component(value: &str) -> String {
-    encode(value, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
-}
-
-/// Percent-encodes a path segment, keeping RFC 3986's sub-delimiters: FaceID's biz_token holds
-/// a comma and its documented Lite URL shows it unescaped (seed 004).
-pub fn encode_path_segment(value: &str) -> String {
-    encode(value, |b| {
-        b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b)
-    })
-}
-
-fn encode(value: &str, keep: impl Fn(u8) -> bool) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(value.len());
-    for &byte in value.as_bytes() {
-        if keep(byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-    }
-    out
-}
-
-/// Decodes a query component: `+` is a space (form encoding, which facegate's redirect uses)
-/// and `%XX` a byte; the bytes must be UTF-8.
-pub fn decode_component(value: &str) -> Option<String> {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes.get(index + 1..index + 3)?;
-                let high = char::from(hex[0]).to_digit(16)?;
-                let low = char::from(hex[1]).to_digit(16)?;
-                out.push(u8::try_from(high * 16 + low).ok()?);
-                index += 2;
-            }
-            byte => out.push(byte),
-        }
-        index += 1;
-    }
-    String::from_utf8(out).ok()
-}
+pub use facegate_types::front_end::pages::{
+    append_query, decode_component, encode_component, encode_path_segment, BAIDU_H5_PAGE,
+    FACEID_LITE_HOST,
+};
+use facegate_types::front_end::pages::{baidu_h5_page_url, faceid_lite_page_url};
 
 /// The query pairs of `url` (before any `#`), decoded; pairs that do not decode are skipped.
 pub fn query_pairs(url: &str) -> Vec<(String, String)> {
@@ -78,41 +27,6 @@ pub fn query_pairs(url: &str) -> Vec<(String, String)> {
             Some((decode_component(key)?, decode_component(value)?))
         })
         .collect()
-}
-
-/// `url` with `pairs` set in its query, before any fragment. The query's own segments are
-/// kept byte for byte, in order (`%20` stays `%20`, `+` stays `+`, empty and bare ones too),
-/// except those whose decoded key is one of the `pairs`' keys, which are dropped; then each
-/// pair is appended, percent-encoded. An empty query (`?` alone) has no segments. This is the
-/// rule of tests/cases/return_urls.json, which facegate's server follows too.
-pub fn append_query(url: &str, pairs: &[(&str, &str)]) -> String {
-    let (base, fragment) = match url.split_once('#') {
-        Some((base, fragment)) => (base, Some(fragment)),
-        None => (url, None),
-    };
-    let (path, query) = base.split_once('?').unwrap_or((base, ""));
-    let replaced = |segment: &str| {
-        let key = segment.split_once('=').map_or(segment, |(key, _)| key);
-        decode_component(key).is_some_and(|key| pairs.iter().any(|(name, _)| *name == key))
-    };
-    let kept = query
-        .split('&')
-        .filter(|_| !query.is_empty())
-        .filter(|segment| !replaced(segment));
-    let added = pairs
-        .iter()
-        .map(|(key, value)| format!("{}={}", encode_component(key), encode_component(value)));
-    let segments: Vec<String> = kept.map(str::to_owned).chain(added).collect();
-    let mut out = path.to_owned();
-    if !segments.is_empty() {
-        out.push('?');
-        out.push_str(&segments.join("&"));
-    }
-    if let Some(fragment) = fragment {
-        out.push('#');
-        out.push_str(fragment);
-    }
-    out
 }
 
 /// Where facegate's return flow sends the browser: the merchant's `return_url` with
@@ -174,13 +88,11 @@ pub fn baidu_h5_url(link: &BaiduH5Link) -> Result<String, HelperError> {
     require_http_url("failedUrl", &link.failed_url)?;
     let page = link.page_url.as_deref().unwrap_or(BAIDU_H5_PAGE);
     require_http_url("pageUrl", page)?;
-    Ok(append_query(
+    Ok(baidu_h5_page_url(
         page,
-        &[
-            ("token", &link.token),
-            ("successUrl", &link.success_url),
-            ("failedUrl", &link.failed_url),
-        ],
+        &link.token,
+        &link.success_url,
+        &link.failed_url,
     ))
 }
 
@@ -189,11 +101,7 @@ pub fn faceid_lite_url(biz_token: &str, host: Option<&str>) -> Result<String, He
     require_token("bizToken", biz_token)?;
     let host = host.unwrap_or(FACEID_LITE_HOST);
     require_http_url("host", host)?;
-    Ok(format!(
-        "{}/lite/v1/do/{}",
-        host.trim_end_matches('/'),
-        encode_path_segment(biz_token)
-    ))
+    Ok(faceid_lite_page_url(host, biz_token))
 }
 
 /// OEMCloud's two links for one flow (seed 002 response `data`).
@@ -336,19 +244,6 @@ mod tests {
     use super::*;
 
     const AWKWARD: &str = "https://shop.example/done?a=1&b=二#x";
-
-    #[test]
-    fn components_survive_ampersands_hashes_spaces_and_chinese() {
-        let spaced = format!("{AWKWARD} y");
-        let encoded = encode_component(&spaced);
-        assert!(!encoded.contains(['&', '#', ' ', '?', '=', '/']));
-        assert_eq!(decode_component(&encoded).as_deref(), Some(spaced.as_str()));
-        assert_eq!(encode_component("张三"), "%E5%BC%A0%E4%B8%89");
-        assert_eq!(decode_component("a+b%20c").as_deref(), Some("a b c"));
-        assert_eq!(decode_component("%E5%BC"), None, "truncated UTF-8");
-        assert_eq!(decode_component("%G1"), None);
-        assert_eq!(decode_component("%4"), None);
-    }
 
     #[test]
     fn baidu_url_encodes_both_return_urls() {

@@ -292,6 +292,47 @@ fn every_web_view_case_of_the_shared_table_answers_as_expected() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Runs every case of a shared table through `answer`; lists the cases answered otherwise.
+fn run_table(table: &str, answer: impl Fn(&JsValue) -> JsValue) {
+    let table = object(table);
+    let cases: Array = get(&table, "cases").unchecked_into();
+    assert!(cases.length() > 15, "the table lost its cases");
+    let mut failures = Vec::new();
+    for case in cases.iter() {
+        let (answer, expected) = (json(&answer(&case)), json(&get(&case, "expected")));
+        if answer != expected {
+            let name = text(&case, "name");
+            failures.push(format!(
+                "{name}:\n  expected {expected}\n  answered {answer}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A case's `input` as the optional callback argument the exported functions take.
+fn argument<T: JsCast>(case: &JsValue) -> Option<T> {
+    let input = get(case, "input");
+    (!input.is_null() && !input.is_undefined()).then(|| input.unchecked_into())
+}
+
+#[wasm_bindgen_test]
+fn every_device_support_and_verify_outcome_case_answers_as_expected() {
+    // The plain-JS adapter runs the same tables (tests/e2e/package.test.mjs).
+    run_table(
+        include_str!("../../../tests/cases/device_support.json"),
+        |case| wechat_face_support(argument(case)).unwrap().into(),
+    );
+    run_table(
+        include_str!("../../../tests/cases/verify_outcomes.json"),
+        |case| match text(case, "function").as_str() {
+            "wechatVerifyOutcome" => wechat_verify_outcome(argument(case)).unwrap().into(),
+            "alipayVerifyOutcome" => alipay_verify_outcome(argument(case)).unwrap().into(),
+            other => panic!("no function {other}"),
+        },
+    );
+}
+
 #[wasm_bindgen_test]
 fn hostile_web_view_events_are_ignored_or_read_without_throwing() {
     let make = |body: &str| js("", body).call0(&JsValue::NULL).unwrap();

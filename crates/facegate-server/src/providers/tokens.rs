@@ -10,15 +10,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use async_trait::async_trait;
-use facegate_vendors::baidu_h5::{CachedToken, TokenCache};
+use facegate_vendors::token::{AccessToken, TokenCache};
 use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 
 use crate::pii::PiiCipher;
 use crate::store::Store;
 
-/// A `TokenCache` over the store. A failing database degrades to "no cached token" (the
-/// client then fetches one), never to an error in the user's flow.
+/// The vendors crate's `TokenCache` over the store, for every vendor client that holds a token
+/// (Baidu H5's, WeChat's). A failing database degrades to "no cached token" (the client then
+/// fetches one), never to an error in the user's flow.
 #[derive(Clone)]
 pub struct StoreTokenCache {
     store: Arc<dyn Store>,
@@ -220,16 +221,16 @@ impl StoreTokenCache {
 
 #[async_trait]
 impl TokenCache for StoreTokenCache {
-    async fn get(&self, key: &str) -> Option<CachedToken> {
-        let (token, expires_at) = self.usable_or_lease(key).await?;
-        Some(CachedToken {
-            token,
+    async fn get(&self, key: &str) -> Option<AccessToken> {
+        let (value, expires_at) = self.usable_or_lease(key).await?;
+        Some(AccessToken {
+            value,
             expires_at: SystemTime::from(expires_at),
         })
     }
 
-    async fn put(&self, key: &str, token: CachedToken) {
-        self.save(key, &token.token, OffsetDateTime::from(token.expires_at))
+    async fn put(&self, key: &str, token: AccessToken) {
+        self.save(key, &token.value, OffsetDateTime::from(token.expires_at))
             .await;
     }
 }

@@ -10,21 +10,17 @@
 //! (`session::observe`). WeChat documents no query without a verify_result, so a session no
 //! one hands one over for runs out with its user_id_key.
 
-use std::time::SystemTime;
-
 use async_trait::async_trait;
 use axum::http::Method;
 use axum::response::IntoResponse;
 use facegate_types::{NextAction, Provider};
 use facegate_vendors::wechat_mini::{
-    self, AccessToken, GetUserIdKeyRequest, PushMessage, PushQuery, WechatMiniClient,
+    self, GetUserIdKeyRequest, PushMessage, PushQuery, WechatMiniClient,
 };
 use facegate_vendors::wire::Pii;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
-use time::OffsetDateTime;
 
-use super::tokens::StoreTokenCache;
 use super::{
     Callback, CallbackOutcome, CallbackRejected, Evidence, Observation, ProviderAdapter,
     ProviderError, SessionKey, StartRequest, Started,
@@ -40,22 +36,6 @@ pub struct WechatMiniProvider {
 impl WechatMiniProvider {
     pub fn new(client: WechatMiniClient, push_token: Option<SecretString>) -> Self {
         Self { client, push_token }
-    }
-}
-
-#[async_trait]
-impl wechat_mini::TokenCache for StoreTokenCache {
-    async fn get(&self, appid: &str) -> Option<AccessToken> {
-        let (value, expires_at) = self.usable_or_lease(appid).await?;
-        Some(AccessToken {
-            value,
-            expires_at: SystemTime::from(expires_at),
-        })
-    }
-
-    async fn put(&self, appid: &str, token: AccessToken) {
-        self.save(appid, &token.value, OffsetDateTime::from(token.expires_at))
-            .await;
     }
 }
 

@@ -3,26 +3,27 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use facegate_types::FailureReason;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
 
-use super::codes::{self, CodeKind};
-use super::outcome::DetailOutcome;
-use super::token::{CachedToken, MemoryTokenCache, TokenCache};
+use super::codes::{self, DetailOutcome, ErrorAnswer};
 use super::types::*;
-use super::MatchImage;
+use crate::http::{self, Reply};
+use crate::token::{self, AccessToken, MemoryTokenCache, TokenCache};
 use crate::wire::Pii;
 use crate::VendorError;
+
+/// The vendor label of this module's calls (logs and metrics).
+const VENDOR: &str = "baidu_h5";
 
 /// `{aip}/oauth/2.0/token`.
 pub const TOKEN_PATH: &str = "oauth/2.0/token";
 /// `{aip}/rpc/2.0/brain/solution/faceprint/` and then the call's path.
 pub const FACEPRINT_PATH: &str = "rpc/2.0/brain/solution/faceprint/";
 /// `{h5}/face/print/`, the user's page.
-pub const PAGE_PATH: &str = "face/print/";
+pub const PAGE_PATH: &str = facegate_types::front_end::pages::BAIDU_H5_PAGE_PATH;
 /// The token's documented lifetime when the answer leaves out expires_in: 30 days.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// A cached token is replaced this long before it expires.
@@ -45,95 +46,6 @@ pub mod paths {
 pub struct Credentials {
     pub api_key: String,
     pub secret_key: SecretString,
-}
-
-/// A faceprint answer after the stale-token retry: its result, or its error code.
-pub(crate) enum Reply<T> {
-    Ok {
-        result: Option<T>,
-        log_id: Option<String>,
-    },
-    Error(ErrorAnswer),
-}
-
-/// An error answer as the vendor gave it.
-#[derive(Clone, Debug)]
-pub(crate) struct ErrorAnswer {
-    pub code: String,
-    pub message: String,
-    pub log_id: Option<String>,
-}
-
-impl ErrorAnswer {
-    /// The error a caller sees for this answer.
-    pub(crate) fn into_vendor_error(self) -> VendorError {
-        let Self {
-            code,
-            message,
-            log_id,
-        } = self;
-        if codes::is_verify_token_invalid(&message) {
-            return VendorError::InvalidRequest {
-                code,
-                message,
-                field: Some("verify_token".into()),
-            };
-        }
-        match codes::lookup(&code).map(|entry| entry.kind) {
-            Some(CodeKind::StaleAccessToken | CodeKind::Credentials) => {
-                VendorError::Unauthorized { code, message }
-            }
-            Some(CodeKind::Quota) if code == "4" => VendorError::RateLimited {
-                code,
-                retry_after: None,
-            },
-            _ if code.starts_with("2220") => {
-                // Baidu's parameter errors name the field: `param[image] format error`.
-                let field = message
-                    .split_once("param[")
-                    .and_then(|(_, rest)| rest.split_once(']'))
-                    .map(|(field, _)| field.to_owned());
-                VendorError::InvalidRequest {
-                    code,
-                    message,
-                    field,
-                }
-            }
-            // A verification code outside a result query refuses what the call was given:
-            // the identity (idcard/submit) or the reference face (uploadMatchImage).
-            Some(CodeKind::Verification) => VendorError::Refused {
-                reason: codes::lookup(&code)
-                    .map_or(FailureReason::VendorError, |entry| entry.reason),
-                code,
-                message,
-                field: None,
-            },
-            _ => VendorError::Api {
-                code,
-                message,
-                log_id,
-            },
-        }
-    }
-}
-
-/// A [`VendorError::Refused`] without a field names `field`: the one parameter of the call
-/// that the person's refusal is about.
-fn refused_field(error: VendorError, field: &str) -> VendorError {
-    match error {
-        VendorError::Refused {
-            code,
-            message,
-            reason,
-            field: None,
-        } => VendorError::Refused {
-            code,
-            message,
-            reason,
-            field: Some(field.to_owned()),
-        },
-        other => other,
-    }
 }
 
 /// A client of Baidu AI's H5 face real-name verification for one plan.
@@ -161,16 +73,19 @@ fn join(base: &Url, path: &str) -> Result<Url, VendorError> {
 }
 
 /// The user's page: `{h5}/face/print/?token=..&successUrl=..&failedUrl=..`, every value
-/// percent-encoded (the two URLs carry their own `?`, `&` and `#`).
+/// percent-encoded (the two URLs carry their own `?`, `&` and `#`), built as the wasm helper
+/// builds it ([`facegate_types::front_end::pages::baidu_h5_page_url`]).
 pub fn page_url(h5_base: &Url, verify_token: &str, success_url: &Url, failed_url: &Url) -> Url {
     let base = with_slash(h5_base.clone());
-    let mut url = base.join(PAGE_PATH).unwrap_or(base);
-    url.query_pairs_mut()
-        .clear()
-        .append_pair("token", verify_token)
-        .append_pair("successUrl", success_url.as_str())
-        .append_pair("failedUrl", failed_url.as_str());
-    url
+    let page = base.join(PAGE_PATH).unwrap_or(base);
+    let url = facegate_types::front_end::pages::baidu_h5_page_url(
+        page.as_str(),
+        verify_token,
+        success_url.as_str(),
+        failed_url.as_str(),
+    );
+    // Every value is percent-encoded ASCII after a valid URL: this parses.
+    Url::parse(&url).unwrap_or(page)
 }
 
 impl BaiduH5Client {
@@ -205,77 +120,55 @@ impl BaiduH5Client {
     }
 
     /// Asks Baidu for a new access token and caches it.
-    pub async fn fetch_access_token(&self) -> Result<CachedToken, VendorError> {
+    pub async fn fetch_access_token(&self) -> Result<AccessToken, VendorError> {
         let mut url = join(&self.aip_base, TOKEN_PATH)?;
         url.query_pairs_mut()
             .append_pair("grant_type", "client_credentials")
             .append_pair("client_id", &self.credentials.api_key)
             .append_pair("client_secret", self.credentials.secret_key.expose_secret());
-        let response = crate::http::send("baidu_h5", "token", self.http.post(url)).await?;
-        if response.status().is_server_error() {
-            return Err(VendorError::Unavailable(format!(
-                "the token endpoint answered {}",
-                response.status()
-            )));
-        }
-        if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
-            return Err(VendorError::RateLimited {
-                code: "429".into(),
-                retry_after: crate::retry::retry_after(response.headers()),
-            });
-        }
-        let answer: TokenAnswer = crate::http::read_json(response).await?;
-        match answer {
-            TokenAnswer {
-                access_token: Some(token),
-                expires_in,
-                ..
-            } if !token.expose().is_empty() => {
-                let lifetime = expires_in
-                    .and_then(|seconds| u64::try_from(seconds).ok())
-                    .map(Duration::from_secs)
-                    .unwrap_or(DEFAULT_TOKEN_LIFETIME);
-                let cached = CachedToken {
-                    token: SecretString::from(token.expose().to_owned()),
-                    expires_at: SystemTime::now() + lifetime,
-                };
-                self.tokens
-                    .put(&self.credentials.api_key, cached.clone())
-                    .await;
-                Ok(cached)
-            }
-            TokenAnswer {
-                error,
-                error_description,
-                ..
-            } => {
-                let code = error.unwrap_or_else(|| "no_access_token".into());
-                let message = error_description.unwrap_or_default();
-                Err(if code == "invalid_client" {
-                    VendorError::Unauthorized { code, message }
-                } else {
-                    VendorError::InvalidRequest {
-                        code,
-                        message,
-                        field: None,
-                    }
-                })
-            }
-        }
+        let reply = http::exchange(
+            VENDOR,
+            "token",
+            self.http.post(url),
+            codes::token_error_body,
+        )
+        .await?;
+        let answer: TokenAnswer = reply.json()?;
+        let Some(token) = answer
+            .access_token
+            .filter(|token| !token.expose().is_empty())
+        else {
+            return Err(VendorError::invalid(
+                "no_access_token",
+                answer.error_description.unwrap_or_default(),
+                None,
+            ));
+        };
+        let lifetime = answer
+            .expires_in
+            .and_then(|seconds| u64::try_from(seconds).ok())
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME);
+        let fetched = AccessToken {
+            value: SecretString::from(token.expose().to_owned()),
+            expires_at: SystemTime::now() + lifetime,
+        };
+        self.tokens
+            .put(&self.credentials.api_key, fetched.clone())
+            .await;
+        Ok(fetched)
     }
 
     /// The cached access token, or a new one when it is missing or within a day of expiry.
     pub async fn access_token(&self) -> Result<SecretString, VendorError> {
-        if let Some(cached) = self.tokens.get(&self.credentials.api_key).await {
-            if cached.expires_at > SystemTime::now() + REFRESH_MARGIN {
-                return Ok(cached.token);
-            }
-        }
-        // A token fetch issues a token and bills nothing: safe to repeat.
-        let fetched = crate::retry::RetryPolicy::default()
-            .run(|| self.fetch_access_token())
-            .await?;
-        Ok(fetched.token)
+        let token = token::cached_or_fetch(
+            self.tokens.as_ref(),
+            &self.credentials.api_key,
+            REFRESH_MARGIN,
+            || self.fetch_access_token(),
+        )
+        .await?;
+        Ok(token.value)
     }
 
     async fn post_once(
@@ -283,62 +176,47 @@ impl BaiduH5Client {
         path: &str,
         body: &(impl Serialize + ?Sized),
         token: &SecretString,
+        error_body: fn(&Reply) -> Option<VendorError>,
     ) -> Result<Answer<serde_json::Value>, VendorError> {
         let mut url = join(&join(&self.aip_base, FACEPRINT_PATH)?, path)?;
         url.query_pairs_mut()
             .append_pair("access_token", token.expose_secret());
-        let response = crate::http::send("baidu_h5", path, self.http.post(url).json(body)).await?;
-        let status = response.status();
-        if status.is_server_error() {
-            return Err(VendorError::Unavailable(format!("Baidu answered {status}")));
-        }
-        crate::http::read_json(response).await
+        let request = self.http.post(url).json(body);
+        http::exchange(VENDOR, path, request, error_body)
+            .await?
+            .json()
     }
 
-    /// One faceprint call; on 110 / 111 the token is refreshed once and the call retried once.
-    pub(crate) async fn faceprint<T: DeserializeOwned>(
+    /// One faceprint call, its error answers read by `error_body`; on 110 / 111 the token is
+    /// refreshed once and the call retried once.
+    async fn faceprint(
         &self,
         path: &str,
         body: &(impl Serialize + ?Sized),
-    ) -> Result<Reply<T>, VendorError> {
+        error_body: fn(&Reply) -> Option<VendorError>,
+    ) -> Result<Answer<serde_json::Value>, VendorError> {
         let token = self.access_token().await?;
-        let mut answer = self.post_once(path, body, &token).await?;
-        if is_stale(&answer) {
-            tracing::info!(path, "baidu access token went stale; refreshing once");
-            let fresh = self.fetch_access_token().await?;
-            answer = self.post_once(path, body, &fresh.token).await?;
+        match self.post_once(path, body, &token, error_body).await {
+            Err(error) if codes::is_stale(&error) => {
+                tracing::info!(path, "baidu access token went stale; refreshing once");
+                let fresh = self.fetch_access_token().await?;
+                self.post_once(path, body, &fresh.value, error_body).await
+            }
+            answer => answer,
         }
-        let code = answer
-            .error_code
-            .clone()
-            .filter(|code| !code.trim().is_empty() && code.trim() != "0");
-        if let Some(code) = code {
-            return Ok(Reply::Error(ErrorAnswer {
-                code,
-                message: answer.error_msg.unwrap_or_default(),
-                log_id: answer.log_id,
-            }));
+    }
+
+    /// An answer's result as `T`, or `None` when it has none.
+    fn result<T: DeserializeOwned>(
+        path: &str,
+        answer: Answer<serde_json::Value>,
+    ) -> Result<Option<T>, VendorError> {
+        match answer.result {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(value) => serde_json::from_value(value)
+                .map(Some)
+                .map_err(|error| VendorError::Decode(format!("{path}: {error}"))),
         }
-        if answer.success != Some(true) {
-            return Ok(Reply::Error(ErrorAnswer {
-                code: String::new(),
-                message: answer
-                    .error_msg
-                    .unwrap_or_else(|| "success is not true and no error code was given".into()),
-                log_id: answer.log_id,
-            }));
-        }
-        let result = match answer.result {
-            None | Some(serde_json::Value::Null) => None,
-            Some(value) => Some(
-                serde_json::from_value(value)
-                    .map_err(|error| VendorError::Decode(format!("{path}: {error}")))?,
-            ),
-        };
-        Ok(Reply::Ok {
-            result,
-            log_id: answer.log_id,
-        })
     }
 
     /// A call whose result must be there.
@@ -347,16 +225,9 @@ impl BaiduH5Client {
         path: &str,
         body: &(impl Serialize + ?Sized),
     ) -> Result<T, VendorError> {
-        match self.faceprint(path, body).await? {
-            Reply::Ok {
-                result: Some(result),
-                ..
-            } => Ok(result),
-            Reply::Ok { result: None, .. } => Err(VendorError::Decode(format!(
-                "{path}: success without a result"
-            ))),
-            Reply::Error(error) => Err(error.into_vendor_error()),
-        }
+        let answer = self.faceprint(path, body, codes::error_body).await?;
+        Self::result(path, answer)?
+            .ok_or_else(|| VendorError::Decode(format!("{path}: success without a result")))
     }
 
     /// A call whose result does not matter (submit answers a fixed 1, upload null).
@@ -365,10 +236,8 @@ impl BaiduH5Client {
         path: &str,
         body: &(impl Serialize + ?Sized),
     ) -> Result<(), VendorError> {
-        match self.faceprint::<serde_json::Value>(path, body).await? {
-            Reply::Ok { .. } => Ok(()),
-            Reply::Error(error) => Err(error.into_vendor_error()),
-        }
+        self.faceprint(path, body, codes::error_body).await?;
+        Ok(())
     }
 
     /// 获取verify_token: a token for one user's flow, valid 2 hours.
@@ -384,7 +253,7 @@ impl BaiduH5Client {
     pub async fn submit_id_card(&self, request: &IdCardSubmitRequest) -> Result<(), VendorError> {
         self.accepted(paths::IDCARD_SUBMIT, request)
             .await
-            .map_err(|error| refused_field(error, "id_no"))
+            .map_err(|error| codes::refused_field(error, "id_no"))
     }
 
     /// 对比图片上传: the reference face, before the redirect. [`MatchImage`] has checked the
@@ -404,7 +273,7 @@ impl BaiduH5Client {
         };
         self.accepted(paths::UPLOAD_MATCH_IMAGE, &body)
             .await
-            .map_err(|error| refused_field(error, "image"))
+            .map_err(|error| codes::refused_field(error, "image"))
     }
 
     /// The user's page for `verify_token`; Baidu sends the browser to one of the two URLs.
@@ -432,34 +301,21 @@ impl BaiduH5Client {
     /// 查询认证结果: the scores and ID data when the person passed, the failure code when not,
     /// or [`DetailOutcome::NotVerified`] while the token has no finished verification.
     pub async fn result_detail(&self, verify_token: &Pii) -> Result<DetailOutcome, VendorError> {
-        match self
-            .faceprint::<DetailResult>(paths::RESULT_DETAIL, &Self::query(verify_token))
-            .await?
-        {
-            Reply::Ok { result, log_id } => Ok(DetailOutcome::Answered {
-                result: Box::new(result.unwrap_or_default()),
-                log_id,
-            }),
-            Reply::Error(error) if codes::is_verify_token_invalid(&error.message) => {
-                Ok(DetailOutcome::NotVerified {
-                    code: error.code,
-                    message: error.message,
-                })
-            }
-            Reply::Error(error)
-                if codes::lookup(&error.code)
-                    .is_none_or(|entry| entry.kind == CodeKind::Verification)
-                    && !error.code.is_empty()
-                    && !error.code.starts_with("2220") =>
-            {
-                Ok(DetailOutcome::Failed {
-                    code: error.code,
-                    message: error.message,
-                    log_id: error.log_id,
-                })
-            }
-            Reply::Error(error) => Err(error.into_vendor_error()),
+        let path = paths::RESULT_DETAIL;
+        let query = Self::query(verify_token);
+        let answer = self
+            .faceprint(path, &query, codes::detail_error_body)
+            .await?;
+        // The error answers left are the verification's outcome.
+        if let Some(error) = ErrorAnswer::of(&answer) {
+            return Ok(error.into_detail_outcome());
         }
+        let log_id = answer.log_id.clone();
+        let result: Option<DetailResult> = Self::result(path, answer)?;
+        Ok(DetailOutcome::Answered {
+            result: Box::new(result.unwrap_or_default()),
+            log_id,
+        })
     }
 
     /// 查询统计结果.
@@ -505,7 +361,7 @@ impl BaiduH5Client {
 }
 
 /// Counts what getall says was charged for the token (read once, when the session is
-/// confirmed) into [`crate::http::metric::CHARGES`].
+/// confirmed) into [`http::metric::CHARGES`].
 fn record_charges(all: &GetAllResult) {
     for (charge, count) in [
         ("ocr", all.ocr_charge_count),
@@ -513,16 +369,42 @@ fn record_charges(all: &GetAllResult) {
         ("verify", all.verify_charge_count),
     ] {
         if let Some(count) = count.and_then(|count| u64::try_from(count).ok()) {
-            metrics::counter!(crate::http::metric::CHARGES, "vendor" => "baidu_h5", "charge" => charge)
+            metrics::counter!(http::metric::CHARGES, "vendor" => VENDOR, "charge" => charge)
                 .increment(count);
         }
     }
 }
 
-fn is_stale<T>(answer: &Answer<T>) -> bool {
-    answer
-        .error_code
-        .as_deref()
-        .and_then(codes::lookup)
-        .is_some_and(|entry| entry.kind == CodeKind::StaleAccessToken)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_url_percent_encodes_both_return_urls() {
+        let h5 = Url::parse("https://brain.baidu.com").unwrap();
+        let success =
+            Url::parse("https://shop.example.com/v1/return/vs_1?a=1&b=两 个#frag").unwrap();
+        let failed = Url::parse("https://shop.example.com/fail?x=a&b=c d#top").unwrap();
+        let url = page_url(&h5, "tok&en#1", &success, &failed);
+        assert_eq!(url.path(), "/face/print/");
+        assert!(!url.as_str().contains('#'), "{url}");
+        let query = url.query().unwrap();
+        assert_eq!(query.matches('&').count(), 2, "{query}");
+        assert!(!query.contains("两") && !query.contains(' '));
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("token".to_owned(), "tok&en#1".to_owned()),
+                ("successUrl".to_owned(), success.to_string()),
+                ("failedUrl".to_owned(), failed.to_string()),
+            ]
+        );
+        // A base with a path prefix (a sandbox) keeps it.
+        let sandbox = Url::parse("http://127.0.0.1:9/baidu/h5").unwrap();
+        assert_eq!(
+            page_url(&sandbox, "t", &success, &failed).path(),
+            "/baidu/h5/face/print/"
+        );
+    }
 }

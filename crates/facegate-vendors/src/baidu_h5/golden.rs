@@ -208,8 +208,8 @@ const GETALL_ANSWER: &str = r#"{
 use facegate_types::{ConfirmedBy, FailureReason};
 use serde::de::DeserializeOwned;
 
+use super::codes::DetailOutcome;
 use super::types::*;
-use super::DetailOutcome;
 
 fn answer<T: DeserializeOwned>(json: &str) -> Answer<T> {
     serde_json::from_str(json).unwrap()

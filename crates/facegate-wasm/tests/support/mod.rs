@@ -53,20 +53,22 @@ impl Posted for Json {
 
 /// The shared table of web-view messages: `(name, input, expected answer)`.
 pub fn web_view_cases() -> Vec<(String, Value, Value)> {
-    let table: Value = serde_json::from_str(include_str!(
+    cases(include_str!(
         "../../../../tests/cases/web_view_messages.json"
     ))
-    .expect("tests/cases/web_view_messages.json is JSON");
-    table["cases"]
-        .as_array()
-        .expect("a cases list")
-        .iter()
-        .map(|case| {
-            (
-                case["name"].as_str().expect("a name").to_owned(),
-                case["input"].clone(),
-                case["expected"].clone(),
-            )
-        })
-        .collect()
+    .into_iter()
+    .map(|case| {
+        (
+            case["name"].as_str().expect("a name").to_owned(),
+            case["input"].clone(),
+            case["expected"].clone(),
+        )
+    })
+    .collect()
+}
+
+/// The `cases` of one of the shared tables in tests/cases, each `{name, input, expected, ...}`.
+pub fn cases(table: &str) -> Vec<Value> {
+    let table: Value = serde_json::from_str(table).expect("a shared table is JSON");
+    table["cases"].as_array().expect("a cases list").clone()
 }
