@@ -238,26 +238,15 @@ impl ReturnUrl {
     /// given), except any earlier `verification_id` or `status` segments, which are dropped
     /// so a merchant URL cannot pre-set them; the fragment is kept.
     pub fn landing(&self, verification_id: &str, status: &str) -> Url {
-        let url = &self.0;
-        let mut out = url[..url::Position::AfterPath].to_owned();
-        out.push('?');
-        let ours = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("verification_id", verification_id)
-            .append_pair("status", status)
-            .finish();
-        // An empty query has no segments; otherwise every segment, empty ones too, is kept.
-        let query = url.query().unwrap_or_default();
-        let segments = query
-            .split('&')
-            .filter(|_| !query.is_empty())
-            .filter(|segment| !names_our_parameter(segment))
-            .chain([ours.as_str()]);
-        out.push_str(&segments.collect::<Vec<_>>().join("&"));
-        out.push_str(&url[url::Position::AfterQuery..]);
-        // Every piece came from a parsed URL or was encoded above: this parses. Should it
-        // not, the merchant's URL with only our parameters is the safe fallback.
-        Url::parse(&out).unwrap_or_else(|_| {
-            let mut fallback = url.clone();
+        // The rule of tests/cases/return_urls.json, shared with the wasm helper.
+        let landing = facegate_types::front_end::pages::append_query(
+            self.0.as_str(),
+            &[("verification_id", verification_id), ("status", status)],
+        );
+        // Every piece came from a parsed URL or was encoded: this parses. Should it not, the
+        // merchant's URL with only our parameters is the safe fallback.
+        Url::parse(&landing).unwrap_or_else(|_| {
+            let mut fallback = self.0.clone();
             fallback.set_query(None);
             fallback
                 .query_pairs_mut()
@@ -266,14 +255,6 @@ impl ReturnUrl {
             fallback
         })
     }
-}
-
-/// Whether a query segment's key, decoded, is one facegate appends.
-fn names_our_parameter(segment: &str) -> bool {
-    let key = segment.split('=').next().unwrap_or_default();
-    url::form_urlencoded::parse(key.as_bytes())
-        .next()
-        .is_some_and(|(key, _)| key == "verification_id" || key == "status")
 }
 
 /// A merchant's business id: 1 to 64 printable ASCII characters (it becomes the vendor's

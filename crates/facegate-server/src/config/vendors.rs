@@ -351,7 +351,7 @@ impl WechatMiniSettings {
         );
         Some(
             match context.token_cache("wechat_mini", wechat_mini::REFRESH_MARGIN) {
-                Some(cache) => client.with_cache(cache),
+                Some(cache) => client.with_token_cache(cache),
                 None => client,
             },
         )

@@ -78,11 +78,6 @@ impl WechatMiniClient {
         self
     }
 
-    /// [`Self::with_token_cache`], under the name the server's registry calls.
-    pub fn with_cache(self, cache: Arc<dyn TokenCache>) -> Self {
-        self.with_token_cache(cache)
-    }
-
     pub fn with_token_source(mut self, source: TokenSource) -> Self {
         self.source = source;
         self
