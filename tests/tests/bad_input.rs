@@ -235,3 +235,43 @@ async fn a_provider_turned_off_is_unavailable() {
     assert_eq!(error["error"]["field"], "provider");
     assert_eq!(session_count(&app).await, 0);
 }
+
+/// What axum refuses before a handler runs (a path that is not UTF-8, a body over a route's
+/// limit, a method a route does not take) still answers the JSON error body.
+#[tokio::test]
+async fn rejections_before_any_handler_answer_the_json_error_body() {
+    let app = TestApp::spawn().await;
+    let not_utf8 = app
+        .http
+        .get(app.url("/v1/verifications/%FF%FE"))
+        .bearer_auth(API_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_utf8.status(), StatusCode::BAD_REQUEST);
+    let body: Value = not_utf8.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_request", "{body}");
+
+    let oversized = app
+        .http
+        .post(app.url("/v1/callbacks/sandbox"))
+        .body(vec![b'x'; 70 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(oversized.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = oversized.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "payload_too_large", "{body}");
+
+    let wrong_method = app
+        .http
+        .delete(app.url("/v1/verifications"))
+        .bearer_auth(API_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value = wrong_method.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_request", "{body}");
+    assert_eq!(session_count(&app).await, 0);
+}

@@ -284,6 +284,7 @@ fn router(state: &AppState, embedded_sandbox: Option<Router>) -> Router {
         .layer(axum::middleware::from_fn(
             crate::telemetry::scope_request_id,
         ))
+        .layer(axum::middleware::from_fn(crate::error::json_rejections))
         .layer(DefaultBodyLimit::max(state.settings.server.max_body_bytes))
         .layer(axum::middleware::map_response(log_internal_errors))
         .layer(

@@ -295,3 +295,59 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// The API's errors are always the JSON error body: a rejection axum answers itself before a
+/// handler runs (a path segment that is not UTF-8, a body over a route's limit, a method the
+/// route does not take) comes as plain text or empty, and is rewritten here, its status kept.
+/// Pages for browsers (`/v1/return/...`) and everything outside `/v1/` are left alone.
+pub async fn json_rejections(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path();
+    let api = path.starts_with("/v1/") && !path.starts_with("/v1/return/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_none_or(|value| value.starts_with("text/plain"));
+    if !api || !plain || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // axum's rejection texts are short; anything longer is cut.
+    let text = axum::body::to_bytes(body, 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let code = match status {
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::CONFLICT => ErrorCode::Conflict,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        status if status.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::InvalidRequest,
+    };
+    let message = match text.trim() {
+        "" => status
+            .canonical_reason()
+            .unwrap_or("the request was refused")
+            .to_owned(),
+        text => text.to_owned(),
+    };
+    let mut rewritten = (
+        status,
+        Json(ErrorBody {
+            error: ApiError::new(code, message, None),
+        }),
+    )
+        .into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            rewritten.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    *rewritten.extensions_mut() = parts.extensions;
+    rewritten
+}

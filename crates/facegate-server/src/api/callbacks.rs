@@ -39,12 +39,9 @@ pub fn router() -> Router<AppState> {
     responses(
         (status = 200, description = "The vendor's documented acknowledgement"),
         (status = 400, description = "Refused: bad signature or malformed body; or the provider \
-            is not valid UTF-8 (axum's plain-text rejection)", content(
-            (facegate_types::ErrorBody = "application/json"),
-            (String = "text/plain"),
-        )),
+            is not valid UTF-8", body = facegate_types::ErrorBody),
         (status = 404, description = "No such provider here", body = facegate_types::ErrorBody),
-        (status = 413, description = "The body is larger than a callback can be (64 KiB)", content_type = "text/plain"),
+        (status = 413, description = "The body is larger than a callback can be (64 KiB)", body = facegate_types::ErrorBody),
     )
 )]
 async fn callback(
@@ -138,12 +135,9 @@ async fn callback(
     responses(
         (status = 200, description = "The vendor's documented answer (WeChat: the echostr)"),
         (status = 400, description = "Refused: bad signature or malformed query; or the provider \
-            is not valid UTF-8 (axum's plain-text rejection)", content(
-            (facegate_types::ErrorBody = "application/json"),
-            (String = "text/plain"),
-        )),
+            is not valid UTF-8", body = facegate_types::ErrorBody),
         (status = 404, description = "No such provider here", body = facegate_types::ErrorBody),
-        (status = 413, description = "A body larger than a callback can be (64 KiB)", content_type = "text/plain"),
+        (status = 413, description = "A body larger than a callback can be (64 KiB)", body = facegate_types::ErrorBody),
     )
 )]
 #[allow(dead_code)]

@@ -71,11 +71,7 @@ struct SecretQuery {
     responses(
         (status = 200, description = "The session, without PII", body = ClientVerification),
         (status = 400, description = "The query string has an unknown, repeated or malformed \
-            parameter (`field` names it); or the id is not valid UTF-8 (axum's plain-text \
-            rejection)", content(
-            (facegate_types::ErrorBody = "application/json"),
-            (String = "text/plain"),
-        )),
+            parameter (`field` names it); or the id is not valid UTF-8", body = facegate_types::ErrorBody),
         (status = 401, description = "No client_secret", body = facegate_types::ErrorBody),
         (status = 404, description = "No session matches this id and client_secret", body = facegate_types::ErrorBody),
         (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
@@ -105,11 +101,7 @@ async fn read(
     responses(
         (status = 200, description = "The session after WeChat's answer", body = ClientVerification),
         (status = 400, description = "A field is invalid (`field` names it), or the body is not \
-            JSON with Content-Type: application/json; or the id is not valid UTF-8 (axum's \
-            plain-text rejection)", content(
-            (facegate_types::ErrorBody = "application/json"),
-            (String = "text/plain"),
-        )),
+            JSON with Content-Type: application/json; or the id is not valid UTF-8", body = facegate_types::ErrorBody),
         (status = 404, description = "No session matches this id and client_secret", body = facegate_types::ErrorBody),
         (status = 409, description = "Not a wechat_mini session, or the verify_result was already spent on another verification (a verify_result decides one session)", body = facegate_types::ErrorBody),
         (status = 413, description = "The body is larger than max_body_bytes", body = facegate_types::ErrorBody),

@@ -11,6 +11,7 @@ use axum::Router;
 
 use crate::app::AppState;
 use crate::domain::ReturnUrl;
+use crate::error::AppError;
 use crate::session::{self, Freshness};
 
 pub fn router() -> Router<AppState> {
@@ -35,21 +36,30 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
     params(("id" = String, Path, description = "The session id")),
     responses(
         (status = 303, description = "To the merchant's return_url, with verification_id and status"),
-        (status = 400, description = "The id in the path is not valid UTF-8 (axum's plain-text rejection)", content_type = "text/plain"),
+        (status = 400, description = "The id in the path is not valid UTF-8 (plain text)", content_type = "text/plain"),
         (status = 403, description = "The merchant's return_url is no longer on the allowlist (an \
             HTML page)", content_type = "text/html"),
-        (status = 404, description = "No such session, or the database failed (an HTML page)", content_type = "text/html"),
+        (status = 404, description = "No such session (an HTML page)", content_type = "text/html"),
+        (status = 503, description = "The database failed; try again (an HTML page)", content_type = "text/html"),
     )
 )]
 async fn follow(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let record = match super::verifications::load(&state, &id).await {
         Ok(record) => record,
-        Err(_) => {
+        Err(AppError::NotFound(_)) => {
             return page(
                 StatusCode::NOT_FOUND,
                 "Unknown verification",
                 "This link does not belong to a verification on this server.",
             )
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "return: the session could not be read");
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Please try again",
+                "This server could not look the verification up just now. Reload the page in a moment.",
+            );
         }
     };
     let record = match session::refresh(&state.core, record.clone(), Freshness::Now).await {

@@ -20,7 +20,7 @@ use crate::view;
     params(("id" = String, Path, description = "The session id, `vs_...`")),
     responses(
         (status = 200, description = "The session", body = Verification),
-        (status = 400, description = "The id in the path is not valid UTF-8 (axum's plain-text rejection)", content_type = "text/plain"),
+        (status = 400, description = "The id in the path is not valid UTF-8", body = facegate_types::ErrorBody),
         (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
         (status = 404, description = "No such session", body = facegate_types::ErrorBody),
         (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),

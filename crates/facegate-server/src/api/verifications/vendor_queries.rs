@@ -53,10 +53,7 @@ impl BaiduH5Query {
     responses(
         (status = 200, description = "Baidu's answer, typed per query", body = Object),
         (status = 400, description = "baidu_h5 is not configured here (`provider_unavailable`); or \
-            the id or query is not valid UTF-8 (axum's plain-text rejection)", content(
-            (facegate_types::ErrorBody = "application/json"),
-            (String = "text/plain"),
-        )),
+            the id or query is not valid UTF-8", body = facegate_types::ErrorBody),
         (status = 401, description = "Missing or wrong API key", body = facegate_types::ErrorBody),
         (status = 404, description = "No such session or query", body = facegate_types::ErrorBody),
         (status = 409, description = "Not answerable for this session now", body = facegate_types::ErrorBody),
