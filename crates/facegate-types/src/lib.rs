@@ -17,7 +17,7 @@ macro_rules! wire_enum {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         // utoipa does not read the variants' renames through the macro's fragments; every
-        // wire name is its variant's in snake_case (tests/tests/openapi.rs checks each).
+        // wire name is its variant's in snake_case (tests/tests/journeys/openapi.rs checks each).
         #[cfg_attr(feature = "openapi", schema(rename_all = "snake_case"))]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $wire)] $variant,)+
