@@ -1,5 +1,5 @@
-//! `/metrics` after a few journeys: every value read back matches what happened. One test in
-//! this binary, so the process-wide recorder holds this app's vendor calls only.
+//! `/metrics` after a few journeys: every value read back matches what happened. Its own test
+//! binary (not a module of `journeys`), so the process-wide recorder holds this app's calls only.
 
 use std::collections::HashMap;
 use std::time::Duration;
