@@ -3,7 +3,7 @@
 //! token and do not ask a vendor twice about the same session.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{Query, State};
 use axum::routing::get;
@@ -55,40 +55,22 @@ impl Counters {
     /// A vendor issued an access token (a cached answer to a repeated request counts too: the
     /// point is how often facegate asked).
     pub fn token_granted(&self, kind: &'static str) {
-        *self
-            .inner
-            .grants
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(kind)
-            .or_default() += 1;
+        *crate::lock(&self.inner.grants).entry(kind).or_default() += 1;
     }
 
     /// A client asked for the result of the session behind `token`.
     pub fn result_queried(&self, token: &str) {
-        *self
-            .inner
-            .result_queries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        *crate::lock(&self.inner.result_queries)
             .entry(token.to_owned())
             .or_default() += 1;
     }
 
     pub fn snapshot(&self, with_sessions: bool) -> Snapshot {
-        let token_grants = self
-            .inner
-            .grants
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        let token_grants = crate::lock(&self.inner.grants)
             .iter()
             .map(|(kind, count)| ((*kind).to_owned(), *count))
             .collect();
-        let queries = self
-            .inner
-            .result_queries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let queries = crate::lock(&self.inner.result_queries);
         Snapshot {
             token_grants,
             result_queries_total: queries.values().sum(),

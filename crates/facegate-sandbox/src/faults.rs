@@ -14,7 +14,7 @@
 //! injecting after that many faults (a deterministic "the next N calls fail").
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -158,7 +158,7 @@ pub struct Faults {
 
 impl Faults {
     fn lock(&self) -> std::sync::MutexGuard<'_, (Option<Active>, Counters)> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        crate::lock(&self.state)
     }
 
     /// The fault (and its spec) to inject into a call to `path`, if any.

@@ -4,12 +4,12 @@
 //! notify that carries only the token.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use facegate_types::FailureReason;
@@ -100,10 +100,7 @@ type Shared = Arc<Sandbox>;
 
 /// The sandbox provider's API and pages.
 pub fn router(config: Arc<SandboxConfig>) -> Router {
-    let notifier = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap_or_default();
+    let notifier = crate::notifier();
     let state = Arc::new(Sandbox {
         config,
         sessions: Mutex::new(HashMap::new()),
@@ -119,7 +116,7 @@ pub fn router(config: Arc<SandboxConfig>) -> Router {
 
 impl Sandbox {
     fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
-        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
+        crate::lock(&self.sessions)
     }
 }
 
@@ -222,10 +219,7 @@ async fn create(
     );
     {
         let sweep = {
-            let mut last = state
-                .last_sweep
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut last = crate::lock(&state.last_sweep);
             let due = last.is_none_or(|at| now - at >= SWEEP_EVERY);
             if due {
                 *last = Some(now);
@@ -326,23 +320,17 @@ async fn show_page(State(state): State<Shared>, Path(token): Path<String>) -> Re
         return response;
     }
     let outcomes: Vec<(&str, &str)> = all_outcomes().map(|o| (o.as_str(), o.label())).collect();
-    Html(page::outcome_form(
+    page::outcome_form(
         "facegate sandbox face check",
         "No camera is used: choose the result this simulated face check returns.",
         &outcomes,
-    ))
-    .into_response()
-}
-
-#[derive(Deserialize)]
-struct PageForm {
-    outcome: Option<String>,
+    )
 }
 
 async fn submit_page(
     State(state): State<Shared>,
     Path(token): Path<String>,
-    Form(form): Form<PageForm>,
+    Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
     let Some(outcome) = form.outcome.as_deref().and_then(Outcome::parse) else {
         return page::gone(

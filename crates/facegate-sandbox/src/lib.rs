@@ -72,6 +72,22 @@ impl SandboxConfig {
 
 /// The whole sandbox as a router, to be served at the root of its own listener or nested
 /// under a prefix (facegate nests it at `/sandbox`).
+/// The client every simulator posts its notifies and pushes with: 5 s per request, like a vendor
+/// that gives up on a slow merchant.
+pub(crate) fn notifier() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap_or_default()
+}
+
+/// A simulator's state, locked; a panic in another request does not poison the simulator.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 pub fn router(config: SandboxConfig) -> Router {
     let config = Arc::new(config);
     let simulators = Router::new()

@@ -49,8 +49,20 @@ pub fn gone(status: StatusCode, title: &str, message: &str) -> Response {
     (status, Html(document(title, &body))).into_response()
 }
 
-/// The outcome chooser: one radio per outcome, `pass` first and checked.
-pub fn outcome_form(title: &str, intro: &str, outcomes: &[(&str, &str)]) -> String {
+/// What the outcome chooser posts: the chosen radio's value (`None` when none was chosen).
+#[derive(serde::Deserialize)]
+pub struct OutcomeChoice {
+    /// The `outcome` form field.
+    pub outcome: Option<String>,
+}
+
+/// The outcome chooser page (200, HTML): one radio per `(value, label)`, the first checked,
+/// posting an [`OutcomeChoice`] back to the same URL.
+pub fn outcome_form(title: &str, intro: &str, outcomes: &[(&str, &str)]) -> Response {
+    Html(outcome_form_html(title, intro, outcomes)).into_response()
+}
+
+fn outcome_form_html(title: &str, intro: &str, outcomes: &[(&str, &str)]) -> String {
     let mut options = String::new();
     for (index, (value, label)) in outcomes.iter().enumerate() {
         options.push_str(&format!(

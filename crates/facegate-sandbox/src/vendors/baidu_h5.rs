@@ -22,12 +22,12 @@
 //! format and size errors are 216201 / 216202.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use base64::Engine as _;
@@ -204,7 +204,7 @@ type Shared = Arc<Simulator>;
 
 impl Simulator {
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+        crate::lock(&self.store)
     }
 }
 
@@ -807,23 +807,17 @@ async fn show_page(State(state): State<Shared>, Query(query): Query<PageQuery>) 
     }
     let labels = labels();
     let outcomes: Vec<(&str, &str)> = labels.iter().map(|(v, l)| (*v, l.as_str())).collect();
-    Html(page::outcome_form(
+    page::outcome_form(
         "Baidu H5 face real-name check (sandbox)",
         "No camera is used: choose what Baidu's result queries will report for this verify_token.",
         &outcomes,
-    ))
-    .into_response()
-}
-
-#[derive(Deserialize)]
-struct PageForm {
-    outcome: Option<String>,
+    )
 }
 
 async fn submit_page(
     State(state): State<Shared>,
     Query(query): Query<PageQuery>,
-    Form(form): Form<PageForm>,
+    Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
     let Some(outcome) = OUTCOMES
         .iter()

@@ -21,7 +21,7 @@
 //! Baidu's general "Access token invalid or no longer valid".
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
@@ -97,7 +97,7 @@ type Shared = Arc<Simulator>;
 
 impl Simulator {
     fn programs(&self) -> std::sync::MutexGuard<'_, HashMap<String, Program>> {
-        self.programs.lock().unwrap_or_else(PoisonError::into_inner)
+        crate::lock(&self.programs)
     }
 }
 
@@ -265,23 +265,17 @@ async fn show_page(State(state): State<Shared>, Path(id): Path<String>) -> Respo
     if let Err(response) = scannable(&state, &id) {
         return response;
     }
-    Html(page::outcome_form(
+    page::outcome_form(
         "Baidu smart-program legal-person face check (sandbox)",
         "No camera is used: choose the legal_face_status faceauthen reports from now on.",
         &OUTCOMES,
-    ))
-    .into_response()
-}
-
-#[derive(Deserialize)]
-struct PageForm {
-    outcome: Option<String>,
+    )
 }
 
 async fn submit_page(
     State(state): State<Shared>,
     Path(id): Path<String>,
-    Form(form): Form<PageForm>,
+    Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
     let Some(status) = form
         .outcome

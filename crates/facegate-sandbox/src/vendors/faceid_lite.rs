@@ -17,12 +17,12 @@
 //! - Flows are kept for the documented query window (a month), at most [`MAX_FLOWS`].
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use rand::Rng;
@@ -165,16 +165,13 @@ type Shared = Arc<FaceidSim>;
 
 impl FaceidSim {
     fn flows(&self) -> std::sync::MutexGuard<'_, HashMap<String, Flow>> {
-        self.flows.lock().unwrap_or_else(PoisonError::into_inner)
+        crate::lock(&self.flows)
     }
 }
 
 /// The FaceID Lite API under [`API_PREFIX`] and its page under [`H5_PREFIX`].
 pub fn router(config: &SandboxConfig) -> Router {
-    let notifier = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap_or_default();
+    let notifier = crate::notifier();
     let state = Arc::new(FaceidSim {
         config: config.clone(),
         flows: Mutex::new(HashMap::new()),
@@ -684,23 +681,17 @@ async fn show_page(State(state): State<Shared>, Path(biz_token): Path<String>) -
         .iter()
         .map(|(value, label)| (value.as_str(), label.as_str()))
         .collect();
-    Html(page::outcome_form(
+    page::outcome_form(
         "FaceID Lite sandbox",
         "No camera is used: choose the result_code / result_message get_result will answer.",
         &options,
-    ))
-    .into_response()
-}
-
-#[derive(Deserialize)]
-struct PageForm {
-    outcome: Option<String>,
+    )
 }
 
 async fn submit_page(
     State(state): State<Shared>,
     Path(biz_token): Path<String>,
-    Form(form): Form<PageForm>,
+    Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
     let chosen = form.outcome.as_deref().and_then(|value| {
         let (code, message) = value.split_once(':')?;

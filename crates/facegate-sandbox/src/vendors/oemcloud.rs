@@ -17,7 +17,7 @@
 //!   URLs (the seed: "此字段无用") and shows a done page.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -27,7 +27,6 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use hmac::{Hmac, Mac};
 use rand::Rng;
-use serde::Deserialize;
 use serde_json::json;
 use sha2::Sha256;
 use time::OffsetDateTime;
@@ -98,16 +97,13 @@ type Shared = Arc<OemSim>;
 
 impl OemSim {
     fn data(&self) -> MutexGuard<'_, Data> {
-        self.data.lock().unwrap_or_else(PoisonError::into_inner)
+        crate::lock(&self.data)
     }
 }
 
 /// The API under [`API_PREFIX`] and the pages under [`H5_PREFIX`].
 pub fn router(config: &SandboxConfig) -> Router {
-    let notifier = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap_or_default();
+    let notifier = crate::notifier();
     let state = Arc::new(OemSim {
         config: config.clone(),
         data: Mutex::new(Data::default()),
@@ -367,20 +363,14 @@ async fn show_page(State(state): State<Shared>, Path(flow_id): Path<String>) -> 
         .zip(&labels)
         .map(|((v, ..), l)| (*v, l.as_str()))
         .collect();
-    Html(page::outcome_form(
+    page::outcome_form(
         "OEMCloud face auth sandbox",
         &format!(
             "Mode {}: choose the result of this simulated face check.",
             flow.mode
         ),
         &options,
-    ))
-    .into_response()
-}
-
-#[derive(Deserialize)]
-struct PageForm {
-    outcome: Option<String>,
+    )
 }
 
 /// hex HMAC-SHA256(secret, timestamp + query values sorted by name + body).
@@ -403,7 +393,7 @@ fn signature(timestamp: &str, query: &str, body: &[u8]) -> String {
 async fn submit_page(
     State(state): State<Shared>,
     Path(flow_id): Path<String>,
-    Form(form): Form<PageForm>,
+    Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
     let Some(&(_, passed, message, _)) = form
         .outcome

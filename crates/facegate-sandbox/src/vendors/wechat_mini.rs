@@ -26,7 +26,7 @@
 //! `timestamp`, `nonce` in its query signed with the push token ([`PUSH_TOKEN`] by default).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::extract::{Query, State};
@@ -159,16 +159,13 @@ type Shared = Arc<WechatSim>;
 
 impl WechatSim {
     fn data(&self) -> MutexGuard<'_, Data> {
-        self.data.lock().unwrap_or_else(PoisonError::into_inner)
+        crate::lock(&self.data)
     }
 }
 
 /// The WeChat API under [`API_PREFIX`] and the simulated mini-program under [`PAGE_PREFIX`].
 pub fn router(config: &SandboxConfig) -> Router {
-    let pusher = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap_or_default();
+    let pusher = crate::notifier();
     let state = Arc::new(WechatSim {
         config: config.clone(),
         data: Mutex::new(Data::default()),
@@ -384,19 +381,10 @@ async fn get_user_id_key(
     let key = random("id_key_", 32);
     {
         let mut data = state.data();
-        data.subjects
-            .retain(|_, subject| now - subject.created_at < RETENTION);
-        if data.subjects.len() >= MAX_ENTRIES {
-            if let Some(oldest) = data
-                .subjects
-                .iter()
-                .min_by_key(|(_, s)| s.created_at)
-                .map(|(k, _)| k.clone())
-            {
-                data.subjects.remove(&oldest);
-            }
-        }
-        data.subjects.insert(
+        insert_bounded(
+            &mut data.subjects,
+            now,
+            |subject| subject.created_at,
             key.clone(),
             Subject {
                 name,
@@ -517,17 +505,33 @@ async fn show_page(State(state): State<Shared>, Query(query): Query<PageQuery>) 
         .zip(&labels)
         .map(|((value, _, _), label)| (*value, label.as_str()))
         .collect();
-    Html(page::outcome_form(
+    page::outcome_form(
         "WeChat face identify sandbox",
         "Stands in for wx.startFacialRecognitionVerify({userIdKey}): choose what the face check returns.",
         &options,
-    ))
-    .into_response()
+    )
 }
 
-#[derive(Deserialize)]
-struct PageForm {
-    outcome: Option<String>,
+/// Inserts into one of the simulator's maps, kept to [`RETENTION`] and [`MAX_ENTRIES`]: entries
+/// past the retention (by `at`) go first, then the oldest while the map is still full.
+fn insert_bounded<V>(
+    map: &mut HashMap<String, V>,
+    now: OffsetDateTime,
+    at: impl Fn(&V) -> OffsetDateTime,
+    key: String,
+    value: V,
+) {
+    map.retain(|_, entry| now - at(entry) < RETENTION);
+    if map.len() >= MAX_ENTRIES {
+        if let Some(oldest) = map
+            .iter()
+            .min_by_key(|(_, entry)| at(entry))
+            .map(|(k, _)| k.clone())
+        {
+            map.remove(&oldest);
+        }
+    }
+    map.insert(key, value);
 }
 
 fn http_url(value: &str) -> Option<Url> {
@@ -539,7 +543,7 @@ fn http_url(value: &str) -> Option<Url> {
 async fn submit_page(
     State(state): State<Shared>,
     Query(query): Query<PageQuery>,
-    Form(form): Form<PageForm>,
+    Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
     let Some(outcome) = form
         .outcome
@@ -594,19 +598,10 @@ async fn submit_page(
             Some(subject) => {
                 subject.used = true;
                 let subject = subject.clone();
-                data.checks
-                    .retain(|_, check| now - check.finished_at < RETENTION);
-                if data.checks.len() >= MAX_ENTRIES {
-                    if let Some(oldest) = data
-                        .checks
-                        .iter()
-                        .min_by_key(|(_, c)| c.finished_at)
-                        .map(|(k, _)| k.clone())
-                    {
-                        data.checks.remove(&oldest);
-                    }
-                }
-                data.checks.insert(
+                insert_bounded(
+                    &mut data.checks,
+                    now,
+                    |check| check.finished_at,
                     verify_result.clone(),
                     Check {
                         outcome,

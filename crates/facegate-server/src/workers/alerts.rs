@@ -34,16 +34,8 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
     if rules.failure_rate_min_count == 0 && rules.liveness_failures == 0 {
         return;
     }
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
-        Ok(client) => client,
-        Err(error) => {
-            tracing::error!(error = %error, "alerts: cannot build the HTTP client");
-            return;
-        }
+    let Some(client) = super::outbound_client("alerts") else {
+        return;
     };
     let interval = rules.interval.max(Duration::from_millis(100));
     loop {

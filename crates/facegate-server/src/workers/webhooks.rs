@@ -114,16 +114,8 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
     let (Some(url), Some(secret)) = (webhooks.url.clone(), webhooks.secret.clone()) else {
         return;
     };
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
-        Ok(client) => client,
-        Err(error) => {
-            tracing::error!(error = %error, "webhooks: cannot build the HTTP client");
-            return;
-        }
+    let Some(client) = super::outbound_client("webhooks") else {
+        return;
     };
     let interval = webhooks.interval.max(Duration::from_millis(50));
     // How long a claimed event is ours before another replica may take it.
