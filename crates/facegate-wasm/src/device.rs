@@ -219,7 +219,11 @@ fn needs_camera(provider: Provider) -> bool {
 fn is_h5_provider(provider: Provider) -> bool {
     matches!(
         provider,
-        Provider::Sandbox | Provider::BaiduH5 | Provider::FaceidLite | Provider::Oemcloud
+        Provider::Sandbox
+            | Provider::BaiduH5
+            | Provider::FaceidLite
+            | Provider::Oemcloud
+            | Provider::TencentFaceid
     )
 }
 
