@@ -678,6 +678,7 @@ mod tests {
     #[test]
     fn every_outcome_is_listed_once() {
         let mut codes: Vec<i64> = OUTCOMES.iter().map(|(code, _)| *code).collect();
+        codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), OUTCOMES.len());
         assert_eq!(OUTCOMES[0], (0, "成功"));

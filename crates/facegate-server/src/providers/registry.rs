@@ -170,8 +170,13 @@ mod tests {
                 "faceid_lite",
                 "oemcloud",
                 "sandbox",
+                "tencent_faceid",
                 "wechat_mini"
             ]
+        );
+        assert_eq!(
+            vendors.tencent_faceid.api_base.as_str(),
+            "http://127.0.0.1:9/sandbox/tencent/faceid/api"
         );
         assert_eq!(
             vendors.baidu_h5.aip_base.as_str(),
