@@ -21,6 +21,8 @@
 //!   `Sim`, `Extra` as the chosen outcome implies; an unknown BizToken is `InvalidParameter`
 //!   "非法BizToken。" (the document's example); an unfinished flow past its 7,200 s, or any flow
 //!   past 3 days, is `InvalidParameterValue.BizTokenExpired`.
+//! - Each action answers at most [`REQUESTS_PER_SECOND`] calls a second; the next ones get
+//!   `RequestLimitExceeded`.
 //! - `GET {H5_PREFIX}/auth?token=...`: the page with every documented ErrCode; single use, for
 //!   7,200 s. Submitting 303s to `RedirectUrl` with `token={BizToken}` appended. There is no
 //!   callback (Tencent's H5 flow has none).
@@ -64,6 +66,9 @@ pub const RETENTION: Duration = Duration::from_secs(3 * 24 * 3_600);
 pub const MAX_CLOCK_SKEW_SECONDS: i64 = 300;
 /// At most this many flows are kept; the oldest go first.
 pub const MAX_FLOWS: usize = 10_000;
+/// The documented default limit per action, requests per second; over it:
+/// `RequestLimitExceeded`.
+pub const REQUESTS_PER_SECOND: u32 = 100;
 
 /// Every documented ErrCode (慧眼 "错误码") and its message, the pass first.
 pub const OUTCOMES: &[(i64, &str)] = &[
@@ -131,6 +136,8 @@ struct Flow {
 struct TencentSim {
     config: SandboxConfig,
     flows: Mutex<HashMap<String, Flow>>,
+    /// Per action: the wall-clock second and the calls counted in it.
+    rate: Mutex<HashMap<String, (i64, u32)>>,
 }
 
 type Shared = Arc<TencentSim>;
@@ -139,6 +146,17 @@ impl TencentSim {
     fn flows(&self) -> std::sync::MutexGuard<'_, HashMap<String, Flow>> {
         self.flows.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// Counts one call of `action` in the current wall-clock second; `false` over the limit.
+    fn within_rate(&self, action: &str, second: i64) -> bool {
+        let mut rate = self.rate.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = rate.entry(action.to_owned()).or_insert((second, 0));
+        if entry.0 != second {
+            *entry = (second, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= REQUESTS_PER_SECOND
+    }
 }
 
 /// The FaceID API at [`API_PREFIX`] and its page under [`H5_PREFIX`].
@@ -146,6 +164,7 @@ pub fn router(config: &SandboxConfig) -> Router {
     let state = Arc::new(TencentSim {
         config: config.clone(),
         flows: Mutex::new(HashMap::new()),
+        rate: Mutex::new(HashMap::new()),
     });
     Router::new()
         .route(API_PREFIX, post(api))
@@ -313,6 +332,12 @@ async fn api(State(state): State<Shared>, headers: HeaderMap, body: axum::body::
     let Ok(Value::Object(params)) = serde_json::from_slice::<Value>(&body) else {
         return error("InvalidParameter", "请求体不是 JSON 对象。");
     };
+    let action = header("x-tc-action").unwrap_or_default();
+    if matches!(action, "DetectAuth" | "GetDetectInfoEnhanced")
+        && !state.within_rate(action, OffsetDateTime::now_utc().unix_timestamp())
+    {
+        return error("RequestLimitExceeded", "请求的次数超过了频率限制。");
+    }
     match header("x-tc-action") {
         Some("DetectAuth") => detect_auth(&state, &params),
         Some("GetDetectInfoEnhanced") => get_detect_info_enhanced(&state, &params),
@@ -673,6 +698,27 @@ mod tests {
         );
         assert!(verify(&headers, payload).is_ok());
         assert!(verify(&headers, b"{}").is_err());
+    }
+
+    #[test]
+    fn each_action_gets_the_documented_rate() {
+        let sim = TencentSim {
+            config: SandboxConfig::new(Url::parse("http://127.0.0.1:9/").unwrap()),
+            flows: Mutex::new(HashMap::new()),
+            rate: Mutex::new(HashMap::new()),
+        };
+        for _ in 0..REQUESTS_PER_SECOND {
+            assert!(sim.within_rate("DetectAuth", 7));
+        }
+        assert!(
+            !sim.within_rate("DetectAuth", 7),
+            "the 101st call in one second"
+        );
+        assert!(
+            sim.within_rate("GetDetectInfoEnhanced", 7),
+            "counted per action"
+        );
+        assert!(sim.within_rate("DetectAuth", 8), "a new second");
     }
 
     #[test]

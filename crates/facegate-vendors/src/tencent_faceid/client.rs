@@ -147,7 +147,11 @@ impl TencentFaceidClient {
             secret_id,
             secret_key,
             region,
-            limiter: Arc::new(RateLimiter::direct(Quota::per_second(per_second))),
+            // No burst: one call every 10 ms keeps any one-second window, however Tencent
+            // counts it, at the limit.
+            limiter: Arc::new(RateLimiter::direct(
+                Quota::per_second(per_second).allow_burst(NonZeroU32::MIN),
+            )),
         }
     }
 
@@ -281,6 +285,78 @@ mod tests {
         assert_eq!(utc_date(951_782_400), "2000-02-29");
         assert_eq!(utc_date(1_551_139_199), "2019-02-25");
         assert_eq!(utc_date(1_551_139_200), "2019-02-26");
+    }
+
+    /// A FaceID stand-in on loopback that answers every call with an unfinished flow, and
+    /// counts the calls.
+    async fn stand_in() -> (Url, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        let router = axum::Router::new().route(
+            "/",
+            axum::routing::post(move |headers: axum::http::HeaderMap| {
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    assert!(headers["authorization"]
+                        .to_str()
+                        .unwrap()
+                        .starts_with("TC3-HMAC-SHA256 Credential=AKID/"));
+                    assert_eq!(headers["x-tc-action"], "GetDetectInfoEnhanced");
+                    assert_eq!(headers["x-tc-version"], API_VERSION);
+                    axum::Json(serde_json::json!({"Response": {
+                        "Text": {"ErrCode": null}, "RequestId": "r"
+                    }}))
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        (url, calls)
+    }
+
+    #[tokio::test]
+    async fn calls_are_held_to_the_documented_rate() {
+        let (base, calls) = stand_in().await;
+        let client = TencentFaceidClient::new(
+            reqwest::Client::new(),
+            base,
+            "AKID".into(),
+            SecretString::from("key"),
+            "ap-guangzhou".into(),
+        );
+        let started = std::time::Instant::now();
+        // One every 10 ms, no burst: 150 calls take at least 1.49 s.
+        let all = (0..150).map(|_| {
+            let client = client.clone();
+            async move { client.get_detect_info_enhanced("T", "1").await }
+        });
+        for answer in futures_join(all).await {
+            assert!(answer.unwrap().text.unwrap().err_code.is_none());
+        }
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 150);
+        assert!(
+            started.elapsed() >= std::time::Duration::from_millis(1_450),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    /// Runs the futures concurrently on the test's runtime.
+    async fn futures_join<F: std::future::Future + Send + 'static>(
+        futures: impl Iterator<Item = F>,
+    ) -> Vec<F::Output>
+    where
+        F::Output: Send + 'static,
+    {
+        let handles: Vec<_> = futures.map(tokio::spawn).collect();
+        let mut out = Vec::new();
+        for handle in handles {
+            out.push(handle.await.unwrap());
+        }
+        out
     }
 
     #[test]

@@ -18,7 +18,7 @@
 //!   [`FailureReason`](facegate_types::FailureReason) ([`codes::ERR_CODES`]), the code and
 //!   `ErrMsg` kept; `Sim` is the similarity.
 //! - The client holds to the documented default limit of 100 requests per second
-//!   ([`RATE_LIMIT_PER_SECOND`]), for all its calls together.
+//!   ([`RATE_LIMIT_PER_SECOND`]), for all its calls together, one every 10 ms (no burst).
 //!
 //! VENDORS notes (what the documents leave open, and what facegate does):
 //! - The example signature: the Chinese page masks its example key (`Gu5t9xGARNpq86cd98joQYCN3*******`,
@@ -34,6 +34,13 @@
 //!   `scores.liveness` stays empty; the liveness outcome is the ErrCode's reason. `Sim` (0..100)
 //!   is `scores.similarity`; the pass threshold is set per RuleId in Tencent's console and is not
 //!   in the answer, so `scores.threshold` stays empty.
+//! - The rate limit is per process: the documents give it per account and action, so N replicas
+//!   may together send N times 100 a second; Tencent then answers `RequestLimitExceeded`, which
+//!   facegate's resilience layer retries for GetDetectInfoEnhanced and never for DetectAuth
+//!   (which may bill).
+//! - Where the ErrCode table comes from: the 慧眼 error-code page (the result's ErrCode, 1001 to
+//!   3001); the `FailedOperation.*` codes the API can also answer are API errors, not results,
+//!   and are [`VendorError::Api`].
 //! - ErrCodes not in the table are [`FailureReason::VendorError`](facegate_types::FailureReason::VendorError)
 //!   with their code and message kept.
 //!
