@@ -34,6 +34,9 @@
 //!   `scores.liveness` stays empty; the liveness outcome is the ErrCode's reason. `Sim` (0..100)
 //!   is `scores.similarity`; the pass threshold is set per RuleId in Tencent's console and is not
 //!   in the answer, so `scores.threshold` stays empty.
+//! - DetectAuth's `Url` is documented "仅微信H5场景使用" (WeChat H5 only): facegate hands it over
+//!   as the redirect whatever the browser, and the wasm helper's device check recommends this
+//!   provider inside WeChat's browser only.
 //! - The rate limit is per process: the documents give it per account and action, so N replicas
 //!   may together send N times 100 a second; Tencent then answers `RequestLimitExceeded`, which
 //!   facegate's resilience layer retries for GetDetectInfoEnhanced and never for DetectAuth
