@@ -158,6 +158,115 @@ mod tests {
         )
     }
 
+    /// A FaceID stand-in answering every call with `answer` (the whole body).
+    async fn stand_in(answer: serde_json::Value) -> Url {
+        let router = axum::Router::new().route(
+            "/",
+            axum::routing::post(move || {
+                let answer = answer.clone();
+                async move { axum::Json(answer) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        url
+    }
+
+    fn session() -> SessionRecord {
+        let now = time::OffsetDateTime::now_utc();
+        SessionRecord {
+            id: "vs_1".into(),
+            provider: Provider::TencentFaceid,
+            status: facegate_types::VerificationStatus::Pending,
+            reference: None,
+            client_secret_hash: Vec::new(),
+            client_secret_sealed: Vec::new(),
+            subject: None,
+            return_url: "https://shop.example/done".into(),
+            vendor_ref: Some("CE661F1A-0F1E-45BD-BE13-34C05CEA7681".into()),
+            next_action: None,
+            result: None,
+            vendor_state: None,
+            api_key_id: None,
+            idempotency_key: None,
+            version: 0,
+            created_at: now,
+            updated_at: now,
+            expires_at: now + time::Duration::hours(2),
+            completed_at: None,
+            last_checked_at: None,
+            redacted_at: None,
+        }
+    }
+
+    async fn observe(answer: serde_json::Value) -> Result<Observation, ProviderError> {
+        let base = stand_in(answer).await;
+        let provider = TencentFaceidProvider::new(
+            TencentFaceidClient::new(
+                reqwest::Client::new(),
+                base,
+                "AKID".into(),
+                "key".to_owned().into(),
+                "ap-guangzhou".into(),
+            ),
+            "1".into(),
+        );
+        let subject = Subject {
+            name: PersonName::parse("张三").unwrap(),
+            id_number: IdNumber::parse("110101199003074514").unwrap(),
+        };
+        provider.observe(&session(), Some(&subject), None).await
+    }
+
+    fn text(err_code: serde_json::Value, id_card: &str, extra: &str) -> serde_json::Value {
+        serde_json::json!({"Response": {"Text": {
+            "ErrCode": err_code, "ErrMsg": "成功", "IdCard": id_card, "Name": "张三",
+            "Sim": "90.5", "Extra": extra
+        }, "RequestId": "r"}})
+    }
+
+    #[tokio::test]
+    async fn only_this_sessions_own_answer_about_its_own_person_counts() {
+        let Ok(Observation::Final { result, .. }) =
+            observe(text(0.into(), "110101199003074514", "vs_1")).await
+        else {
+            panic!("a pass");
+        };
+        assert!(result.passed);
+        assert_eq!(result.scores.similarity, Some(90.5));
+        // Another person verified under this BizToken: failed, as tampered.
+        let Ok(Observation::Final { result, .. }) =
+            observe(text(0.into(), "11010519491231002X", "vs_1")).await
+        else {
+            panic!("a verdict");
+        };
+        assert!(!result.passed);
+        assert_eq!(result.reason, Some(FailureReason::ResultTampered));
+        // An answer about another session is no verdict at all.
+        assert!(matches!(
+            observe(text(0.into(), "110101199003074514", "vs_2")).await,
+            Err(ProviderError::Vendor(VendorError::Decode(_)))
+        ));
+        // Not finished yet; then a BizToken that ran out.
+        assert!(matches!(
+            observe(text(serde_json::Value::Null, "", "")).await,
+            Ok(Observation::Pending)
+        ));
+        let expired = serde_json::json!({"Response": {"Error": {
+            "Code": "InvalidParameterValue.BizTokenExpired", "Message": "BizToken过期。"
+        }, "RequestId": "r"}});
+        assert!(matches!(observe(expired).await, Ok(Observation::Expired)));
+        // Bad credentials stay an error, not a verdict.
+        let refused = serde_json::json!({"Response": {"Error": {
+            "Code": "AuthFailure.SignatureFailure", "Message": "请求签名验证失败。"
+        }, "RequestId": "r"}});
+        assert!(matches!(
+            observe(refused).await,
+            Err(ProviderError::Vendor(VendorError::Unauthorized { .. }))
+        ));
+    }
+
     #[test]
     fn the_subject_becomes_detect_auths_parameters_and_is_required() {
         let subject = Subject {
