@@ -205,4 +205,14 @@ fn a_configuration_that_does_not_parse_names_the_key() {
         report.contains("FACEGATE_OEMCLOUD_CALLBACK_SECRET"),
         "{report}"
     );
+
+    // Tencent's key pair without its RuleId would leave the provider silently off: refused,
+    // naming the missing setting.
+    let (code, report) = check(&Env(vec![
+        ("FACEGATE_TENCENT_SECRET_ID".into(), "AKIDexample".into()),
+        ("FACEGATE_TENCENT_SECRET_KEY".into(), "a-secret-key".into()),
+    ]));
+    assert_eq!(code, 2, "{report}");
+    assert!(report.contains("FACEGATE_TENCENT_RULE_ID"), "{report}");
+    assert!(!report.contains("a-secret-key"), "{report}");
 }
