@@ -51,7 +51,7 @@ impl TestApp {
     /// (`/_faults`); `sandbox_vendors` points them at the embedded sandbox, which does not.
     pub async fn spawn_with_vendors_on_sandbox(extra: &[(&str, &str)]) -> Self {
         use facegate_sandbox::vendors::{
-            baidu_h5, baidu_smartapp, faceid_lite, oemcloud, wechat_mini,
+            baidu_h5, baidu_smartapp, faceid_lite, oemcloud, tencent_faceid, wechat_mini,
         };
         let sandbox = facegate_sandbox::spawn_on_loopback().await.unwrap();
         let base = |prefix: &str| sandbox.url(prefix).to_string();
@@ -72,6 +72,10 @@ impl TestApp {
             ("oemcloud_appcode", oemcloud::APPCODE.to_owned()),
             ("oemcloud_api_base", base(oemcloud::API_PREFIX)),
             ("oemcloud_callback_secret", oemcloud::APP_SECRET.to_owned()),
+            ("tencent_secret_id", tencent_faceid::SECRET_ID.to_owned()),
+            ("tencent_secret_key", tencent_faceid::SECRET_KEY.to_owned()),
+            ("tencent_rule_id", tencent_faceid::RULE_ID.to_owned()),
+            ("tencent_api_base", base(tencent_faceid::API_PREFIX)),
         ];
         let mut pairs: Vec<(&str, &str)> = vendors.iter().map(|(k, v)| (*k, v.as_str())).collect();
         pairs.extend_from_slice(extra);

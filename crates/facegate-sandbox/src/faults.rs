@@ -126,7 +126,7 @@ impl FaultSpec {
 }
 
 /// Every simulated API (never a user's page).
-fn api_prefixes() -> [&'static str; 6] {
+fn api_prefixes() -> [&'static str; 7] {
     [
         "/api/",
         vendors::baidu_h5::AIP_PREFIX,
@@ -134,6 +134,7 @@ fn api_prefixes() -> [&'static str; 6] {
         vendors::faceid_lite::API_PREFIX,
         vendors::oemcloud::API_PREFIX,
         vendors::wechat_mini::API_PREFIX,
+        vendors::tencent_faceid::API_PREFIX,
     ]
 }
 

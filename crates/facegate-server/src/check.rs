@@ -10,6 +10,7 @@ use std::fmt;
 use facegate_vendors::baidu_h5::BaiduH5Client;
 use facegate_vendors::faceid_lite::FaceidLiteClient;
 use facegate_vendors::oemcloud::OemcloudClient;
+use facegate_vendors::tencent_faceid::TencentFaceidClient;
 use facegate_vendors::wechat_mini::WechatMiniClient;
 use facegate_vendors::VendorError;
 
@@ -106,7 +107,13 @@ pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
     let vendors = &settings.vendors;
     let mut report = Report::default();
     if vendors.sandbox.simulate_vendors {
-        for vendor in ["baidu_h5", "faceid_lite", "wechat_mini", "oemcloud"] {
+        for vendor in [
+            "baidu_h5",
+            "faceid_lite",
+            "wechat_mini",
+            "oemcloud",
+            "tencent_faceid",
+        ] {
             report.vendors.push(VendorReport {
                 vendor,
                 outcome: Outcome::Ok(
@@ -155,6 +162,15 @@ pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
                 &vendors.oemcloud.credentials(),
                 clients.oemcloud.as_ref(),
                 oemcloud,
+            )
+            .await,
+        ),
+        (
+            "tencent_faceid",
+            probe_if_configured(
+                &vendors.tencent_faceid.credentials(),
+                clients.tencent_faceid.as_ref(),
+                |client| tencent_faceid(client, vendors.tencent_faceid.rule_id()),
             )
             .await,
         ),
@@ -258,6 +274,20 @@ async fn oemcloud(client: &OemcloudClient) -> Outcome {
     probe(
         client.start_face_auth(&request).await.map(|_| ()),
         "APPCODE",
+    )
+}
+
+/// A signed GetDetectInfoEnhanced for a BizToken that names no flow: Tencent checks the
+/// signature first, so `AuthFailure.*` means the SecretId / SecretKey are wrong, and its
+/// `InvalidParameter` ("非法BizToken") means they are right. It reads nothing and bills nothing.
+async fn tencent_faceid(client: &TencentFaceidClient, rule_id: Option<String>) -> Outcome {
+    let rule_id = rule_id.unwrap_or_default();
+    probe(
+        client
+            .get_detect_info_enhanced("facegate-check", &rule_id)
+            .await
+            .map(|_| ()),
+        "SecretId / SecretKey",
     )
 }
 

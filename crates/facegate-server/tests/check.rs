@@ -34,7 +34,13 @@ fn line<'a>(report: &'a str, vendor: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {vendor} line in\n{report}"))
 }
 
-fn vendors(base: &url::Url, baidu_secret: &str, wechat_secret: &str, faceid: &str) -> Env {
+fn vendors(
+    base: &url::Url,
+    baidu_secret: &str,
+    wechat_secret: &str,
+    faceid: &str,
+    tencent_key: &str,
+) -> Env {
     let at = |prefix: &str| {
         base.join(prefix.trim_start_matches('/'))
             .unwrap()
@@ -80,6 +86,19 @@ fn vendors(base: &url::Url, baidu_secret: &str, wechat_secret: &str, faceid: &st
             "FACEGATE_OEMCLOUD_CALLBACK_SECRET".into(),
             sim::oemcloud::APP_SECRET.into(),
         ),
+        (
+            "FACEGATE_TENCENT_SECRET_ID".into(),
+            sim::tencent_faceid::SECRET_ID.into(),
+        ),
+        ("FACEGATE_TENCENT_SECRET_KEY".into(), tencent_key.into()),
+        (
+            "FACEGATE_TENCENT_RULE_ID".into(),
+            sim::tencent_faceid::RULE_ID.into(),
+        ),
+        (
+            "FACEGATE_TENCENT_API_BASE".into(),
+            at(sim::tencent_faceid::API_PREFIX),
+        ),
         ("FACEGATE_SANDBOX".into(), "false".into()),
     ])
 }
@@ -94,13 +113,20 @@ async fn good_credentials_pass_bad_ones_fail_with_the_vendors_message() {
         sim::baidu_h5::SECRET_KEY,
         sim::wechat_mini::APP_SECRET,
         sim::faceid_lite::APPCODE,
+        sim::tencent_faceid::SECRET_KEY,
     );
     let (code, report) = tokio::task::spawn_blocking(move || check(&good))
         .await
         .unwrap();
     assert_eq!(code, 0, "{report}");
     assert!(report.starts_with("configuration: ok"), "{report}");
-    for vendor in ["baidu_h5", "wechat_mini", "faceid_lite", "oemcloud"] {
+    for vendor in [
+        "baidu_h5",
+        "wechat_mini",
+        "faceid_lite",
+        "oemcloud",
+        "tencent_faceid",
+    ] {
         assert!(line(&report, vendor).contains(" ok "), "{vendor}: {report}");
     }
     assert!(line(&report, "baidu_h5").contains("access token issued"));
@@ -111,6 +137,7 @@ async fn good_credentials_pass_bad_ones_fail_with_the_vendors_message() {
         "not-the-secret-key",
         "not-the-app-secret",
         "not-the-appcode",
+        "not-the-tencent-key",
     );
     let (code, report) = tokio::task::spawn_blocking(move || check(&bad))
         .await
@@ -124,11 +151,16 @@ async fn good_credentials_pass_bad_ones_fail_with_the_vendors_message() {
     assert!(line(&report, "wechat_mini").contains("40125"), "{report}");
     assert!(line(&report, "faceid_lite").contains("FAILED"), "{report}");
     assert!(line(&report, "oemcloud").contains(" ok "), "{report}");
+    assert!(
+        line(&report, "tencent_faceid").contains("AuthFailure.SignatureFailure"),
+        "{report}"
+    );
     // Secrets are never printed.
     for secret in [
         "not-the-secret-key",
         "not-the-app-secret",
         "not-the-appcode",
+        "not-the-tencent-key",
     ] {
         assert!(!report.contains(secret), "{report}");
     }
@@ -173,4 +205,14 @@ fn a_configuration_that_does_not_parse_names_the_key() {
         report.contains("FACEGATE_OEMCLOUD_CALLBACK_SECRET"),
         "{report}"
     );
+
+    // Tencent's key pair without its RuleId would leave the provider silently off: refused,
+    // naming the missing setting.
+    let (code, report) = check(&Env(vec![
+        ("FACEGATE_TENCENT_SECRET_ID".into(), "AKIDexample".into()),
+        ("FACEGATE_TENCENT_SECRET_KEY".into(), "a-secret-key".into()),
+    ]));
+    assert_eq!(code, 2, "{report}");
+    assert!(report.contains("FACEGATE_TENCENT_RULE_ID"), "{report}");
+    assert!(!report.contains("a-secret-key"), "{report}");
 }

@@ -121,6 +121,11 @@ fn keys() -> Vec<Key> {
         key("oemcloud_appcode", "-", "oemcloud-appcode", "oemcloud-appcode", |s| secret(&s.vendors.oemcloud.appcode)),
         key("oemcloud_api_base", "https://auth.csapi.com.cn/", "http://127.0.0.1:9/oemcloud", "http://127.0.0.1:9/oemcloud", |s| text(&s.vendors.oemcloud.api_base)),
         key("oemcloud_callback_secret", "-", "esign-app-secret", "esign-app-secret", |s| secret(&s.vendors.oemcloud.callback_secret)),
+        key("tencent_secret_id", "-", "AKIDexample0123", "AKIDexample0123", |s| maybe(s.vendors.tencent_faceid.secret_id.as_ref())),
+        key("tencent_secret_key", "-", "tencent-secret-key", "tencent-secret-key", |s| secret(&s.vendors.tencent_faceid.secret_key)),
+        key("tencent_rule_id", "-", "7", "7", |s| maybe(s.vendors.tencent_faceid.rule_id.as_ref())),
+        key("tencent_region", "ap-guangzhou", "ap-shanghai", "ap-shanghai", |s| text(&s.vendors.tencent_faceid.region)),
+        key("tencent_api_base", "https://faceid.tencentcloudapi.com/", "http://127.0.0.1:9/tencent", "http://127.0.0.1:9/tencent", |s| text(&s.vendors.tencent_faceid.api_base)),
     ]
 }
 

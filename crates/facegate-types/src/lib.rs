@@ -89,6 +89,9 @@ wire_enum! {
         WechatMini => "wechat_mini",
         /// e-sign OEMCloud personal face real-name auth (seed 002).
         Oemcloud => "oemcloud",
+        /// Tencent Cloud FaceID 慧眼 real-name verification (DetectAuth, GetDetectInfoEnhanced;
+        /// public documents).
+        TencentFaceid => "tencent_faceid",
     }
 }
 

@@ -22,6 +22,7 @@ pub mod http;
 pub mod oemcloud;
 pub mod retry;
 pub mod sandbox;
+pub mod tencent_faceid;
 pub mod token;
 pub mod wechat_mini;
 pub mod wire;

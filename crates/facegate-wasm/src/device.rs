@@ -395,7 +395,7 @@ pub fn analyze(facts: &DeviceFacts, enabled: &[Provider]) -> DeviceReport {
         },
     );
 
-    let recommended = recommend(enabled, &h5, &wechat, &web_view, &handoff);
+    let recommended = recommend(container, enabled, &h5, &wechat, &web_view, &handoff);
     DeviceReport {
         container,
         mobile,
@@ -414,6 +414,7 @@ pub fn analyze(facts: &DeviceFacts, enabled: &[Provider]) -> DeviceReport {
 }
 
 fn recommend(
+    container: Container,
     enabled: &[Provider],
     h5: &FlowCheck,
     wechat: &FlowCheck,
@@ -440,6 +441,15 @@ fn recommend(
             Provider::Oemcloud,
             Flow::WebView,
             "inside a mini-program web-view, OEMCloud's long link opens there",
+        );
+    }
+    // Tencent FaceID's DetectAuth Url is for WeChat H5 only ("仅微信H5场景使用"): the
+    // redirect works in WeChat's browser and nowhere else.
+    if container == Container::WechatBrowser && h5.supported && has(Provider::TencentFaceid) {
+        return pick(
+            Provider::TencentFaceid,
+            Flow::H5Redirect,
+            "inside WeChat's browser, Tencent FaceID's page (its Url is for WeChat H5 only)",
         );
     }
     let h5_providers = || enabled.iter().copied().filter(|p| is_h5_provider(*p));
@@ -585,6 +595,31 @@ mod tests {
             report.recommended, None,
             "WeChat's browser is not a mini-program"
         );
+    }
+
+    #[test]
+    fn tencent_faceid_is_recommended_only_in_wechats_browser() {
+        const WECHAT_BROWSER: &str = "Mozilla/5.0 (Linux; Android 12; PEGM00 Build/RKQ1.200903.002; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/86.0.4240.99 XWEB/4317 MMWEBSDK/20220505 Mobile Safari/537.36 MMWEBID/2 MicroMessenger/8.0.23.2160(0x28001757) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64";
+        let with_tencent: Vec<Provider> = ALL
+            .iter()
+            .copied()
+            .chain([Provider::TencentFaceid])
+            .collect();
+        let report = analyze(&capable(WECHAT_BROWSER), &with_tencent);
+        assert_eq!(report.container, Container::WechatBrowser);
+        let recommended = report.recommended.unwrap();
+        assert_eq!(
+            (recommended.provider, recommended.flow),
+            (Provider::TencentFaceid, Flow::H5Redirect)
+        );
+        // Outside WeChat its Url does not work: another vendor, or nothing.
+        let report = analyze(&capable(SAFARI_IOS), &with_tencent);
+        assert_ne!(
+            report.recommended.unwrap().provider,
+            Provider::TencentFaceid
+        );
+        let report = analyze(&capable(SAFARI_IOS), &[Provider::TencentFaceid]);
+        assert!(report.recommended.is_none());
     }
 
     #[test]

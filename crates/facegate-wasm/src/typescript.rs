@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 /** The vendor behind a session. */
-export type Provider = "sandbox" | "baidu_h5" | "faceid_lite" | "wechat_mini" | "oemcloud";
+export type Provider = "sandbox" | "baidu_h5" | "faceid_lite" | "wechat_mini" | "oemcloud" | "tencent_faceid";
 /** pending -> processing -> verified | failed; pending -> expired | canceled. */
 export type VerificationStatus = "pending" | "processing" | "verified" | "failed" | "expired" | "canceled";
 /** Why a verification did not pass. */

@@ -15,6 +15,7 @@ mod privacy;
 mod rate_limits;
 mod resilience;
 mod sandbox_journeys;
+mod tencent_faceid;
 mod vendor_extras;
 mod verdict_integrity;
 mod webhooks;

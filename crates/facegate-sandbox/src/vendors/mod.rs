@@ -7,6 +7,7 @@ pub mod baidu_h5;
 pub mod baidu_smartapp;
 pub mod faceid_lite;
 pub mod oemcloud;
+pub mod tencent_faceid;
 pub mod wechat_mini;
 
 use crate::SandboxConfig;
@@ -20,4 +21,5 @@ pub fn router(config: &SandboxConfig) -> Router {
         .merge(faceid_lite::router(config))
         .merge(oemcloud::router(config))
         .merge(wechat_mini::router(config))
+        .merge(tencent_faceid::router(config))
 }

@@ -477,6 +477,25 @@ impl Settings {
                     .into(),
             ));
         }
+        // Tencent: a SecretId and SecretKey without the RuleId (or the reverse) would leave
+        // the provider silently off.
+        let tencent = vendors.tencent_faceid.credentials();
+        if !vendors.sandbox.simulate_vendors
+            && tencent.iter().any(|(_, set)| *set)
+            && !tencent.iter().all(|(_, set)| *set)
+        {
+            let missing: Vec<&str> = tencent
+                .iter()
+                .filter(|(_, set)| !set)
+                .map(|(name, _)| *name)
+                .collect();
+            return Err(ConfigError(format!(
+                "tencent_faceid is configured in part: set {} too, or unset \
+                 FACEGATE_TENCENT_SECRET_ID, FACEGATE_TENCENT_SECRET_KEY and \
+                 FACEGATE_TENCENT_RULE_ID to turn it off",
+                missing.join(", ")
+            )));
+        }
         if self.webhooks.lease < Duration::from_millis(100) {
             return Err(ConfigError("webhook_lease_ms must be at least 100".into()));
         }
@@ -552,6 +571,7 @@ impl std::fmt::Debug for Settings {
             .field("faceid", &vendors.faceid_lite.appcode.is_some())
             .field("wechat", &vendors.wechat_mini.appid.is_some())
             .field("oemcloud", &vendors.oemcloud.appcode.is_some())
+            .field("tencent", &vendors.tencent_faceid.secret_id.is_some())
             .field("admin", &self.access.admin_key.is_some())
             .field("alert_webhook", &self.alerts.webhook_url.is_some())
             .finish_non_exhaustive()

@@ -12,6 +12,7 @@ use facegate_vendors::baidu_smartapp::SmartappClient;
 use facegate_vendors::faceid_lite::FaceidLiteClient;
 use facegate_vendors::oemcloud::OemcloudClient;
 use facegate_vendors::sandbox::SandboxClient;
+use facegate_vendors::tencent_faceid::TencentFaceidClient;
 use facegate_vendors::wechat_mini::{self, WechatMiniClient};
 use figment::Figment;
 use secrecy::{ExposeSecret, SecretString};
@@ -30,6 +31,7 @@ pub struct VendorSettings {
     pub faceid_lite: FaceidLiteSettings,
     pub wechat_mini: WechatMiniSettings,
     pub oemcloud: OemcloudSettings,
+    pub tencent_faceid: TencentFaceidSettings,
 }
 
 impl VendorSettings {
@@ -41,6 +43,7 @@ impl VendorSettings {
             faceid_lite: group(figment)?,
             wechat_mini: group(figment)?,
             oemcloud: group(figment)?,
+            tencent_faceid: group(figment)?,
         })
     }
 
@@ -57,6 +60,7 @@ impl VendorSettings {
             self.faceid_lite = FaceidLiteSettings::simulated(embedded);
             self.wechat_mini = WechatMiniSettings::simulated(embedded);
             self.oemcloud = OemcloudSettings::simulated(embedded);
+            self.tencent_faceid = TencentFaceidSettings::simulated(embedded);
         }
     }
 }
@@ -421,6 +425,84 @@ impl OemcloudSettings {
             appcode: Some(SecretString::from(sim::oemcloud::APPCODE)),
             api_base: embedded.api(sim::oemcloud::API_PREFIX),
             callback_secret: Some(SecretString::from(sim::oemcloud::APP_SECRET)),
+        }
+    }
+}
+
+/// Tencent Cloud FaceID 慧眼 (DetectAuth, GetDetectInfoEnhanced, API 3.0): on when its SecretId,
+/// SecretKey and RuleId are set.
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct TencentFaceidSettings {
+    /// `tencent_secret_id`: the API key's SecretId.
+    #[serde(
+        rename = "tencent_secret_id",
+        deserialize_with = "super::lenient_string"
+    )]
+    pub secret_id: Option<String>,
+    /// `tencent_secret_key`: its SecretKey.
+    #[serde(rename = "tencent_secret_key")]
+    pub secret_key: Option<SecretString>,
+    /// `tencent_rule_id`: the RuleId Tencent's console assigned to the scene; RuleIds are
+    /// numbers (`FACEGATE_TENCENT_RULE_ID=1` reads as one).
+    #[serde(rename = "tencent_rule_id", deserialize_with = "super::lenient_string")]
+    pub rule_id: Option<String>,
+    /// `tencent_region`: the `X-TC-Region` sent (`ap-guangzhou`).
+    #[serde(rename = "tencent_region")]
+    pub region: String,
+    /// `tencent_api_base`: the API (`https://faceid.tencentcloudapi.com`).
+    #[serde(rename = "tencent_api_base")]
+    pub api_base: Url,
+}
+
+impl Default for TencentFaceidSettings {
+    fn default() -> Self {
+        Self {
+            secret_id: None,
+            secret_key: None,
+            rule_id: None,
+            region: "ap-guangzhou".into(),
+            api_base: host("https://faceid.tencentcloudapi.com"),
+        }
+    }
+}
+
+impl TencentFaceidSettings {
+    /// `None` while the SecretId or SecretKey is missing: the vendor is off.
+    pub fn client(&self, context: &ClientContext<'_>) -> Option<TencentFaceidClient> {
+        let secret_id = self.secret_id.clone().filter(|id| !id.trim().is_empty())?;
+        let secret_key = self.secret_key.clone()?;
+        Some(TencentFaceidClient::new(
+            context.http.clone(),
+            self.api_base.clone(),
+            secret_id,
+            secret_key,
+            self.region.clone(),
+        ))
+    }
+
+    /// The RuleId the provider sends; `None` (the provider is off) while it is unset.
+    pub fn rule_id(&self) -> Option<String> {
+        self.rule_id.clone().filter(|id| !id.trim().is_empty())
+    }
+
+    /// The credentials' variables and whether each is set (`facegate check` names the missing).
+    pub fn credentials(&self) -> [(&'static str, bool); 3] {
+        [
+            ("FACEGATE_TENCENT_SECRET_ID", self.secret_id.is_some()),
+            ("FACEGATE_TENCENT_SECRET_KEY", self.secret_key.is_some()),
+            ("FACEGATE_TENCENT_RULE_ID", self.rule_id().is_some()),
+        ]
+    }
+
+    /// The embedded sandbox's stand-in (`--sandbox-vendors`).
+    pub fn simulated(embedded: &SandboxBases) -> Self {
+        Self {
+            secret_id: Some(sim::tencent_faceid::SECRET_ID.into()),
+            secret_key: Some(SecretString::from(sim::tencent_faceid::SECRET_KEY)),
+            rule_id: Some(sim::tencent_faceid::RULE_ID.into()),
+            region: "ap-guangzhou".into(),
+            api_base: embedded.api(sim::tencent_faceid::API_PREFIX),
         }
     }
 }

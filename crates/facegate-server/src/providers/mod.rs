@@ -26,6 +26,7 @@ pub mod oemcloud;
 pub mod registry;
 pub mod resilience;
 pub mod sandbox;
+pub mod tencent_faceid;
 pub mod tokens;
 pub mod wechat_mini;
 

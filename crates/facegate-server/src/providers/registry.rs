@@ -11,12 +11,14 @@ use facegate_vendors::baidu_smartapp::SmartappClient;
 use facegate_vendors::faceid_lite::FaceidLiteClient;
 use facegate_vendors::oemcloud::OemcloudClient;
 use facegate_vendors::sandbox::SandboxClient;
+use facegate_vendors::tencent_faceid::TencentFaceidClient;
 use facegate_vendors::wechat_mini::WechatMiniClient;
 
 use super::baidu_h5::BaiduH5Provider;
 use super::faceid_lite::FaceidLiteProvider;
 use super::oemcloud::OemcloudProvider;
 use super::sandbox::SandboxProvider;
+use super::tencent_faceid::TencentFaceidProvider;
 use super::tokens::StoreTokenCache;
 use super::wechat_mini::WechatMiniProvider;
 use super::{DynAdapter, ProviderAdapter, Providers};
@@ -65,6 +67,7 @@ pub struct VendorClients {
     pub faceid_lite: Option<FaceidLiteClient>,
     pub wechat_mini: Option<WechatMiniClient>,
     pub oemcloud: Option<OemcloudClient>,
+    pub tencent_faceid: Option<TencentFaceidClient>,
 }
 
 impl VendorClients {
@@ -77,6 +80,7 @@ impl VendorClients {
             faceid_lite: vendors.faceid_lite.client(context),
             wechat_mini: vendors.wechat_mini.client(context),
             oemcloud: vendors.oemcloud.client(context),
+            tencent_faceid: vendors.tencent_faceid.client(context),
         }
     }
 
@@ -103,6 +107,11 @@ impl VendorClients {
                 .clone()
                 .zip(vendors.oemcloud.callback_secret.clone())
                 .map(|(client, secret)| adapter(OemcloudProvider::new(client, secret))),
+            // Off until the RuleId is set too (Settings::check names a partial configuration).
+            self.tencent_faceid
+                .clone()
+                .zip(vendors.tencent_faceid.rule_id())
+                .map(|(client, rule_id)| adapter(TencentFaceidProvider::new(client, rule_id))),
         ];
         let mut providers = Providers::default();
         for adapter in adapters.into_iter().flatten() {
@@ -161,8 +170,13 @@ mod tests {
                 "faceid_lite",
                 "oemcloud",
                 "sandbox",
+                "tencent_faceid",
                 "wechat_mini"
             ]
+        );
+        assert_eq!(
+            vendors.tencent_faceid.api_base.as_str(),
+            "http://127.0.0.1:9/sandbox/tencent/faceid/api"
         );
         assert_eq!(
             vendors.baidu_h5.aip_base.as_str(),
