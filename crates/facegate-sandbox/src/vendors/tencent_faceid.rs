@@ -28,7 +28,7 @@
 //!   callback (Tencent's H5 flow has none).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Query, State};
@@ -144,12 +144,12 @@ type Shared = Arc<TencentSim>;
 
 impl TencentSim {
     fn flows(&self) -> std::sync::MutexGuard<'_, HashMap<String, Flow>> {
-        self.flows.lock().unwrap_or_else(PoisonError::into_inner)
+        crate::lock(&self.flows)
     }
 
     /// Counts one call of `action` in the current wall-clock second; `false` over the limit.
     fn within_rate(&self, action: &str, second: i64) -> bool {
-        let mut rate = self.rate.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut rate = crate::lock(&self.rate);
         let entry = rate.entry(action.to_owned()).or_insert((second, 0));
         if entry.0 != second {
             *entry = (second, 0);
@@ -577,23 +577,17 @@ async fn show_page(State(state): State<Shared>, Query(query): Query<PageQuery>) 
         .iter()
         .map(|(value, label)| (value.as_str(), label.as_str()))
         .collect();
-    Html(page::outcome_form(
+    page::outcome_form(
         "腾讯云慧眼 sandbox",
         "No camera is used: choose the ErrCode GetDetectInfoEnhanced will answer. Leaving the page is abandoning the flow.",
         &options,
-    ))
-    .into_response()
-}
-
-#[derive(Deserialize)]
-struct PageForm {
-    outcome: Option<String>,
+    )
 }
 
 async fn submit_page(
     State(state): State<Shared>,
     Query(query): Query<PageQuery>,
-    Form(form): Form<PageForm>,
+    Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
     let token = query.token.unwrap_or_default();
     let chosen = form
