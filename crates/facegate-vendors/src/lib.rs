@@ -24,6 +24,7 @@ pub mod retry;
 pub mod sandbox;
 pub mod token;
 pub mod wechat_mini;
+pub mod wechat_verify;
 pub mod wire;
 
 pub use error::VendorError;

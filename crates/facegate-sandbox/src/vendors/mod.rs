@@ -8,6 +8,7 @@ pub mod baidu_smartapp;
 pub mod faceid_lite;
 pub mod oemcloud;
 pub mod wechat_mini;
+pub mod wechat_verify;
 
 use crate::SandboxConfig;
 
@@ -19,5 +20,12 @@ pub fn router(config: &SandboxConfig) -> Router {
         .nest(baidu_smartapp::PREFIX, baidu_smartapp::router(config))
         .merge(faceid_lite::router(config))
         .merge(oemcloud::router(config))
-        .merge(wechat_mini::router(config))
+        .merge(wechat(config))
+}
+
+/// WeChat's two face APIs of one mini-program: 1.0 (`wechat_mini`) and 2.0 (`wechat_verify`)
+/// share its access tokens.
+fn wechat(config: &SandboxConfig) -> Router {
+    let (mini, tokens) = wechat_mini::router_with_tokens(config);
+    mini.merge(wechat_verify::router(config, tokens))
 }

@@ -28,6 +28,7 @@ pub mod resilience;
 pub mod sandbox;
 pub mod tokens;
 pub mod wechat_mini;
+pub mod wechat_verify;
 
 /// What an adapter gets to prepare a session's start at its vendor.
 #[derive(Debug)]

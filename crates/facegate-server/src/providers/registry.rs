@@ -12,6 +12,7 @@ use facegate_vendors::faceid_lite::FaceidLiteClient;
 use facegate_vendors::oemcloud::OemcloudClient;
 use facegate_vendors::sandbox::SandboxClient;
 use facegate_vendors::wechat_mini::WechatMiniClient;
+use facegate_vendors::wechat_verify::WechatVerifyClient;
 
 use super::baidu_h5::BaiduH5Provider;
 use super::faceid_lite::FaceidLiteProvider;
@@ -19,6 +20,7 @@ use super::oemcloud::OemcloudProvider;
 use super::sandbox::SandboxProvider;
 use super::tokens::StoreTokenCache;
 use super::wechat_mini::WechatMiniProvider;
+use super::wechat_verify::WechatVerifyProvider;
 use super::{DynAdapter, ProviderAdapter, Providers};
 use crate::config::VendorSettings;
 
@@ -65,17 +67,22 @@ pub struct VendorClients {
     pub faceid_lite: Option<FaceidLiteClient>,
     pub wechat_mini: Option<WechatMiniClient>,
     pub oemcloud: Option<OemcloudClient>,
+    /// Face verification 2.0 of the same mini-program: over `wechat_mini`'s client (its
+    /// settings, its access token and its token cache).
+    pub wechat_verify: Option<WechatVerifyClient>,
 }
 
 impl VendorClients {
     /// Each vendor's client, from its settings group.
     pub fn build(vendors: &VendorSettings, context: &ClientContext<'_>) -> Self {
+        let wechat_mini = vendors.wechat_mini.client(context);
         Self {
             sandbox: vendors.sandbox.client(context),
             baidu_h5: vendors.baidu_h5.client(context),
             baidu_smartapp: vendors.baidu_smartapp.client(context),
             faceid_lite: vendors.faceid_lite.client(context),
-            wechat_mini: vendors.wechat_mini.client(context),
+            wechat_verify: wechat_mini.clone().map(WechatVerifyClient::new),
+            wechat_mini,
             oemcloud: vendors.oemcloud.client(context),
         }
     }
@@ -103,6 +110,9 @@ impl VendorClients {
                 .clone()
                 .zip(vendors.oemcloud.callback_secret.clone())
                 .map(|(client, secret)| adapter(OemcloudProvider::new(client, secret))),
+            self.wechat_verify
+                .clone()
+                .map(|client| adapter(WechatVerifyProvider::new(client))),
         ];
         let mut providers = Providers::default();
         for adapter in adapters.into_iter().flatten() {
@@ -161,7 +171,8 @@ mod tests {
                 "faceid_lite",
                 "oemcloud",
                 "sandbox",
-                "wechat_mini"
+                "wechat_mini",
+                "wechat_verify"
             ]
         );
         assert_eq!(
