@@ -11,6 +11,7 @@ use facegate_vendors::baidu_h5::BaiduH5Client;
 use facegate_vendors::faceid_lite::FaceidLiteClient;
 use facegate_vendors::oemcloud::OemcloudClient;
 use facegate_vendors::wechat_mini::WechatMiniClient;
+use facegate_vendors::wechat_verify::{QueryVerifyInfoRequest, WechatVerifyClient};
 use facegate_vendors::VendorError;
 
 use crate::config::Settings;
@@ -106,7 +107,13 @@ pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
     let vendors = &settings.vendors;
     let mut report = Report::default();
     if vendors.sandbox.simulate_vendors {
-        for vendor in ["baidu_h5", "faceid_lite", "wechat_mini", "oemcloud"] {
+        for vendor in [
+            "baidu_h5",
+            "faceid_lite",
+            "wechat_mini",
+            "oemcloud",
+            "wechat_verify",
+        ] {
             report.vendors.push(VendorReport {
                 vendor,
                 outcome: Outcome::Ok(
@@ -155,6 +162,15 @@ pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
                 &vendors.oemcloud.credentials(),
                 clients.oemcloud.as_ref(),
                 oemcloud,
+            )
+            .await,
+        ),
+        (
+            "wechat_verify",
+            probe_if_configured(
+                &vendors.wechat_mini.credentials(),
+                clients.wechat_verify.as_ref(),
+                wechat_verify,
             )
             .await,
         ),
@@ -232,6 +248,21 @@ async fn wechat_mini(client: &WechatMiniClient) -> Outcome {
         )),
         Err(error) => Outcome::Failed(error.to_string()),
     }
+}
+
+async fn wechat_verify(client: &WechatVerifyClient) -> Outcome {
+    // A verify_id WeChat never issued: refused for that, past the access token and the API's
+    // permission (48001 would fail here); nothing is started or billed.
+    let request = QueryVerifyInfoRequest {
+        verify_id: "facegate-check".into(),
+        out_seq_no: "facegate-check".into(),
+        cert_hash: "0".repeat(64),
+        openid: "facegate-check".into(),
+    };
+    probe(
+        client.query_verify_info(&request).await.map(|_| ()),
+        "AppSecret (face verification 2.0)",
+    )
 }
 
 async fn faceid_lite(client: &FaceidLiteClient) -> Outcome {

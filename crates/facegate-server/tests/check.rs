@@ -100,7 +100,13 @@ async fn good_credentials_pass_bad_ones_fail_with_the_vendors_message() {
         .unwrap();
     assert_eq!(code, 0, "{report}");
     assert!(report.starts_with("configuration: ok"), "{report}");
-    for vendor in ["baidu_h5", "wechat_mini", "faceid_lite", "oemcloud"] {
+    for vendor in [
+        "baidu_h5",
+        "wechat_mini",
+        "faceid_lite",
+        "oemcloud",
+        "wechat_verify",
+    ] {
         assert!(line(&report, vendor).contains(" ok "), "{vendor}: {report}");
     }
     assert!(line(&report, "baidu_h5").contains("access token issued"));
@@ -122,6 +128,7 @@ async fn good_credentials_pass_bad_ones_fail_with_the_vendors_message() {
         "{report}"
     );
     assert!(line(&report, "wechat_mini").contains("40125"), "{report}");
+    assert!(line(&report, "wechat_verify").contains("40125"), "{report}");
     assert!(line(&report, "faceid_lite").contains("FAILED"), "{report}");
     assert!(line(&report, "oemcloud").contains(" ok "), "{report}");
     // Secrets are never printed.
@@ -143,6 +150,7 @@ async fn good_credentials_pass_bad_ones_fail_with_the_vendors_message() {
         .unwrap();
     assert_eq!(code, 1, "{report}");
     assert!(line(&report, "wechat_mini").contains("FACEGATE_WECHAT_APPSECRET"));
+    assert!(line(&report, "wechat_verify").contains("FACEGATE_WECHAT_APPSECRET"));
     assert!(line(&report, "baidu_h5").contains("not configured"));
 }
 
