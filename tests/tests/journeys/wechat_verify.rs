@@ -329,3 +329,27 @@ async fn the_simulator_refuses_a_wrong_cert_hash_or_openid() {
     let (_, view) = complete(&app, &session).await;
     assert_eq!(view["status"], "verified");
 }
+
+/// WeChat forgets a check after a while (the simulator: [`sim::RETENTION`]) and then refuses
+/// the query itself: a session past its verify_id's life still ends, expired and unconfirmed,
+/// instead of staying pending; the stale access token on the way is refreshed once.
+#[tokio::test]
+async fn a_verify_id_wechat_forgot_expires_unconfirmed() {
+    let app = TestApp::spawn_with_vendors_on_sandbox(&[]).await;
+    let settings = app
+        .http
+        .post(app.sandbox.url(&format!("{}/settings", sim::PAGE_PREFIX)))
+        .json(&json!({"expires_in": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(settings.status(), StatusCode::NO_CONTENT);
+    let session = create(&app).await;
+    app.sandbox
+        .clock
+        .advance(sim::RETENTION + std::time::Duration::from_secs(60));
+    let expired = app
+        .wait_for_status(session["id"].as_str().unwrap(), "expired")
+        .await;
+    assert_eq!(expired["result"], Value::Null);
+}

@@ -15,7 +15,8 @@
 //!   cert_hash, openid}` -> `{errcode: 0, errmsg: "ok", verify_ret}`: 10300 (未完成核身) until
 //!   the check ran (also once the verify_id expired unused), then the verify_ret the sandbox
 //!   user picked. Every field is checked against what getverifyid was given: an unknown
-//!   verify_id, another out_seq_no or a wrong cert_hash answer 40097, another openid 40003.
+//!   verify_id (or one older than [`RETENTION`], forgotten), another out_seq_no or a wrong
+//!   cert_hash answer 40097, another openid 40003.
 //!   `cert_hash` is hex SHA-256 of `cert_type=<b64>&cert_name=<b64>&cert_no=<b64>` (see
 //!   `facegate_vendors::wechat_verify`'s VENDORS notes), compared case-insensitively.
 //!
@@ -308,10 +309,12 @@ async fn query_verify_info(
     let Ok(body) = serde_json::from_slice::<QueryBody>(&body) else {
         return errcode(47001, "data format error");
     };
+    let now = state.config.clock.now();
     let check = body
         .verify_id
         .as_deref()
-        .and_then(|id| state.data().checks.get(id).cloned());
+        .and_then(|id| state.data().checks.get(id).cloned())
+        .filter(|check| now - check.created_at < RETENTION);
     let Some(check) = check else {
         return errcode(40097, "invalid args: verify_id");
     };

@@ -8,7 +8,8 @@
 //! all ask queryverifyinfo with the session's own verify_id, out_seq_no, openid and the
 //! cert_hash of its own subject. The verdict is `verify_ret` from that answer only; the front
 //! end hands nothing over (no verify_result exists in 2.0), so there is nothing to forge.
-//! 10005 / 10300 (not finished) leave the session pending, to expire with its verify_id.
+//! 10005 / 10300 (not finished) leave the session pending, to expire with its verify_id; so
+//! does a query WeChat refuses outright once the verify_id has run out (it forgot the check).
 
 use async_trait::async_trait;
 use facegate_types::{NextAction, Provider};
@@ -17,6 +18,7 @@ use facegate_vendors::wechat_verify::{
     CERT_TYPE_ID_CARD,
 };
 use facegate_vendors::wire::Pii;
+use facegate_vendors::VendorError;
 use serde_json::json;
 
 use super::{Evidence, Observation, ProviderAdapter, ProviderError, StartRequest, Started};
@@ -139,12 +141,37 @@ impl ProviderAdapter for WechatVerifyProvider {
             ),
             openid: openid.to_owned(),
         };
-        let answer = self.client.query_verify_info(&request).await?;
+        let answer = match self.client.query_verify_info(&request).await {
+            Ok(answer) => answer,
+            // WeChat refuses the query itself (no verify_ret) once the verify_id has run out:
+            // it forgot the check, or never accepts this session's fields. Nothing was
+            // confirmed, and asking again will not change that: the session expires.
+            Err(error)
+                if refused_for_good(&error) && crate::session::now() >= session.expires_at =>
+            {
+                tracing::warn!(
+                    verification_id = %session.id,
+                    error = %error,
+                    "queryverifyinfo refuses a session whose verify_id ran out: it expires unconfirmed"
+                );
+                return Ok(Observation::Expired);
+            }
+            Err(error) => return Err(error.into()),
+        };
         Ok(match wechat_verify::verdict(&answer) {
             Some(result) => Observation::confirmed(result),
             None => Observation::Pending,
         })
     }
+}
+
+/// A refusal of the query itself that asking again will not change (not the credentials, not
+/// WeChat being busy).
+fn refused_for_good(error: &VendorError) -> bool {
+    matches!(
+        error,
+        VendorError::InvalidRequest { .. } | VendorError::Api { .. } | VendorError::Refused { .. }
+    )
 }
 
 #[cfg(test)]
