@@ -54,9 +54,9 @@ test("hostile web-view events are read alike by both, without throwing", () => {
 
 test("both answer every case of the shared device-support and verify-outcome tables", () => {
   assert.ok(supportTable.cases.length > 15 && outcomeTable.cases.length > 40, "a table lost its cases");
-  for (const { name, input, expected } of supportTable.cases) {
-    assert.deepEqual(adapter.wechatFaceSupport(input), expected, `adapter: ${name}`);
-    assert.deepEqual(facegate.wechatFaceSupport(input), expected, `wasm: ${name}`);
+  for (const { name, input, context, expected } of supportTable.cases) {
+    assert.deepEqual(adapter.wechatFaceSupport(input, context), expected, `adapter: ${name}`);
+    assert.deepEqual(facegate.wechatFaceSupport(input, context), expected, `wasm: ${name}`);
   }
   for (const { name, function: call, input, expected } of outcomeTable.cases) {
     assert.ok(call in adapter && call in facegate, `${name}: no function ${call}`);
@@ -71,6 +71,7 @@ test("the adapter maps WeChat and Alipay callbacks like the wasm helper", () => 
   for (const res of inputs) {
     assert.deepEqual(adapter.wechatFaceSupport(res), facegate.wechatFaceSupport(res), JSON.stringify(res));
     assert.deepEqual(adapter.wechatVerifyOutcome(res), facegate.wechatVerifyOutcome(res), JSON.stringify(res));
+    assert.deepEqual(adapter.wechatFacialVerifyOutcome(res), facegate.wechatFacialVerifyOutcome(res), JSON.stringify(res));
     assert.deepEqual(adapter.alipayVerifyOutcome(res), facegate.alipayVerifyOutcome(res), JSON.stringify(res));
   }
 });

@@ -1,9 +1,10 @@
-import type { AlipayVerifyCallback, AlipayVerifyOutcome, FaceSupport, WebViewMessage, WechatCallback, WechatVerifyOutcome } from "../pkg/facegate.js";
+import type { AlipayVerifyCallback, AlipayVerifyOutcome, FaceSupport, FaceSupportContext, FacialVerifyOutcome, Provider, WebViewMessage, WechatCallback, WechatVerifyOutcome } from "../pkg/facegate.js";
 
-export type { AlipayVerifyCallback, AlipayVerifyOutcome, FaceSupport, WebViewMessage, WechatCallback, WechatVerifyOutcome };
+export type { AlipayVerifyCallback, AlipayVerifyOutcome, FaceSupport, FaceSupportContext, FacialVerifyOutcome, WebViewMessage, WechatCallback, WechatVerifyOutcome };
 
 export function parseWebViewMessage(event: unknown): WebViewMessage;
-export function wechatFaceSupport(result: WechatCallback | null | undefined): FaceSupport;
+export function wechatFaceSupport(result: WechatCallback | null | undefined, context?: FaceSupportContext | null): FaceSupport;
+export function wechatFacialVerifyOutcome(result: WechatCallback | null | undefined): FacialVerifyOutcome;
 export function wechatVerifyOutcome(result: WechatCallback | null | undefined): WechatVerifyOutcome;
 export function alipayVerifyOutcome(result: AlipayVerifyCallback | null | undefined): AlipayVerifyOutcome;
 
@@ -32,7 +33,15 @@ export function createWebViewHandler(options: WebViewHandlerOptions): (event: un
 export interface WechatApi {
   startFacialRecognitionVerify(params: { userIdKey: string; checkAliveType?: number; complete: (res: WechatCallback) => void }): void;
   checkIsSupportFacialRecognition(params: { checkAliveType?: number; complete: (res: WechatCallback) => void }): void;
+  /** Face verification 2.0, base library 3.8.12 or later. */
+  requestFacialVerify?(params: { verifyId: string; success: (res: WechatCallback) => void; fail: (res: WechatCallback) => void; complete: (res: WechatCallback) => void }): void;
+  getAppBaseInfo?(): { SDKVersion?: string };
+  getSystemInfoSync?(): { SDKVersion?: string };
 }
 
+/** startWechatVerify's next step: ask the backend (completeClientVerification), the user gave up, or no 2.0 here. */
+export type WechatVerifyStep = FacialVerifyOutcome | { action: "unsupported"; errCode: null };
+
 export function startWechatFaceVerify(options: { userIdKey: string; checkAliveType?: 1 | 2; wx?: WechatApi }): Promise<WechatVerifyOutcome>;
-export function checkWechatFaceSupport(options?: { checkAliveType?: 1 | 2; wx?: WechatApi }): Promise<FaceSupport>;
+export function startWechatVerify(options: { verifyId: string; wx?: WechatApi }): Promise<WechatVerifyStep>;
+export function checkWechatFaceSupport(options?: { checkAliveType?: 1 | 2; sdkVersion?: string; enabled?: Provider[]; wx?: WechatApi }): Promise<FaceSupport>;

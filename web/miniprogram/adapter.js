@@ -110,14 +110,70 @@ export function parseWebViewMessage(event) {
 
 const integer = (value) => (typeof value === "number" && Number.isInteger(value) ? value : null);
 
-/** wx.checkIsSupportFacialRecognition's callback argument (seed 003: 10001/10002/10003). */
-export function wechatFaceSupport(result) {
+// Face verification 2.0 (wechat_verify): wx.requestFacialVerify needs base library 3.8.12
+// (crates/facegate-types src/front_end/wechat_verify.rs, the same rules).
+const FACIAL_VERIFY_MIN_SDK = [3, 8, 12];
+const CANCEL_CODES = [90002, 90003, 90004, 90005, 90006, 90024];
+
+/** "3.8.12" -> [3, 8, 12]; missing parts read as 0, parts past the third are ignored; else null. */
+function sdkVersion(value) {
+  if (typeof value !== "string") return null;
+  const pieces = value.trim().split(".");
+  const parts = [0, 0, 0];
+  for (let index = 0; index < 3; index += 1) {
+    const piece = pieces[index];
+    if (piece === undefined && index > 0) break;
+    if (typeof piece !== "string" || !/^[0-9]+$/.test(piece)) return null;
+    const number = Number(piece);
+    if (!Number.isSafeInteger(number) || number > 4294967295) return null;
+    parts[index] = number;
+  }
+  return parts;
+}
+
+function atLeast(parts, floor) {
+  for (let index = 0; index < 3; index += 1) {
+    if (parts[index] !== floor[index]) return parts[index] > floor[index];
+  }
+  return true;
+}
+
+/**
+ * wx.checkIsSupportFacialRecognition's callback argument (seed 003: 10001/10002/10003), and the
+ * WeChat provider to use: wechat_verify where context.sdkVersion is 3.8.12 or later and it is
+ * enabled, else wechat_mini where enabled (context.enabled absent: both).
+ */
+export function wechatFaceSupport(result, context) {
   const res = result || {};
   const errCode = integer(res.errCode);
   const ok = typeof res.errMsg === "string" && res.errMsg.endsWith(":ok");
   const reasons = { 0: "supported", 10001: "no_front_camera", 10002: "model_not_downloaded", 10003: "disabled_by_backend" };
   const reason = errCode !== null ? reasons[errCode] || "unknown" : ok ? "supported" : "unknown";
-  return { supported: reason === "supported", reason, errCode };
+  const supported = reason === "supported";
+  const ctx = context !== null && typeof context === "object" && !Array.isArray(context) ? context : {};
+  const version = sdkVersion(property(ctx, "sdkVersion"));
+  const facialVerify = version !== null && atLeast(version, FACIAL_VERIFY_MIN_SDK);
+  const list = property(ctx, "enabled");
+  const enabled = Array.isArray(list) ? list.filter((name) => typeof name === "string") : null;
+  const has = (provider) => enabled === null || enabled.includes(provider);
+  let provider = null;
+  if (supported && facialVerify && has("wechat_verify")) provider = "wechat_verify";
+  else if (supported && has("wechat_mini")) provider = "wechat_mini";
+  return { supported, reason, errCode, facialVerify, provider };
+}
+
+/**
+ * What to do after wx.requestFacialVerify calls back: "canceled" when the user gave up (the
+ * cancel codes, or an errMsg with "cancel" unless errCode is 0), else "ask_backend": the
+ * backend's queryverifyinfo decides, whatever the callback said.
+ */
+export function wechatFacialVerifyOutcome(result) {
+  const res = result || {};
+  const errCode = integer(res.errCode);
+  const canceled =
+    (errCode !== null && CANCEL_CODES.includes(errCode)) ||
+    (errCode !== 0 && typeof res.errMsg === "string" && res.errMsg.includes("cancel"));
+  return { action: canceled ? "canceled" : "ask_backend", errCode };
 }
 
 const HINTS = [
@@ -189,10 +245,51 @@ export function startWechatFaceVerify(options) {
   });
 }
 
-/** wx.checkIsSupportFacialRecognition as a promise of the typed answer. */
-export function checkWechatFaceSupport(options = {}) {
-  const { checkAliveType, wx = globalThis.wx } = options;
+/**
+ * Face verification 2.0 (wechat_verify): wx.requestFacialVerify with the verify_id of the
+ * session's next_action, as a promise of the next step: { action: "ask_backend" } (call
+ * POST /v1/client/verifications/{id}/complete with the client_secret; only its answer counts) or
+ * { action: "canceled" } (the user gave up). A base library without wx.requestFacialVerify
+ * (before 3.8.12) answers { action: "unsupported" } without calling anything.
+ */
+export function startWechatVerify(options) {
+  const { verifyId, wx = globalThis.wx } = options;
+  if (typeof verifyId !== "string" || verifyId === "") {
+    return Promise.reject(new TypeError("startWechatVerify needs verifyId (next_action.verify_id)"));
+  }
+  if (!wx || typeof wx.requestFacialVerify !== "function") {
+    return Promise.resolve({ action: "unsupported", errCode: null });
+  }
   return new Promise((resolve) => {
-    wx.checkIsSupportFacialRecognition({ checkAliveType, complete: (res) => resolve(wechatFaceSupport(res)) });
+    let done = false;
+    const finish = (res) => {
+      if (done) return;
+      done = true;
+      resolve(wechatFacialVerifyOutcome(res));
+    };
+    wx.requestFacialVerify({ verifyId, success: finish, fail: finish, complete: finish });
+  });
+}
+
+/**
+ * wx.checkIsSupportFacialRecognition as a promise of the typed answer; the base library is read
+ * from wx.getAppBaseInfo() (or wx.getSystemInfoSync()) unless options.sdkVersion gives it.
+ */
+export function checkWechatFaceSupport(options = {}) {
+  const { checkAliveType, enabled, wx = globalThis.wx } = options;
+  let { sdkVersion: version } = options;
+  if (version === undefined) {
+    try {
+      const info = typeof wx.getAppBaseInfo === "function" ? wx.getAppBaseInfo() : wx.getSystemInfoSync();
+      version = info && info.SDKVersion;
+    } catch {
+      version = undefined;
+    }
+  }
+  return new Promise((resolve) => {
+    wx.checkIsSupportFacialRecognition({
+      checkAliveType,
+      complete: (res) => resolve(wechatFaceSupport(res, { sdkVersion: version, enabled })),
+    });
   });
 }

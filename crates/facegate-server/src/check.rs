@@ -12,6 +12,7 @@ use facegate_vendors::faceid_lite::FaceidLiteClient;
 use facegate_vendors::oemcloud::OemcloudClient;
 use facegate_vendors::tencent_faceid::TencentFaceidClient;
 use facegate_vendors::wechat_mini::WechatMiniClient;
+use facegate_vendors::wechat_verify::{QueryVerifyInfoRequest, WechatVerifyClient};
 use facegate_vendors::VendorError;
 
 use crate::config::Settings;
@@ -113,6 +114,7 @@ pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
             "wechat_mini",
             "oemcloud",
             "tencent_faceid",
+            "wechat_verify",
         ] {
             report.vendors.push(VendorReport {
                 vendor,
@@ -171,6 +173,15 @@ pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
                 &vendors.tencent_faceid.credentials(),
                 clients.tencent_faceid.as_ref(),
                 |client| tencent_faceid(client, vendors.tencent_faceid.rule_id()),
+            )
+            .await,
+        ),
+        (
+            "wechat_verify",
+            probe_if_configured(
+                &vendors.wechat_mini.credentials(),
+                clients.wechat_verify.as_ref(),
+                wechat_verify,
             )
             .await,
         ),
@@ -248,6 +259,21 @@ async fn wechat_mini(client: &WechatMiniClient) -> Outcome {
         )),
         Err(error) => Outcome::Failed(error.to_string()),
     }
+}
+
+async fn wechat_verify(client: &WechatVerifyClient) -> Outcome {
+    // A verify_id WeChat never issued: refused for that, past the access token and the API's
+    // permission (48001 would fail here); nothing is started or billed.
+    let request = QueryVerifyInfoRequest {
+        verify_id: "facegate-check".into(),
+        out_seq_no: "facegate-check".into(),
+        cert_hash: "0".repeat(64),
+        openid: "facegate-check".into(),
+    };
+    probe(
+        client.query_verify_info(&request).await.map(|_| ()),
+        "AppSecret (face verification 2.0)",
+    )
 }
 
 async fn faceid_lite(client: &FaceidLiteClient) -> Outcome {

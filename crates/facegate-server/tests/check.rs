@@ -126,6 +126,7 @@ async fn good_credentials_pass_bad_ones_fail_with_the_vendors_message() {
         "faceid_lite",
         "oemcloud",
         "tencent_faceid",
+        "wechat_verify",
     ] {
         assert!(line(&report, vendor).contains(" ok "), "{vendor}: {report}");
     }
@@ -149,6 +150,7 @@ async fn good_credentials_pass_bad_ones_fail_with_the_vendors_message() {
         "{report}"
     );
     assert!(line(&report, "wechat_mini").contains("40125"), "{report}");
+    assert!(line(&report, "wechat_verify").contains("40125"), "{report}");
     assert!(line(&report, "faceid_lite").contains("FAILED"), "{report}");
     assert!(line(&report, "oemcloud").contains(" ok "), "{report}");
     assert!(
@@ -175,6 +177,7 @@ async fn good_credentials_pass_bad_ones_fail_with_the_vendors_message() {
         .unwrap();
     assert_eq!(code, 1, "{report}");
     assert!(line(&report, "wechat_mini").contains("FACEGATE_WECHAT_APPSECRET"));
+    assert!(line(&report, "wechat_verify").contains("FACEGATE_WECHAT_APPSECRET"));
     assert!(line(&report, "baidu_h5").contains("not configured"));
 }
 

@@ -57,8 +57,8 @@ mod request;
 
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use request::{
-    CancelVerificationRequest, Comparison, CreateVerificationRequest, ListVerificationsQuery,
-    ProviderOptions, SubjectInput, WechatResultRequest,
+    CancelVerificationRequest, Comparison, CompleteVerificationRequest, CreateVerificationRequest,
+    ListVerificationsQuery, ProviderOptions, SubjectInput, WechatResultRequest,
 };
 
 /// A string that names no variant of the enum it was parsed as.
@@ -92,6 +92,9 @@ wire_enum! {
         /// Tencent Cloud FaceID 慧眼 real-name verification (DetectAuth, GetDetectInfoEnhanced;
         /// public documents).
         TencentFaceid => "tencent_faceid",
+        /// WeChat face verification 2.0 (人脸核身 2.0: getverifyid, `wx.requestFacialVerify`,
+        /// queryverifyinfo; developers.weixin.qq.com `server/API/face/`).
+        WechatVerify => "wechat_verify",
     }
 }
 
@@ -173,6 +176,10 @@ pub enum NextAction {
     Redirect { url: String },
     /// Call `wx.startFacialRecognitionVerify({userIdKey})` in the mini-program.
     WechatMiniProgram { user_id_key: String },
+    /// Call `wx.requestFacialVerify({verifyId})` in the mini-program (WeChat face
+    /// verification 2.0, base library 3.8.12 or later), then
+    /// `POST /v1/client/verifications/{id}/complete`.
+    WechatVerify { verify_id: String },
     /// Open `url` in an Alipay / WeChat mini-program web-view (OEMCloud).
     WebView {
         url: String,
@@ -307,6 +314,14 @@ mod tests {
             wechat,
             NextAction::WechatMiniProgram {
                 user_id_key: "k".into()
+            }
+        );
+        let verify: NextAction =
+            serde_json::from_str(r#"{"type":"wechat_verify","verify_id":"v"}"#).unwrap();
+        assert_eq!(
+            verify,
+            NextAction::WechatVerify {
+                verify_id: "v".into()
             }
         );
     }

@@ -98,6 +98,11 @@ pub struct ProviderOptions {
     /// faceid_lite `reference`: a second reference photo, base64 JPEG or PNG.
     #[serde(default)]
     pub reference_image_2: Option<String>,
+    /// wechat_verify (required): the user's openid for the merchant's mini-program (the appid
+    /// of `FACEGATE_WECHAT_APPID`); the user who runs `wx.requestFacialVerify` must be this
+    /// one.
+    #[serde(default)]
+    pub openid: Option<String>,
 }
 
 /// What a face is compared with (faceid_lite).
@@ -133,6 +138,21 @@ pub struct ListVerificationsQuery {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CancelVerificationRequest {}
+
+/// `POST /v1/client/verifications/{id}/complete`: the front end says the user finished the
+/// vendor's check (wechat_verify); facegate then asks the vendor. The claim decides nothing.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CompleteVerificationRequest {
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for CompleteVerificationRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CompleteVerificationRequest { .. }")
+    }
+}
 
 /// `POST /v1/client/verifications/{id}/wechat_result`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

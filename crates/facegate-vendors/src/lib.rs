@@ -25,6 +25,7 @@ pub mod sandbox;
 pub mod tencent_faceid;
 pub mod token;
 pub mod wechat_mini;
+pub mod wechat_verify;
 pub mod wire;
 
 pub use error::VendorError;

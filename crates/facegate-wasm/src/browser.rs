@@ -54,6 +54,9 @@ pub async fn device_facts(window: &Window) -> DeviceFacts {
         cameras,
         camera_permission: camera_permission(&navigator).await,
         wx_environment: get(window, "__wxjs_environment").as_string(),
+        // A web page cannot read the mini-program's base library; the page that knows it
+        // (from the mini-program, e.g. in its URL) sets `sdkVersion` before `analyzeDevice`.
+        sdk_version: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! and flow will work, decided before a vendor call is spent. `analyze` is pure; the browser
 //! side (`browser::device_facts`) only gathers the facts.
 
+use facegate_types::front_end::wechat_verify;
 use facegate_types::Provider;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,9 @@ pub struct DeviceFacts {
     pub camera_permission: Permission,
     /// `window.__wxjs_environment` (`"miniprogram"` inside a WeChat mini-program web-view).
     pub wx_environment: Option<String>,
+    /// The hosting WeChat mini-program's base library (`SDKVersion`), where the page knows it:
+    /// 3.8.12 or later runs face verification 2.0 (`wechat_verify`); unknown reads as older.
+    pub sdk_version: Option<String>,
 }
 
 /// One `videoinput` from `enumerateDevices()`.
@@ -111,7 +115,9 @@ pub enum OsName {
 pub enum Flow {
     /// The vendor's H5 page in this browser (Baidu H5, FaceID Lite, OEMCloud, sandbox).
     H5Redirect,
-    /// `wx.startFacialRecognitionVerify` in the WeChat mini-program that hosts this page.
+    /// WeChat's face check in the WeChat mini-program that hosts this page:
+    /// `wx.requestFacialVerify` (`wechat_verify`) or `wx.startFacialRecognitionVerify`
+    /// (`wechat_mini`).
     WechatMiniProgram,
     /// OEMCloud's long link in the hosting mini-program's web-view.
     WebView,
@@ -395,7 +401,16 @@ pub fn analyze(facts: &DeviceFacts, enabled: &[Provider]) -> DeviceReport {
         },
     );
 
-    let recommended = recommend(container, enabled, &h5, &wechat, &web_view, &handoff);
+    let facial_verify = wechat_verify::has_request_facial_verify(facts.sdk_version.as_deref());
+    let recommended = recommend(
+        container,
+        enabled,
+        facial_verify,
+        &h5,
+        &wechat,
+        &web_view,
+        &handoff,
+    );
     DeviceReport {
         container,
         mobile,
@@ -416,6 +431,7 @@ pub fn analyze(facts: &DeviceFacts, enabled: &[Provider]) -> DeviceReport {
 fn recommend(
     container: Container,
     enabled: &[Provider],
+    facial_verify: bool,
     h5: &FlowCheck,
     wechat: &FlowCheck,
     web_view: &FlowCheck,
@@ -429,12 +445,26 @@ fn recommend(
             reason,
         })
     };
-    if wechat.supported && has(Provider::WechatMini) {
-        return pick(
-            Provider::WechatMini,
-            Flow::WechatMiniProgram,
-            "inside a WeChat mini-program, WeChat's own face check needs no web camera",
-        );
+    // Face verification 2.0 where the base library runs it (the rule wechatFaceSupport uses).
+    match (wechat.supported)
+        .then(|| wechat_verify::recommend(true, facial_verify, Some(enabled)))
+        .flatten()
+    {
+        Some(Provider::WechatVerify) => {
+            return pick(
+                Provider::WechatVerify,
+                Flow::WechatMiniProgram,
+                "inside a WeChat mini-program whose base library has wx.requestFacialVerify (3.8.12+), face verification 2.0 needs no web camera",
+            )
+        }
+        Some(provider) => {
+            return pick(
+                provider,
+                Flow::WechatMiniProgram,
+                "inside a WeChat mini-program, WeChat's own face check needs no web camera",
+            )
+        }
+        None => {}
     }
     if web_view.supported && has(Provider::Oemcloud) {
         return pick(
@@ -507,6 +537,7 @@ mod tests {
             }]),
             camera_permission: Permission::Prompt,
             wx_environment: None,
+            sdk_version: None,
         }
     }
 
@@ -629,6 +660,38 @@ mod tests {
         assert_eq!(
             (recommended.provider, recommended.flow),
             (Provider::WechatMini, Flow::WechatMiniProgram)
+        );
+        // With both WeChat providers, 2.0 where the base library runs it, else 1.0.
+        let both = [
+            Provider::WechatMini,
+            Provider::WechatVerify,
+            Provider::FaceidLite,
+        ];
+        let mut facts = capable(ANDROID_WECHAT_MINI);
+        facts.sdk_version = Some("3.8.12".into());
+        let recommended = analyze(&facts, &both).recommended.unwrap();
+        assert_eq!(
+            (recommended.provider, recommended.flow),
+            (Provider::WechatVerify, Flow::WechatMiniProgram)
+        );
+        facts.sdk_version = Some("3.8.11".into());
+        assert_eq!(
+            analyze(&facts, &both).recommended.unwrap().provider,
+            Provider::WechatMini
+        );
+        facts.sdk_version = None;
+        assert_eq!(
+            analyze(&facts, &both).recommended.unwrap().provider,
+            Provider::WechatMini,
+            "an unknown base library reads as older"
+        );
+        facts.sdk_version = Some("3.9.0".into());
+        assert_eq!(
+            analyze(&facts, &[Provider::WechatVerify])
+                .recommended
+                .unwrap()
+                .provider,
+            Provider::WechatVerify
         );
         let report = analyze(&capable(ALIPAY_MINI), ALL);
         assert_eq!(

@@ -50,6 +50,10 @@ extern "C" {
     pub type WechatCallbackJs;
     #[wasm_bindgen(typescript_type = "FaceSupport")]
     pub type FaceSupportJs;
+    #[wasm_bindgen(typescript_type = "FaceSupportContext")]
+    pub type FaceSupportContextJs;
+    #[wasm_bindgen(typescript_type = "FacialVerifyOutcome")]
+    pub type FacialVerifyOutcomeJs;
     #[wasm_bindgen(typescript_type = "WechatVerifyOutcome")]
     pub type WechatVerifyOutcomeJs;
     #[wasm_bindgen(typescript_type = "AlipayVerifyCallback")]
@@ -403,11 +407,28 @@ impl Posted for JsValue {
     }
 }
 
-/// `wx.checkIsSupportFacialRecognition`'s callback argument, typed.
+/// `wx.checkIsSupportFacialRecognition`'s callback argument, typed, with the WeChat provider
+/// to use: `wechat_verify` where `context.sdkVersion` is 3.8.12 or later.
 #[wasm_bindgen(js_name = wechatFaceSupport)]
-pub fn wechat_face_support(result: Option<WechatCallbackJs>) -> Result<FaceSupportJs, JsValue> {
+pub fn wechat_face_support(
+    result: Option<WechatCallbackJs>,
+    context: Option<FaceSupportContextJs>,
+) -> Result<FaceSupportJs, JsValue> {
     let callback = wechat_callback(result);
-    typed(&miniprogram::wechat_face_support(&callback))
+    // Read leniently, like the callback: an odd shape reads as an empty context.
+    let context: miniprogram::FaceSupportContext =
+        from_js_or_default("context", js_value(context)).unwrap_or_default();
+    typed(&miniprogram::wechat_face_support_in(&callback, &context))
+}
+
+/// What to do after `wx.requestFacialVerify` calls back (`ask_backend`: the backend's
+/// queryverifyinfo decides; `canceled`: the user gave up).
+#[wasm_bindgen(js_name = wechatFacialVerifyOutcome)]
+pub fn wechat_facial_verify_outcome(
+    result: Option<WechatCallbackJs>,
+) -> Result<FacialVerifyOutcomeJs, JsValue> {
+    let callback = wechat_callback(result);
+    typed(&miniprogram::wechat_facial_verify_outcome(&callback))
 }
 
 /// What to do after `wx.startFacialRecognitionVerify` calls back (`submit` hands verifyResult

@@ -1,12 +1,14 @@
 //! The mini-program side: OEMCloud's web-view messages (seed 002 "小程序端内嵌H5页集成对接说明"),
 //! the callbacks of `wx.checkIsSupportFacialRecognition` and `wx.startFacialRecognitionVerify`
-//! (seed 003), and `my.startAPVerify`'s answer. None of these decides a verdict: a finished
+//! (seed 003), `wx.requestFacialVerify`'s (WeChat face verification 2.0, `wechat_verify`), and
+//! `my.startAPVerify`'s answer. None of these decides a verdict: a finished
 //! flow always ends with asking the backend. The vendors' own tables (message types, support
 //! codes, verify statuses) are facegate-types' [`front_end`](facegate_types::front_end), shared
 //! with facegate-vendors.
 
 use facegate_types::front_end::oemcloud::{ApVerifyStatus, WebViewMessageType};
-use facegate_types::FailureReason;
+use facegate_types::front_end::wechat_verify::{self as verify_v2, FacialVerifyAction};
+use facegate_types::{FailureReason, Provider};
 use serde::{Deserialize, Serialize};
 
 pub use facegate_types::front_end::wechat_mini::FaceSupportReason;
@@ -38,7 +40,7 @@ fn safe_integer(number: f64) -> Option<String> {
         .then(|| format!("{}", number as i64))
 }
 
-/// A value of the expected shape, or `None` for anything else (a runtime's odd field).
+/// A value of the expected shape, or anything else (a runtime's odd field, read as absent).
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Lenient<T> {
@@ -299,28 +301,93 @@ impl WechatCallback {
     }
 }
 
-/// `wx.checkIsSupportFacialRecognition`'s answer.
+/// What the page knows beside `wx.checkIsSupportFacialRecognition`'s callback.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FaceSupportContext {
+    /// The base library, `SDKVersion` of `wx.getAppBaseInfo()` (or `getSystemInfoSync()`).
+    #[serde(deserialize_with = "lenient")]
+    pub sdk_version: Option<String>,
+    /// The WeChat providers the merchant enabled (wire names; others are ignored); absent:
+    /// both.
+    #[serde(deserialize_with = "provider_list")]
+    pub enabled: Option<Vec<Provider>>,
+}
+
+/// A list of provider names: the ones facegate knows, in order; a value that is not a list
+/// reads as absent.
+fn provider_list<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<Provider>>, D::Error> {
+    let names: Option<Vec<Lenient<String>>> = lenient(deserializer)?;
+    Ok(names.map(|names| {
+        names
+            .into_iter()
+            .filter_map(|name| name.ok()?.parse().ok())
+            .collect()
+    }))
+}
+
+/// `wx.checkIsSupportFacialRecognition`'s answer, and which WeChat face flow to take.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FaceSupport {
     pub supported: bool,
     pub reason: FaceSupportReason,
     pub err_code: Option<i64>,
+    /// The base library has `wx.requestFacialVerify` (3.8.12 or later): face verification 2.0.
+    pub facial_verify: bool,
+    /// `wechat_verify` where 2.0 runs and is enabled, else `wechat_mini` where enabled; `null`
+    /// when the device cannot take a face or neither is enabled.
+    pub provider: Option<Provider>,
 }
 
-/// Maps `wx.checkIsSupportFacialRecognition`'s callback (seed 003 "回调结果说明"): a documented
-/// errCode by the shared table, an iOS answer without one by its `:ok`.
+/// Maps `wx.checkIsSupportFacialRecognition`'s callback (seed 003 "回调结果说明"), knowing
+/// nothing of the base library (so recommending 1.0 only).
 pub fn wechat_face_support(callback: &WechatCallback) -> FaceSupport {
+    wechat_face_support_in(callback, &FaceSupportContext::default())
+}
+
+/// Maps `wx.checkIsSupportFacialRecognition`'s callback: a documented errCode by the shared
+/// table, an iOS answer without one by its `:ok`; then recommends `wechat_verify` over
+/// `wechat_mini` where the base library has `wx.requestFacialVerify`.
+pub fn wechat_face_support_in(
+    callback: &WechatCallback,
+    context: &FaceSupportContext,
+) -> FaceSupport {
     let code = callback.code();
     let reason = match code {
         Some(code) => FaceSupportReason::from_code(code),
         None if callback.says_ok() => FaceSupportReason::Supported,
         None => FaceSupportReason::Unknown,
     };
+    let supported = reason == FaceSupportReason::Supported;
+    let facial_verify = verify_v2::has_request_facial_verify(context.sdk_version.as_deref());
     FaceSupport {
-        supported: reason == FaceSupportReason::Supported,
+        supported,
         reason,
         err_code: code,
+        facial_verify,
+        provider: verify_v2::recommend(supported, facial_verify, context.enabled.as_deref()),
+    }
+}
+
+/// What to do after `wx.requestFacialVerify` calls back (face verification 2.0).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FacialVerifyOutcome {
+    /// `ask_backend` (`completeClientVerification`: queryverifyinfo decides) or `canceled`.
+    pub action: FacialVerifyAction,
+    pub err_code: Option<i64>,
+}
+
+/// Maps `wx.requestFacialVerify`'s callback: the user gave up (the cancel codes, or an errMsg
+/// with `cancel`), else ask the backend, success or not: the callback decides nothing.
+pub fn wechat_facial_verify_outcome(callback: &WechatCallback) -> FacialVerifyOutcome {
+    let err_code = callback.code();
+    FacialVerifyOutcome {
+        action: verify_v2::facial_verify_action(err_code, callback.err_msg.as_deref()),
+        err_code,
     }
 }
 

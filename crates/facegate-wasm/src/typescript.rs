@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 /** The vendor behind a session. */
-export type Provider = "sandbox" | "baidu_h5" | "faceid_lite" | "wechat_mini" | "oemcloud" | "tencent_faceid";
+export type Provider = "sandbox" | "baidu_h5" | "faceid_lite" | "wechat_mini" | "oemcloud" | "tencent_faceid" | "wechat_verify";
 /** pending -> processing -> verified | failed; pending -> expired | canceled. */
 export type VerificationStatus = "pending" | "processing" | "verified" | "failed" | "expired" | "canceled";
 /** Why a verification did not pass. */
@@ -22,6 +22,8 @@ export type ConfirmedBy = "vendor_query" | "notify" | "sandbox";
 export type NextAction =
   | { type: "redirect"; url: string }
   | { type: "wechat_mini_program"; user_id_key: string }
+  /** wx.requestFacialVerify({verifyId}) (base library 3.8.12+), then completeClientVerification. */
+  | { type: "wechat_verify"; verify_id: string }
   | { type: "web_view"; url: string; face_token?: string };
 
 export interface Scores { similarity: number | null; liveness: number | null; threshold: number | null }
@@ -111,6 +113,8 @@ export interface DeviceFacts {
   cameras?: { label?: string; facingModes?: string[] }[] | null;
   cameraPermission?: Permission;
   wxEnvironment?: string | null;
+  /** The hosting mini-program's base library (SDKVersion): 3.8.12+ runs wechat_verify. */
+  sdkVersion?: string | null;
 }
 
 export interface Issue { code: IssueCode; message: string }
@@ -160,6 +164,25 @@ export interface WechatCallback { errCode?: number; errMsg?: string; verifyResul
 export interface FaceSupport {
   supported: boolean;
   reason: "supported" | "no_front_camera" | "model_not_downloaded" | "disabled_by_backend" | "unknown";
+  errCode: number | null;
+  /** The base library has wx.requestFacialVerify (3.8.12 or later): face verification 2.0. */
+  facialVerify: boolean;
+  /** wechat_verify where 2.0 runs and is enabled, else wechat_mini where enabled. */
+  provider: "wechat_verify" | "wechat_mini" | null;
+}
+
+/** What wechatFaceSupport may know beside the callback. */
+export interface FaceSupportContext {
+  /** SDKVersion of wx.getAppBaseInfo() (or wx.getSystemInfoSync()). */
+  sdkVersion?: string;
+  /** The providers the merchant enabled; absent: both WeChat ones. */
+  enabled?: Provider[];
+}
+
+/** What to do after wx.requestFacialVerify calls back: the callback decides nothing. */
+export interface FacialVerifyOutcome {
+  /** ask_backend: POST /v1/client/verifications/{id}/complete; canceled: the user gave up. */
+  action: "ask_backend" | "canceled";
   errCode: number | null;
 }
 

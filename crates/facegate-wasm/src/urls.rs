@@ -155,6 +155,8 @@ pub struct RawNextAction {
     pub user_id_key: Option<String>,
     #[serde(default)]
     pub face_token: Option<String>,
+    #[serde(default)]
+    pub verify_id: Option<String>,
 }
 
 impl RawNextAction {
@@ -176,16 +178,20 @@ impl RawNextAction {
                     .clone()
                     .ok_or_else(|| missing("user_id_key"))?,
             }),
+            "wechat_verify" => Ok(NextAction::WechatVerify {
+                verify_id: self.verify_id.clone().ok_or_else(|| missing("verify_id"))?,
+            }),
             _ => Err(HelperError::invalid(
                 "nextAction.type",
-                "must be redirect, web_view or wechat_mini_program",
+                "must be redirect, web_view, wechat_mini_program or wechat_verify",
             )),
         }
     }
 }
 
 /// The URL a next action sends the page to: `redirect` in the page itself, `web_view` in a
-/// mini-program web-view. A `wechat_mini_program` action is a mini-program API call instead.
+/// mini-program web-view. A `wechat_mini_program` or `wechat_verify` action is a mini-program
+/// API call instead.
 pub fn next_action_url(action: &NextAction) -> Result<&str, HelperError> {
     match action {
         NextAction::Redirect { url } | NextAction::WebView { url, .. } => {
@@ -195,6 +201,7 @@ pub fn next_action_url(action: &NextAction) -> Result<&str, HelperError> {
         NextAction::WechatMiniProgram { .. } => {
             Err(HelperError::NotARedirect("wechat_mini_program"))
         }
+        NextAction::WechatVerify { .. } => Err(HelperError::NotARedirect("wechat_verify")),
     }
 }
 
@@ -402,6 +409,9 @@ mod tests {
             },
             NextAction::WechatMiniProgram {
                 user_id_key: "k".into(),
+            },
+            NextAction::WechatVerify {
+                verify_id: "v".into(),
             },
         ] {
             let json = serde_json::to_string(&action).unwrap();

@@ -245,9 +245,10 @@ fn web_view_messages_and_callbacks_cross_the_boundary() {
         assert!(!text(&ignored, "reason").is_empty());
     }
 
-    let support: JsValue = wechat_face_support(Some(
-        object(r#"{"errCode": 10001, "errMsg": "fail"}"#).unchecked_into(),
-    ))
+    let support: JsValue = wechat_face_support(
+        Some(object(r#"{"errCode": 10001, "errMsg": "fail"}"#).unchecked_into()),
+        None,
+    )
     .unwrap()
     .into();
     assert_eq!(get(&support, "supported"), JsValue::FALSE);
@@ -312,8 +313,13 @@ fn run_table(table: &str, answer: impl Fn(&JsValue) -> JsValue) {
 
 /// A case's `input` as the optional callback argument the exported functions take.
 fn argument<T: JsCast>(case: &JsValue) -> Option<T> {
-    let input = get(case, "input");
-    (!input.is_null() && !input.is_undefined()).then(|| input.unchecked_into())
+    optional(case, "input")
+}
+
+/// A case's field `name`, absent when null or undefined.
+fn optional<T: JsCast>(case: &JsValue, name: &str) -> Option<T> {
+    let value = get(case, name);
+    (!value.is_null() && !value.is_undefined()).then(|| value.unchecked_into())
 }
 
 #[wasm_bindgen_test]
@@ -321,12 +327,19 @@ fn every_device_support_and_verify_outcome_case_answers_as_expected() {
     // The plain-JS adapter runs the same tables (tests/e2e/package.test.mjs).
     run_table(
         include_str!("../../../tests/cases/device_support.json"),
-        |case| wechat_face_support(argument(case)).unwrap().into(),
+        |case| {
+            wechat_face_support(argument(case), optional(case, "context"))
+                .unwrap()
+                .into()
+        },
     );
     run_table(
         include_str!("../../../tests/cases/verify_outcomes.json"),
         |case| match text(case, "function").as_str() {
             "wechatVerifyOutcome" => wechat_verify_outcome(argument(case)).unwrap().into(),
+            "wechatFacialVerifyOutcome" => {
+                wechat_facial_verify_outcome(argument(case)).unwrap().into()
+            }
             "alipayVerifyOutcome" => alipay_verify_outcome(argument(case)).unwrap().into(),
             other => panic!("no function {other}"),
         },

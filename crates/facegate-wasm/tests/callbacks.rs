@@ -7,8 +7,8 @@
 mod support;
 
 use facegate_wasm::miniprogram::{
-    alipay_verify_outcome, wechat_face_support, wechat_verify_outcome, AlipayVerifyCallback,
-    WechatCallback,
+    alipay_verify_outcome, wechat_face_support_in, wechat_facial_verify_outcome,
+    wechat_verify_outcome, AlipayVerifyCallback, FaceSupportContext, WechatCallback,
 };
 use serde_json::Value;
 use support::cases;
@@ -43,7 +43,8 @@ fn every_device_support_case_answers_as_expected() {
         include_str!("../../../tests/cases/device_support.json"),
         |case| {
             let callback: WechatCallback = argument(&case["input"]);
-            serde_json::to_value(wechat_face_support(&callback)).unwrap()
+            let context: FaceSupportContext = argument(&case["context"]);
+            serde_json::to_value(wechat_face_support_in(&callback, &context)).unwrap()
         },
     );
 }
@@ -56,6 +57,10 @@ fn every_verify_outcome_case_answers_as_expected() {
             Some("wechatVerifyOutcome") => {
                 let callback: WechatCallback = argument(&case["input"]);
                 serde_json::to_value(wechat_verify_outcome(&callback)).unwrap()
+            }
+            Some("wechatFacialVerifyOutcome") => {
+                let callback: WechatCallback = argument(&case["input"]);
+                serde_json::to_value(wechat_facial_verify_outcome(&callback)).unwrap()
             }
             Some("alipayVerifyOutcome") => {
                 let callback: AlipayVerifyCallback = argument(&case["input"]);

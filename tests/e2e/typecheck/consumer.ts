@@ -26,6 +26,8 @@ import init, {
 import {
   createWebViewHandler,
   startWechatFaceVerify,
+  startWechatVerify,
+  wechatFacialVerifyOutcome,
   parseWebViewMessage as parseInMiniProgram,
 } from "facegate/miniprogram";
 
@@ -90,6 +92,7 @@ export function builders(): string[] {
     oemcloudUrl({ authUrl: "https://s/" }, report.container),
     nextActionUrl({ type: "redirect", url: "https://x.example/" }),
     wechatFaceSupport({ errCode: 10001 }).reason,
+    wechatFaceSupport({ errCode: 0 }, { sdkVersion: "3.8.12", enabled: ["wechat_verify"] }).provider ?? "",
     alipayVerifyOutcome({ resultStatus: 9000 }).action,
     certify,
     verifyResult,
@@ -109,4 +112,14 @@ export function miniProgramPage(): void {
       checkIsSupportFacialRecognition: (params) => params.complete({ errMsg: "x:ok" }),
     },
   }).then((outcome) => (outcome.action === "canceled" ? outcome.errCode : null));
+  // Face verification 2.0: the next step is the backend's complete, or the user gave up.
+  void startWechatVerify({
+    verifyId: "vid",
+    wx: {
+      startFacialRecognitionVerify: (params) => params.complete({}),
+      checkIsSupportFacialRecognition: (params) => params.complete({ errMsg: "x:ok" }),
+      requestFacialVerify: (params) => params.complete({ errCode: 0, errMsg: "requestFacialVerify:ok" }),
+    },
+  }).then((step) => (step.action === "ask_backend" ? "complete" : step.action));
+  void wechatFacialVerifyOutcome({ errCode: 90002 }).action;
 }

@@ -20,3 +20,4 @@ mod vendor_extras;
 mod verdict_integrity;
 mod webhooks;
 mod wechat_mini;
+mod wechat_verify;

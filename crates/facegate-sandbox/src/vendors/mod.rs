@@ -9,6 +9,7 @@ pub mod faceid_lite;
 pub mod oemcloud;
 pub mod tencent_faceid;
 pub mod wechat_mini;
+pub mod wechat_verify;
 
 use crate::SandboxConfig;
 
@@ -20,6 +21,13 @@ pub fn router(config: &SandboxConfig) -> Router {
         .nest(baidu_smartapp::PREFIX, baidu_smartapp::router(config))
         .merge(faceid_lite::router(config))
         .merge(oemcloud::router(config))
-        .merge(wechat_mini::router(config))
+        .merge(wechat(config))
         .merge(tencent_faceid::router(config))
+}
+
+/// WeChat's two face APIs of one mini-program: 1.0 (`wechat_mini`) and 2.0 (`wechat_verify`)
+/// share its access tokens.
+fn wechat(config: &SandboxConfig) -> Router {
+    let (mini, tokens) = wechat_mini::router_with_tokens(config);
+    mini.merge(wechat_verify::router(config, tokens))
 }

@@ -165,6 +165,29 @@ impl WechatSim {
 
 /// The WeChat API under [`API_PREFIX`] and the simulated mini-program under [`PAGE_PREFIX`].
 pub fn router(config: &SandboxConfig) -> Router {
+    router_with_tokens(config).0
+}
+
+/// The access tokens this simulator issued, for the other APIs of the same mini-program
+/// simulated beside it (face verification 2.0, `super::wechat_verify`): one token endpoint,
+/// one set of tokens, as at WeChat.
+#[derive(Clone, Debug)]
+pub struct TokenGate(Shared);
+
+impl TokenGate {
+    /// `Ok` for a current token; else WeChat's errcode answer (41001, 40001, 42001).
+    pub fn check(&self, access_token: Option<&str>) -> Result<(), Response> {
+        authorize(
+            &self.0,
+            &TokenQuery {
+                access_token: access_token.map(str::to_owned),
+            },
+        )
+    }
+}
+
+/// [`router`], and the gate to its tokens.
+pub fn router_with_tokens(config: &SandboxConfig) -> (Router, TokenGate) {
     let pusher = crate::notifier();
     let state = Arc::new(WechatSim {
         config: config.clone(),
@@ -183,8 +206,11 @@ pub fn router(config: &SandboxConfig) -> Router {
     let pages = Router::new()
         .route("/verify", get(show_page).post(submit_page))
         .route("/settings", post(settings))
-        .with_state(state);
-    Router::new().nest(API_PREFIX, api).nest(PAGE_PREFIX, pages)
+        .with_state(state.clone());
+    (
+        Router::new().nest(API_PREFIX, api).nest(PAGE_PREFIX, pages),
+        TokenGate(state),
+    )
 }
 
 fn errcode(code: i64, message: &str) -> Response {
@@ -339,7 +365,7 @@ fn authorize(state: &WechatSim, query: &TokenQuery) -> Result<(), Response> {
 }
 
 /// A mainland ID number: 18 characters, the GB 11643 check digit right.
-fn valid_id_number(value: &str) -> bool {
+pub(crate) fn valid_id_number(value: &str) -> bool {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const CHECK: &[u8; 11] = b"10X98765432";
     let bytes = value.as_bytes();

@@ -5,7 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::{header, Method};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use facegate_types::{ClientVerification, Provider, WechatResultRequest};
+use facegate_types::{
+    ClientVerification, CompleteVerificationRequest, Provider, WechatResultRequest,
+};
 use serde::Deserialize;
 use tower_http::cors::{Any, CorsLayer};
 
@@ -31,6 +33,7 @@ pub fn router() -> Router<AppState> {
             "/v1/client/verifications/{id}/wechat_result",
             post(wechat_result),
         )
+        .route("/v1/client/verifications/{id}/complete", post(complete))
         .layer(cors)
 }
 
@@ -135,5 +138,42 @@ async fn wechat_result(
     // before anything is believed.
     let evidence = Evidence::VendorToken(request.verify_result);
     let record = session::observe(&state.core, record, Freshness::Now, Some(&evidence)).await?;
+    Ok(Json(view::client_verification(&record)))
+}
+
+/// The front end says the user finished the vendor's check (`wx.requestFacialVerify` returned):
+/// facegate asks the vendor now (queryverifyinfo) and answers the session as it then stands.
+/// The claim itself decides nothing: a session the vendor has not finished stays pending.
+#[utoipa::path(
+    post,
+    path = "/v1/client/verifications/{id}/complete",
+    operation_id = "completeClientVerification",
+    tag = "client",
+    params(("id" = String, Path, description = "The session id")),
+    request_body = CompleteVerificationRequest,
+    responses(
+        (status = 200, description = "The session after the vendor's answer (still pending \
+            while the vendor has no result)", body = ClientVerification),
+        (status = 400, description = "A field is invalid (`field` names it), or the body is not \
+            JSON with Content-Type: application/json; or the id is not valid UTF-8", body = facegate_types::ErrorBody),
+        (status = 404, description = "No session matches this id and client_secret", body = facegate_types::ErrorBody),
+        (status = 409, description = "Not a wechat_verify session (other providers learn the end of the check from their vendor)", body = facegate_types::ErrorBody),
+        (status = 413, description = "The body is larger than max_body_bytes", body = facegate_types::ErrorBody),
+        (status = 500, description = "facegate failed (logged; the answer says no more)", body = facegate_types::ErrorBody),
+    )
+)]
+async fn complete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    AppJson(request): AppJson<CompleteVerificationRequest>,
+) -> AppResult<Json<ClientVerification>> {
+    let record = authorize(&state, &id, &request.client_secret).await?;
+    if record.provider != Provider::WechatVerify {
+        return Err(AppError::Conflict(format!(
+            "this is a {} verification; only wechat_verify sessions are completed by the front end",
+            record.provider
+        )));
+    }
+    let record = session::refresh(&state.core, record, Freshness::Now).await?;
     Ok(Json(view::client_verification(&record)))
 }

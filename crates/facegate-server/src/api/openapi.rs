@@ -26,6 +26,7 @@ use crate::app::AppState;
         super::verifications::redact::redact,
         super::client::read,
         super::client::wechat_result,
+        super::client::complete,
         super::callbacks::callback,
         super::callbacks::check_callback_url,
         super::returns::follow,

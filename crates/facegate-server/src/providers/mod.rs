@@ -29,6 +29,7 @@ pub mod sandbox;
 pub mod tencent_faceid;
 pub mod tokens;
 pub mod wechat_mini;
+pub mod wechat_verify;
 
 /// What an adapter gets to prepare a session's start at its vendor.
 #[derive(Debug)]

@@ -13,6 +13,7 @@ use facegate_vendors::oemcloud::OemcloudClient;
 use facegate_vendors::sandbox::SandboxClient;
 use facegate_vendors::tencent_faceid::TencentFaceidClient;
 use facegate_vendors::wechat_mini::WechatMiniClient;
+use facegate_vendors::wechat_verify::WechatVerifyClient;
 
 use super::baidu_h5::BaiduH5Provider;
 use super::faceid_lite::FaceidLiteProvider;
@@ -21,6 +22,7 @@ use super::sandbox::SandboxProvider;
 use super::tencent_faceid::TencentFaceidProvider;
 use super::tokens::StoreTokenCache;
 use super::wechat_mini::WechatMiniProvider;
+use super::wechat_verify::WechatVerifyProvider;
 use super::{DynAdapter, ProviderAdapter, Providers};
 use crate::config::VendorSettings;
 
@@ -68,17 +70,22 @@ pub struct VendorClients {
     pub wechat_mini: Option<WechatMiniClient>,
     pub oemcloud: Option<OemcloudClient>,
     pub tencent_faceid: Option<TencentFaceidClient>,
+    /// Face verification 2.0 of the same mini-program: over `wechat_mini`'s client (its
+    /// settings, its access token and its token cache).
+    pub wechat_verify: Option<WechatVerifyClient>,
 }
 
 impl VendorClients {
     /// Each vendor's client, from its settings group.
     pub fn build(vendors: &VendorSettings, context: &ClientContext<'_>) -> Self {
+        let wechat_mini = vendors.wechat_mini.client(context);
         Self {
             sandbox: vendors.sandbox.client(context),
             baidu_h5: vendors.baidu_h5.client(context),
             baidu_smartapp: vendors.baidu_smartapp.client(context),
             faceid_lite: vendors.faceid_lite.client(context),
-            wechat_mini: vendors.wechat_mini.client(context),
+            wechat_verify: wechat_mini.clone().map(WechatVerifyClient::new),
+            wechat_mini,
             oemcloud: vendors.oemcloud.client(context),
             tencent_faceid: vendors.tencent_faceid.client(context),
         }
@@ -112,6 +119,9 @@ impl VendorClients {
                 .clone()
                 .zip(vendors.tencent_faceid.rule_id())
                 .map(|(client, rule_id)| adapter(TencentFaceidProvider::new(client, rule_id))),
+            self.wechat_verify
+                .clone()
+                .map(|client| adapter(WechatVerifyProvider::new(client))),
         ];
         let mut providers = Providers::default();
         for adapter in adapters.into_iter().flatten() {
@@ -171,7 +181,8 @@ mod tests {
                 "oemcloud",
                 "sandbox",
                 "tencent_faceid",
-                "wechat_mini"
+                "wechat_mini",
+                "wechat_verify"
             ]
         );
         assert_eq!(

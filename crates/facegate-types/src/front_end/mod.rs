@@ -13,3 +13,4 @@
 pub mod oemcloud;
 pub mod pages;
 pub mod wechat_mini;
+pub mod wechat_verify;

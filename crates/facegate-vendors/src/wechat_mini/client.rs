@@ -165,6 +165,7 @@ impl WechatMiniClient {
 
     async fn post_once<B: Serialize + ?Sized>(
         &self,
+        vendor: &'static str,
         path: &[&str],
         body: &B,
         token: &AccessToken,
@@ -174,7 +175,7 @@ impl WechatMiniClient {
         url.query_pairs_mut()
             .append_pair("access_token", token.value.expose_secret());
         let call = path.last().copied().unwrap_or("api");
-        http::exchange(VENDOR, call, self.http.post(url).json(body), error_body).await
+        http::exchange(vendor, call, self.http.post(url).json(body), error_body).await
     }
 
     /// POSTs `body` to a token-authenticated endpoint, its error answers read by `error_body`;
@@ -185,11 +186,26 @@ impl WechatMiniClient {
         body: &B,
         error_body: fn(&Reply) -> Option<VendorError>,
     ) -> Result<T, VendorError> {
+        self.post_with_token_as(VENDOR, path, body, error_body)
+            .await
+    }
+
+    /// [`Self::post_with_token`] for another API of the same mini-program (face verification
+    /// 2.0, `crate::wechat_verify`), its calls labelled `vendor` in logs and metrics: one
+    /// access token, one cache and one refresher for both.
+    pub(crate) async fn post_with_token_as<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        vendor: &'static str,
+        path: &[&str],
+        body: &B,
+        error_body: fn(&Reply) -> Option<VendorError>,
+    ) -> Result<T, VendorError> {
         let token = self.access_token().await?;
-        let reply = match self.post_once(path, body, &token, error_body).await {
+        let reply = match self.post_once(vendor, path, body, &token, error_body).await {
             Err(error) if codes::is_stale(&error) => {
                 let fresh = self.refresh(&token).await?;
-                self.post_once(path, body, &fresh, error_body).await?
+                self.post_once(vendor, path, body, &fresh, error_body)
+                    .await?
             }
             reply => reply?,
         };

@@ -43,7 +43,8 @@ pub(crate) fn get_info_error_body(reply: &Reply) -> Option<VendorError> {
         .map(|(errcode, errmsg)| error(errcode, &errmsg))
 }
 
-fn errcode(reply: &Reply) -> Option<(i64, String)> {
+/// A reply's non-zero `errcode` and its `errmsg` (shared with `crate::wechat_verify`).
+pub(crate) fn errcode(reply: &Reply) -> Option<(i64, String)> {
     let envelope: Envelope = reply.json().ok()?;
     (envelope.errcode != 0).then_some((envelope.errcode, envelope.errmsg))
 }
