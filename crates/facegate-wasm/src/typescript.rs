@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 /** The vendor behind a session. */
-export type Provider = "sandbox" | "baidu_h5" | "faceid_lite" | "wechat_mini" | "oemcloud";
+export type Provider = "sandbox" | "baidu_h5" | "faceid_lite" | "wechat_mini" | "oemcloud" | "aliyun_cloudauth";
 /** pending -> processing -> verified | failed; pending -> expired | canceled. */
 export type VerificationStatus = "pending" | "processing" | "verified" | "failed" | "expired" | "canceled";
 /** Why a verification did not pass. */
@@ -34,6 +34,8 @@ export interface VerificationResult {
   vendor_code: string | null;
   vendor_message: string | null;
   confirmed_by: ConfirmedBy;
+  /** The vendor's device risk tags (aliyun_cloudauth: DeviceRisk); absent when none. */
+  risk_signals?: string[];
 }
 
 /** A session as the front end sees it (the REST API's JSON, field names unchanged). */

@@ -2,6 +2,7 @@
 //! not one per file: on a 2-core CI machine the links and their disk were most of the cost).
 
 mod admin;
+mod aliyun_cloudauth;
 mod api_keys;
 mod bad_input;
 mod baidu_h5;

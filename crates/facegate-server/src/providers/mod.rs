@@ -19,6 +19,7 @@ use url::Url;
 use crate::domain::Subject;
 use crate::store::SessionRecord;
 
+pub mod aliyun_cloudauth;
 pub mod baidu_h5;
 pub mod faceid_lite;
 pub mod instrumented;

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use facegate_vendors::aliyun_cloudauth::AliyunCloudauthClient;
 use facegate_vendors::baidu_h5::BaiduH5Client;
 use facegate_vendors::baidu_smartapp::SmartappClient;
 use facegate_vendors::faceid_lite::FaceidLiteClient;
@@ -13,6 +14,7 @@ use facegate_vendors::oemcloud::OemcloudClient;
 use facegate_vendors::sandbox::SandboxClient;
 use facegate_vendors::wechat_mini::WechatMiniClient;
 
+use super::aliyun_cloudauth::AliyunCloudauthProvider;
 use super::baidu_h5::BaiduH5Provider;
 use super::faceid_lite::FaceidLiteProvider;
 use super::oemcloud::OemcloudProvider;
@@ -65,6 +67,7 @@ pub struct VendorClients {
     pub faceid_lite: Option<FaceidLiteClient>,
     pub wechat_mini: Option<WechatMiniClient>,
     pub oemcloud: Option<OemcloudClient>,
+    pub aliyun_cloudauth: Option<AliyunCloudauthClient>,
 }
 
 impl VendorClients {
@@ -77,6 +80,7 @@ impl VendorClients {
             faceid_lite: vendors.faceid_lite.client(context),
             wechat_mini: vendors.wechat_mini.client(context),
             oemcloud: vendors.oemcloud.client(context),
+            aliyun_cloudauth: vendors.aliyun_cloudauth.client(context),
         }
     }
 
@@ -103,6 +107,9 @@ impl VendorClients {
                 .clone()
                 .zip(vendors.oemcloud.callback_secret.clone())
                 .map(|(client, secret)| adapter(OemcloudProvider::new(client, secret))),
+            self.aliyun_cloudauth
+                .clone()
+                .map(|client| adapter(AliyunCloudauthProvider::new(client))),
         ];
         let mut providers = Providers::default();
         for adapter in adapters.into_iter().flatten() {

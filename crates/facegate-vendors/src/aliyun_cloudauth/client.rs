@@ -171,6 +171,19 @@ impl AliyunCloudauthClient {
         }
     }
 
+    /// The per-session `CallbackToken` (see `notify.rs`), derived from the AccessKey secret.
+    pub fn callback_token(&self, session_id: &str) -> crate::wire::Pii {
+        super::notify::callback_token(self.access_key_secret.expose_secret(), session_id)
+    }
+
+    /// Checks a callback's `callbackToken` against the session it names; that session's id.
+    pub fn verify_callback<'a>(
+        &self,
+        notify: &'a super::Notify,
+    ) -> Result<&'a str, super::NotifyError> {
+        notify.verify(self.access_key_secret.expose_secret())
+    }
+
     /// The scene every call names.
     pub fn scene_id(&self) -> u64 {
         self.scene_id

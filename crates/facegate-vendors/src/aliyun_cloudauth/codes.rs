@@ -103,6 +103,7 @@ impl DescribeFaceVerifyResult {
                 vendor_code: (!code.is_empty()).then_some(code),
                 vendor_message: text.map(str::to_owned),
                 confirmed_by: ConfirmedBy::VendorQuery,
+                risk_signals: self.device_risk_tags(),
             },
             device_risk: self.device_risk_tags(),
         }
