@@ -276,3 +276,43 @@ async fn a_bad_signature_is_refused_by_the_simulator_in_alibabas_shape() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn redaction_also_deletes_alibabas_copy() {
+    use facegate_vendors::aliyun_cloudauth::{AliyunCloudauthClient, CertifyState};
+    let app = aliyun_app().await;
+    let session = create(&app).await;
+    let id = session["id"].as_str().unwrap();
+    let certify = certify_id(&session);
+    let back = app.complete_sandbox_page(&session, "T:200").await;
+    app.follow_return(&back).await;
+    assert_eq!(app.get_session(id).await["status"], "verified");
+    // Alibaba holds the result until facegate asks it to delete it.
+    let alibaba = AliyunCloudauthClient::new(
+        reqwest::Client::new(),
+        app.sandbox.url(sim::API_PREFIX),
+        sim::ACCESS_KEY_ID.to_owned(),
+        sim::ACCESS_KEY_SECRET.to_owned().into(),
+        sim::SCENE_ID,
+    );
+    assert!(matches!(
+        alibaba
+            .describe_face_verify(&certify)
+            .await
+            .unwrap()
+            .state(),
+        CertifyState::Final { .. }
+    ));
+    let redacted = app
+        .http
+        .post(app.url(&format!("/v1/verifications/{id}/redact")))
+        .bearer_auth(facegate_tests::API_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redacted.status(), StatusCode::OK);
+    assert!(matches!(
+        alibaba.describe_face_verify(&certify).await,
+        Err(facegate_vendors::VendorError::InvalidRequest { code, .. }) if code == "401"
+    ));
+}

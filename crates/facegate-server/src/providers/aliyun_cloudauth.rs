@@ -164,6 +164,14 @@ impl ProviderAdapter for AliyunCloudauthProvider {
             reply: "success".into_response(),
         })
     }
+
+    /// DeleteFaceVerifyResult: Alibaba's copy of the certification goes too.
+    async fn forget(&self, session: &SessionRecord) -> Result<bool, ProviderError> {
+        let Some(certify_id) = session.vendor_ref.as_deref() else {
+            return Ok(false);
+        };
+        Ok(self.client.delete_face_verify_result(certify_id).await?)
+    }
 }
 
 #[cfg(test)]

@@ -287,6 +287,14 @@ pub trait ProviderAdapter: Send + Sync + 'static {
     fn accepts_client_evidence(&self) -> bool {
         false
     }
+
+    /// Deletes the vendor's own copy of a redacted session (its pictures, its result), where
+    /// the vendor documents a deletion call (aliyun_cloudauth: DeleteFaceVerifyResult).
+    /// `Ok(true)` when the vendor says it deleted it; the default: the vendor offers none.
+    async fn forget(&self, session: &SessionRecord) -> Result<bool, ProviderError> {
+        let _ = session;
+        Ok(false)
+    }
 }
 
 /// A vendor's start, prepared ([`ProviderAdapter::prepare`]) and not yet made.
@@ -322,6 +330,9 @@ pub trait DynAdapter: Send + Sync + 'static {
 
     /// [`ProviderAdapter::accepts_client_evidence`].
     fn accepts_client_evidence(&self) -> bool;
+
+    /// [`ProviderAdapter::forget`].
+    async fn forget(&self, session: &SessionRecord) -> Result<bool, ProviderError>;
 }
 
 /// An adapter's typed start with the adapter that makes it.
@@ -367,6 +378,10 @@ impl<A: ProviderAdapter> DynAdapter for A {
 
     fn accepts_client_evidence(&self) -> bool {
         ProviderAdapter::accepts_client_evidence(self)
+    }
+
+    async fn forget(&self, session: &SessionRecord) -> Result<bool, ProviderError> {
+        ProviderAdapter::forget(self, session).await
     }
 }
 
