@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use facegate_vendors::aliyun_cloudauth::AliyunCloudauthClient;
 use facegate_vendors::baidu_h5::BaiduH5Client;
 use facegate_vendors::faceid_lite::FaceidLiteClient;
 use facegate_vendors::oemcloud::OemcloudClient;
@@ -106,7 +107,13 @@ pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
     let vendors = &settings.vendors;
     let mut report = Report::default();
     if vendors.sandbox.simulate_vendors {
-        for vendor in ["baidu_h5", "faceid_lite", "wechat_mini", "oemcloud"] {
+        for vendor in [
+            "baidu_h5",
+            "faceid_lite",
+            "wechat_mini",
+            "oemcloud",
+            "aliyun_cloudauth",
+        ] {
             report.vendors.push(VendorReport {
                 vendor,
                 outcome: Outcome::Ok(
@@ -155,6 +162,15 @@ pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
                 &vendors.oemcloud.credentials(),
                 clients.oemcloud.as_ref(),
                 oemcloud,
+            )
+            .await,
+        ),
+        (
+            "aliyun_cloudauth",
+            probe_if_configured(
+                &vendors.aliyun_cloudauth.credentials(),
+                clients.aliyun_cloudauth.as_ref(),
+                aliyun_cloudauth,
             )
             .await,
         ),
@@ -239,6 +255,21 @@ async fn faceid_lite(client: &FaceidLiteClient) -> Outcome {
         client.get_result("facegate-check").await.map(|_| ()),
         "APPCODE",
     )
+}
+
+/// DescribeFaceVerify of a CertifyId that cannot exist: signed like every call, free, starts
+/// nothing. The gateway refuses a bad AccessKey or signature first; a SceneId the account does
+/// not have is Cloudauth's 404; anything else past them proves the credentials.
+async fn aliyun_cloudauth(client: &AliyunCloudauthClient) -> Outcome {
+    match client
+        .describe_face_verify("facegatecheck0000000000000000000")
+        .await
+    {
+        Err(VendorError::InvalidRequest { code, message, .. }) if code == "404" => Outcome::Failed(
+            format!("the SceneId is not the account's ({code}): {message}"),
+        ),
+        answer => probe(answer.map(|_| ()), "AccessKey"),
+    }
 }
 
 async fn oemcloud(client: &OemcloudClient) -> Outcome {

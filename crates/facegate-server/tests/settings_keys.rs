@@ -121,6 +121,10 @@ fn keys() -> Vec<Key> {
         key("oemcloud_appcode", "-", "oemcloud-appcode", "oemcloud-appcode", |s| secret(&s.vendors.oemcloud.appcode)),
         key("oemcloud_api_base", "https://auth.csapi.com.cn/", "http://127.0.0.1:9/oemcloud", "http://127.0.0.1:9/oemcloud", |s| text(&s.vendors.oemcloud.api_base)),
         key("oemcloud_callback_secret", "-", "esign-app-secret", "esign-app-secret", |s| secret(&s.vendors.oemcloud.callback_secret)),
+        key("aliyun_access_key_id", "-", "LTAI5tExampleKeyId", "LTAI5tExampleKeyId", |s| maybe(s.vendors.aliyun_cloudauth.access_key_id.as_ref())),
+        key("aliyun_access_key_secret", "-", "aliyun-secret", "aliyun-secret", |s| secret(&s.vendors.aliyun_cloudauth.access_key_secret)),
+        key("aliyun_scene_id", "-", "1000000006", "1000000006", |s| maybe(s.vendors.aliyun_cloudauth.scene_id)),
+        key("aliyun_api_base", "https://cloudauth.aliyuncs.com/", "http://127.0.0.1:9/cloudauth", "http://127.0.0.1:9/cloudauth", |s| text(&s.vendors.aliyun_cloudauth.api_base)),
     ]
 }
 
