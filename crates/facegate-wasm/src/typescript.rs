@@ -79,7 +79,7 @@ export interface WaitOptions {
 /** The stable codes of a thrown FacegateError: the helper's own, and the server's. */
 export type FacegateErrorCode =
   | "invalid_argument" | "invalid_return_url" | "not_a_redirect" | "network_error"
-  | "unexpected_response" | "timeout" | "aborted" | "qr_too_long" | "no_browser"
+  | "unexpected_response" | "timeout" | "aborted" | "qr_too_long" | "no_browser" | "missing_script"
   | "invalid_request" | "unauthorized" | "not_found" | "conflict" | "payload_too_large"
   | "rate_limited" | "provider_unavailable" | "subject_refused" | "vendor_error" | "vendor_unavailable"
   | "vendor_circuit_open"
@@ -102,7 +102,8 @@ export type Presence = "yes" | "no" | "unknown";
 export type IssueCode =
   | "insecure_context" | "no_media_devices" | "no_get_user_media" | "no_camera"
   | "no_front_camera" | "camera_denied" | "ios_webview_too_old" | "android_too_old"
-  | "not_in_wechat_mini_program" | "not_in_mini_program_web_view" | "already_on_phone";
+  | "not_in_wechat_mini_program" | "not_in_mini_program_web_view" | "already_on_phone"
+  | "vendor_browser_unsupported";
 
 /** What a page observed about its browser (checkDevice gathers it itself). */
 export interface DeviceFacts {
@@ -135,6 +136,8 @@ export interface DeviceReport {
   flows: FlowCheck[];
   /** null when no enabled provider has a flow that works here. */
   recommended: { provider: Provider; flow: Flow; reason: string } | null;
+  /** Enabled providers whose vendor's own browser table excludes this browser; absent when none. */
+  unsupported?: { provider: Provider; issues: Issue[] }[];
 }
 
 export interface BaiduH5Link {
@@ -230,6 +233,7 @@ mod tests {
             HelperError::Aborted,
             HelperError::QrTooLong,
             HelperError::NoBrowser("x"),
+            HelperError::MissingScript("x"),
         ];
         for error in errors {
             assert!(types().contains(&quoted(error.code())), "{}", error.code());
@@ -246,6 +250,7 @@ mod tests {
             serde_json::to_value(Flow::QrHandoff).unwrap(),
             serde_json::to_value(IssueCode::IosWebviewTooOld).unwrap(),
             serde_json::to_value(IssueCode::NotInMiniProgramWebView).unwrap(),
+            serde_json::to_value(IssueCode::VendorBrowserUnsupported).unwrap(),
         ] {
             assert!(types().contains(&quoted(&json(value))));
         }
