@@ -164,6 +164,7 @@ mod tests {
         assert_eq!(
             enabled(&vendors),
             [
+                "aliyun_cloudauth",
                 "baidu_h5",
                 "faceid_lite",
                 "oemcloud",

@@ -22,7 +22,8 @@
 //! - **CertifyUrl lifetime.** The H5 documents say the URL is valid 30 minutes and opens once;
 //!   facegate sets `expires_at` 30 minutes after the start ([`CERTIFY_URL_TTL`]).
 //! - **Before the user finishes**, what DescribeFaceVerify answers is not documented: an answer
-//!   without `Passed` is read as "not yet" ([`CertifyState::Pending`]). A `Passed` `F` with
+//!   without `Passed` is read as "not yet" ([`CertifyState::Pending`]), as the sibling
+//!   DescribeSmartVerify documents ("未认证状态，则不返回该参数"). A `Passed` `F` with
 //!   SubCode 200 (never shown) is a vendor error, not a pass.
 //! - **SubCodes** not in the table become `vendor_error`, their code kept. 206 (业务策略限制) is
 //!   read as the merchant's account / policy (`account_error`); 203 and 209 (the authority's
