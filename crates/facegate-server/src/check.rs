@@ -261,14 +261,11 @@ async fn faceid_lite(client: &FaceidLiteClient) -> Outcome {
 /// nothing. The gateway refuses a bad AccessKey or signature first; a SceneId the account does
 /// not have is Cloudauth's 404; anything else past them proves the credentials.
 async fn aliyun_cloudauth(client: &AliyunCloudauthClient) -> Outcome {
-    match client
-        .describe_face_verify("facegatecheck0000000000000000000")
-        .await
-    {
+    match client.probe().await {
         Err(VendorError::InvalidRequest { code, message, .. }) if code == "404" => Outcome::Failed(
             format!("the SceneId is not the account's ({code}): {message}"),
         ),
-        answer => probe(answer.map(|_| ()), "AccessKey"),
+        answer => probe(answer, "AccessKey"),
     }
 }
 

@@ -134,15 +134,10 @@ impl ProviderAdapter for AliyunCloudauthProvider {
             return Ok(Observation::Pending);
         };
         let answer = self.client.describe_face_verify(certify_id).await?;
+        // The DeviceRisk tags are in `result.risk_signals` already.
         Ok(match answer.state() {
             CertifyState::Pending => Observation::Pending,
-            CertifyState::Final {
-                mut result,
-                device_risk,
-            } => {
-                result.risk_signals = device_risk;
-                Observation::confirmed(result)
-            }
+            CertifyState::Final { result, .. } => Observation::confirmed(result),
         })
     }
 

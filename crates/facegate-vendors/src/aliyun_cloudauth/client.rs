@@ -132,6 +132,9 @@ pub fn acs_date(at: time::OffsetDateTime) -> String {
     )
 }
 
+/// The CertifyId `probe` asks about: 32 characters no certification has.
+pub const PROBE_CERTIFY_ID: &str = "facegatecheck0000000000000000000";
+
 /// A Cloudauth client (金融级实人认证, API 2019-03-07).
 #[derive(Clone)]
 pub struct AliyunCloudauthClient {
@@ -303,15 +306,20 @@ impl AliyunCloudauthClient {
     /// first, so `Unauthorized` means the credentials, and any answer past the gateway means
     /// they are good.
     pub async fn probe(&self) -> Result<(), VendorError> {
-        match self
-            .describe_face_verify("facegatecheck0000000000000000000")
-            .await
-        {
+        match self.describe_face_verify(PROBE_CERTIFY_ID).await {
             Ok(_) => Ok(()),
-            Err(error @ (VendorError::Unauthorized { .. } | VendorError::Unavailable(_))) => {
+            Err(
+                error @ (VendorError::Unauthorized { .. }
+                | VendorError::Unavailable(_)
+                | VendorError::Decode(_)),
+            ) => Err(error),
+            // Another account's SceneId: Cloudauth's 404 认证场景配置不存在.
+            Err(error @ VendorError::InvalidRequest { .. })
+                if error.vendor_code() == Some("404") =>
+            {
                 Err(error)
             }
-            Err(VendorError::RateLimited { .. }) => Ok(()),
+            // Past the gateway: the CertifyId is refused, the credentials were not.
             Err(_) => Ok(()),
         }
     }

@@ -47,7 +47,7 @@ mod types;
 
 pub use client::{
     acs_date, authorization, canonical_query, percent_encode, sign, AliyunCloudauthClient,
-    SigningInput, ALGORITHM,
+    SigningInput, ALGORITHM, PROBE_CERTIFY_ID,
 };
 pub use codes::{product_code_text, sub_code, CertifyState, SUB_CODES, SUB_CODE_PASSED};
 pub use notify::{callback_token, Notify, NotifyError};
