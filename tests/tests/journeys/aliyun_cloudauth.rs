@@ -316,3 +316,36 @@ async fn redaction_also_deletes_alibabas_copy() {
         Err(facegate_vendors::VendorError::InvalidRequest { code, .. }) if code == "401"
     ));
 }
+
+#[tokio::test]
+async fn the_demo_passes_the_pages_meta_info_and_the_sandbox_serves_a_stand_in_script() {
+    let app = TestApp::spawn_with(&[("sandbox_vendors", "true"), ("dev", "true")]).await;
+    let script = app
+        .http
+        .get(app.url("/sandbox/aliyun/h5/jsvm_all.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), StatusCode::OK);
+    assert!(script.text().await.unwrap().contains("getMetaInfo"));
+    let started = app
+        .http
+        .post(app.url("/demo/api/start"))
+        .json(&json!({"provider": "aliyun_cloudauth", "name": "张三",
+            "id_number": facegate_tests::ID_NUMBER, "meta_info": META_INFO}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), StatusCode::OK);
+    let session: Value = started.json().await.unwrap();
+    assert!(session["next_action"]["url"]
+        .as_str()
+        .unwrap()
+        .contains("/sandbox/aliyun/h5/certify/"));
+    let back = app.complete_sandbox_page(&session, "T:200").await;
+    app.follow_return(&back).await;
+    assert_eq!(
+        app.get_session(session["id"].as_str().unwrap()).await["status"],
+        "verified"
+    );
+}

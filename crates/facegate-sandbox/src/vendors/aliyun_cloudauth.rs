@@ -17,6 +17,8 @@
 //!   `SubCode`, `DeviceToken`, `DeviceRisk` and `MaterialInfo` (with `verifyScore`).
 //! - `DeleteFaceVerifyResult`: forgets the certification (`DeleteResult` `Y`), `N` with a
 //!   `FailReason` for an unknown one; a deleted certification is unknown afterwards.
+//! - `GET {H5_PREFIX}/jsvm_all.js`: a stand-in of Alibaba's page script, whose `getMetaInfo()`
+//!   answers a sandbox MetaInfo (for pages that cannot load Alibaba's own).
 //! - `GET {H5_PREFIX}/certify/{certify_id}`: the page where the sandbox user picks any documented
 //!   SubCode (with or without device risk tags). Submitting 303s to `ReturnUrl` (adding
 //!   `certifyId`) and calls `CallbackUrl` once by GET with `certifyId`, `passed`, `subcode`
@@ -125,6 +127,7 @@ pub fn router(config: &SandboxConfig) -> Router {
         .with_state(state.clone());
     let h5 = Router::new()
         .route("/certify/{certify_id}", get(show_page).post(submit_page))
+        .route("/jsvm_all.js", get(page_script))
         .with_state(state);
     Router::new().nest(API_PREFIX, api).nest(H5_PREFIX, h5)
 }
@@ -525,6 +528,34 @@ fn delete_face_verify_result(
         json!({"DeleteResult": "N", "FailReason": "认证记录不存在"})
     };
     product("200", "success", Some(result))
+}
+
+/// A stand-in of Alibaba's page script (`jsvm_all.js`) for pages that cannot load Alibaba's own
+/// (no network, tests): it defines `getMetaInfo()`, answering a MetaInfo object shaped as the
+/// documents' example, marked as the sandbox's.
+pub const PAGE_SCRIPT: &str = r#"// facegate sandbox: a stand-in of Alibaba's jsvm_all.js (getMetaInfo only).
+window.getMetaInfo = function () {
+  return {
+    apdidToken: "",
+    appName: location.origin,
+    appVersion: "sandbox",
+    bioMetaInfo: "sandbox",
+    deviceType: "h5",
+    osVersion: navigator.userAgent.slice(0, 64),
+    zimVer: "sandbox"
+  };
+};
+"#;
+
+async fn page_script() -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/javascript; charset=utf-8",
+        )],
+        PAGE_SCRIPT,
+    )
+        .into_response()
 }
 
 fn usable(state: &CloudauthSim, certify_id: &str) -> Result<Certification, Response> {
