@@ -52,14 +52,46 @@ function showDevice(report) {
   if (recommended?.flow === "qr_handoff") $("handoff-button").classList.remove("secondary");
 }
 
-async function startSession(form) {
+// Alibaba's page script defines getMetaInfo(); the embedded sandbox serves a stand-in of it
+// for when Alibaba's own cannot be loaded (no network, `serve --sandbox-vendors`).
+const ALIYUN_SCRIPTS = [
+  "https://o.alicdn.com/yd-cloudauth/cloudauth-cdn/jsvm_all.js",
+  "/sandbox/aliyun/h5/jsvm_all.js",
+];
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`${src} did not load`));
+    document.head.append(script);
+  });
+}
+
+// options.meta_info for aliyun_cloudauth: what Alibaba's script says about this device.
+async function aliyunMetaInfo(facegate) {
+  for (const src of ALIYUN_SCRIPTS) {
+    try {
+      return facegate.aliyunMetaInfo();
+    } catch (error) {
+      if (error.code !== "missing_script") throw error;
+    }
+    await loadScript(src).catch(() => {});
+  }
+  return facegate.aliyunMetaInfo();
+}
+
+async function startSession(form, facegate) {
+  const provider = form.get("provider");
   const response = await fetch("/demo/api/start", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
-      provider: form.get("provider"),
+      provider,
       name: form.get("name") || undefined,
       id_number: form.get("id_number") || undefined,
+      meta_info: provider === "aliyun_cloudauth" ? await aliyunMetaInfo(facegate) : undefined,
     }),
   });
   const body = await response.json();
@@ -99,7 +131,7 @@ async function startPage(facegate) {
     $("start-error").textContent = "";
     for (const button of form.querySelectorAll("button")) button.disabled = true;
     try {
-      const session = await startSession(new FormData(form));
+      const session = await startSession(new FormData(form), facegate);
       if (!handoff) {
         facegate.followNextAction(session); // keeps the client secret for the landing page
         return;

@@ -51,7 +51,8 @@ impl TestApp {
     /// (`/_faults`); `sandbox_vendors` points them at the embedded sandbox, which does not.
     pub async fn spawn_with_vendors_on_sandbox(extra: &[(&str, &str)]) -> Self {
         use facegate_sandbox::vendors::{
-            baidu_h5, baidu_smartapp, faceid_lite, oemcloud, tencent_faceid, wechat_mini,
+            aliyun_cloudauth, baidu_h5, baidu_smartapp, faceid_lite, oemcloud, tencent_faceid,
+            wechat_mini,
         };
         let sandbox = facegate_sandbox::spawn_on_loopback().await.unwrap();
         let base = |prefix: &str| sandbox.url(prefix).to_string();
@@ -76,6 +77,16 @@ impl TestApp {
             ("tencent_secret_key", tencent_faceid::SECRET_KEY.to_owned()),
             ("tencent_rule_id", tencent_faceid::RULE_ID.to_owned()),
             ("tencent_api_base", base(tencent_faceid::API_PREFIX)),
+            (
+                "aliyun_access_key_id",
+                aliyun_cloudauth::ACCESS_KEY_ID.to_owned(),
+            ),
+            (
+                "aliyun_access_key_secret",
+                aliyun_cloudauth::ACCESS_KEY_SECRET.to_owned(),
+            ),
+            ("aliyun_scene_id", aliyun_cloudauth::SCENE_ID.to_string()),
+            ("aliyun_api_base", base(aliyun_cloudauth::API_PREFIX)),
         ];
         let mut pairs: Vec<(&str, &str)> = vendors.iter().map(|(k, v)| (*k, v.as_str())).collect();
         pairs.extend_from_slice(extra);

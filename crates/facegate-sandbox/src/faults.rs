@@ -126,9 +126,10 @@ impl FaultSpec {
 }
 
 /// Every simulated API (never a user's page).
-fn api_prefixes() -> [&'static str; 7] {
+fn api_prefixes() -> [&'static str; 8] {
     [
         "/api/",
+        vendors::aliyun_cloudauth::API_PREFIX,
         vendors::baidu_h5::AIP_PREFIX,
         vendors::baidu_smartapp::PREFIX,
         vendors::faceid_lite::API_PREFIX,

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use facegate_vendors::aliyun_cloudauth::AliyunCloudauthClient;
 use facegate_vendors::baidu_h5::BaiduH5Client;
 use facegate_vendors::faceid_lite::FaceidLiteClient;
 use facegate_vendors::oemcloud::OemcloudClient;
@@ -115,6 +116,7 @@ pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
             "oemcloud",
             "tencent_faceid",
             "wechat_verify",
+            "aliyun_cloudauth",
         ] {
             report.vendors.push(VendorReport {
                 vendor,
@@ -182,6 +184,15 @@ pub async fn check_vendors(settings: &Settings) -> Result<Report, VendorError> {
                 &vendors.wechat_mini.credentials(),
                 clients.wechat_verify.as_ref(),
                 wechat_verify,
+            )
+            .await,
+        ),
+        (
+            "aliyun_cloudauth",
+            probe_if_configured(
+                &vendors.aliyun_cloudauth.credentials(),
+                clients.aliyun_cloudauth.as_ref(),
+                aliyun_cloudauth,
             )
             .await,
         ),
@@ -281,6 +292,18 @@ async fn faceid_lite(client: &FaceidLiteClient) -> Outcome {
         client.get_result("facegate-check").await.map(|_| ()),
         "APPCODE",
     )
+}
+
+/// DescribeFaceVerify of a CertifyId that cannot exist: signed like every call, free, starts
+/// nothing. The gateway refuses a bad AccessKey or signature first; a SceneId the account does
+/// not have is Cloudauth's 404; anything else past them proves the credentials.
+async fn aliyun_cloudauth(client: &AliyunCloudauthClient) -> Outcome {
+    match client.probe().await {
+        Err(VendorError::InvalidRequest { code, message, .. }) if code == "404" => Outcome::Failed(
+            format!("the SceneId is not the account's ({code}): {message}"),
+        ),
+        answer => probe(answer, "AccessKey"),
+    }
 }
 
 async fn oemcloud(client: &OemcloudClient) -> Outcome {

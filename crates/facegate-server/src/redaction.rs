@@ -8,6 +8,7 @@ use facegate_types::VerificationStatus;
 use rand::distributions::{Alphanumeric, DistString};
 use time::OffsetDateTime;
 
+use crate::providers::Providers;
 use crate::store::{OutboxEvent, Redaction, SessionRecord, Store, StoreError};
 use crate::view;
 
@@ -101,4 +102,25 @@ pub async fn redact(
     Err(StoreError::Corrupt(
         "the session kept changing while it was redacted".into(),
     ))
+}
+
+/// Asks the session's vendor to delete its own copy, where the vendor documents a deletion
+/// call (`ProviderAdapter::forget`). Best effort, after facegate's own redaction: a failure is
+/// logged (the vendor's retention then applies), never undone.
+pub async fn forget_at_vendor(providers: &Providers, record: &SessionRecord) {
+    let Some(adapter) = providers.get(record.provider) else {
+        return;
+    };
+    match adapter.forget(record).await {
+        Ok(true) => {
+            tracing::info!(verification_id = %record.id, provider = %record.provider, "vendor copy deleted")
+        }
+        Ok(false) => {}
+        Err(error) => tracing::warn!(
+            verification_id = %record.id,
+            provider = %record.provider,
+            error = %error,
+            "the vendor's copy could not be deleted"
+        ),
+    }
 }

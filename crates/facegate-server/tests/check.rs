@@ -219,3 +219,71 @@ fn a_configuration_that_does_not_parse_names_the_key() {
     assert!(report.contains("FACEGATE_TENCENT_RULE_ID"), "{report}");
     assert!(!report.contains("a-secret-key"), "{report}");
 }
+
+#[tokio::test]
+async fn aliyun_cloudauth_is_probed_with_a_signed_harmless_query() {
+    let sandbox = facegate_sandbox::spawn_on_loopback().await.unwrap();
+    let api = sandbox
+        .base
+        .join(sim::aliyun_cloudauth::API_PREFIX.trim_start_matches('/'))
+        .unwrap()
+        .to_string();
+    let aliyun = |secret: &str, scene: &str| {
+        Env(vec![
+            (
+                "FACEGATE_ALIYUN_ACCESS_KEY_ID".into(),
+                sim::aliyun_cloudauth::ACCESS_KEY_ID.into(),
+            ),
+            ("FACEGATE_ALIYUN_ACCESS_KEY_SECRET".into(), secret.into()),
+            ("FACEGATE_ALIYUN_SCENE_ID".into(), scene.into()),
+            ("FACEGATE_ALIYUN_API_BASE".into(), api.clone()),
+            ("FACEGATE_SANDBOX".into(), "false".into()),
+        ])
+    };
+    let scene = sim::aliyun_cloudauth::SCENE_ID.to_string();
+    let good = aliyun(sim::aliyun_cloudauth::ACCESS_KEY_SECRET, &scene);
+    let (code, report) = tokio::task::spawn_blocking(move || check(&good))
+        .await
+        .unwrap();
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        line(&report, "aliyun_cloudauth").contains(" ok "),
+        "{report}"
+    );
+
+    let bad = aliyun("not-the-access-key-secret", &scene);
+    let (code, report) = tokio::task::spawn_blocking(move || check(&bad))
+        .await
+        .unwrap();
+    assert_eq!(code, 1, "{report}");
+    let refused = line(&report, "aliyun_cloudauth");
+    assert!(refused.contains("FAILED"), "{report}");
+    assert!(refused.contains("SignatureDoesNotMatch"), "{report}");
+    assert!(!report.contains("not-the-access-key-secret"), "{report}");
+
+    let other_scene = aliyun(sim::aliyun_cloudauth::ACCESS_KEY_SECRET, "42");
+    let (code, report) = tokio::task::spawn_blocking(move || check(&other_scene))
+        .await
+        .unwrap();
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        line(&report, "aliyun_cloudauth").contains("SceneId"),
+        "{report}"
+    );
+
+    let half = Env(vec![
+        (
+            "FACEGATE_ALIYUN_ACCESS_KEY_ID".into(),
+            sim::aliyun_cloudauth::ACCESS_KEY_ID.into(),
+        ),
+        ("FACEGATE_SANDBOX".into(), "false".into()),
+    ]);
+    let (code, report) = tokio::task::spawn_blocking(move || check(&half))
+        .await
+        .unwrap();
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        line(&report, "aliyun_cloudauth").contains("FACEGATE_ALIYUN_ACCESS_KEY_SECRET"),
+        "{report}"
+    );
+}

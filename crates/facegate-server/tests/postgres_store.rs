@@ -86,6 +86,7 @@ fn failed_result() -> VerificationResult {
         vendor_code: Some("222351".into()),
         vendor_message: Some("不是同一人".into()),
         confirmed_by: ConfirmedBy::VendorQuery,
+        risk_signals: Vec::new(),
     }
 }
 

@@ -126,6 +126,10 @@ fn keys() -> Vec<Key> {
         key("tencent_rule_id", "-", "7", "7", |s| maybe(s.vendors.tencent_faceid.rule_id.as_ref())),
         key("tencent_region", "ap-guangzhou", "ap-shanghai", "ap-shanghai", |s| text(&s.vendors.tencent_faceid.region)),
         key("tencent_api_base", "https://faceid.tencentcloudapi.com/", "http://127.0.0.1:9/tencent", "http://127.0.0.1:9/tencent", |s| text(&s.vendors.tencent_faceid.api_base)),
+        key("aliyun_access_key_id", "-", "LTAI5tExampleKeyId", "LTAI5tExampleKeyId", |s| maybe(s.vendors.aliyun_cloudauth.access_key_id.as_ref())),
+        key("aliyun_access_key_secret", "-", "aliyun-secret", "aliyun-secret", |s| secret(&s.vendors.aliyun_cloudauth.access_key_secret)),
+        key("aliyun_scene_id", "-", "1000000006", "1000000006", |s| maybe(s.vendors.aliyun_cloudauth.scene_id)),
+        key("aliyun_api_base", "https://cloudauth.aliyuncs.com/", "http://127.0.0.1:9/cloudauth", "http://127.0.0.1:9/cloudauth", |s| text(&s.vendors.aliyun_cloudauth.api_base)),
     ]
 }
 

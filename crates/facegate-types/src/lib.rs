@@ -95,6 +95,9 @@ wire_enum! {
         /// WeChat face verification 2.0 (人脸核身 2.0: getverifyid, `wx.requestFacialVerify`,
         /// queryverifyinfo; developers.weixin.qq.com `server/API/face/`).
         WechatVerify => "wechat_verify",
+        /// Alibaba Cloud ID Verification, 金融级实人认证, H5 (Cloudauth InitFaceVerify /
+        /// DescribeFaceVerify, API 2019-03-07).
+        AliyunCloudauth => "aliyun_cloudauth",
     }
 }
 
@@ -208,6 +211,11 @@ pub struct VerificationResult {
     pub vendor_code: Option<String>,
     pub vendor_message: Option<String>,
     pub confirmed_by: ConfirmedBy,
+    /// Risk signals the vendor reported about the user's device, as it spells them
+    /// (aliyun_cloudauth's DeviceRisk tags: `ROOT`, `VPN`, `HOOK`, ...). For the merchant to
+    /// read; they decide nothing. Empty (and absent from the JSON) where the vendor gives none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risk_signals: Vec<String>,
 }
 
 /// The person checked, always masked on output: `张*`, `110***********4514`.

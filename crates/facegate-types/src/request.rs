@@ -103,6 +103,11 @@ pub struct ProviderOptions {
     /// one.
     #[serde(default)]
     pub openid: Option<String>,
+    /// aliyun_cloudauth (required): the JSON string the page got from Alibaba's
+    /// `getMetaInfo()` (its script `jsvm_all.js`), passed as it is; it describes the user's
+    /// browser and device, so it is fetched on that device for every session.
+    #[serde(default)]
+    pub meta_info: Option<String>,
 }
 
 /// What a face is compared with (faceid_lite).

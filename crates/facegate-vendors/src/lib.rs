@@ -14,6 +14,7 @@
 //! tables (what a page reads from their callbacks) are facegate-types' `front_end`, shared with
 //! the wasm helper, and re-exported by the vendors they belong to.
 
+pub mod aliyun_cloudauth;
 pub mod baidu_h5;
 pub mod baidu_smartapp;
 mod error;

@@ -14,6 +14,30 @@ use crate::error::HelperError;
 use crate::poll::PollOptions;
 use crate::urls::encode_component;
 
+/// `getMetaInfo()` of Alibaba's page script, read from the global object (a browser's window):
+/// its string as it is, or its object as JSON; `missing_script` when the script is not loaded.
+pub fn aliyun_meta_info() -> Result<String, HelperError> {
+    let global = js_sys::global();
+    let Some(result) = call(&global, "getMetaInfo", &[]) else {
+        return Err(HelperError::MissingScript(crate::aliyun::META_INFO_SCRIPT));
+    };
+    let value = result.map_err(|error| {
+        HelperError::UnexpectedResponse(format!(
+            "getMetaInfo() threw: {}",
+            js_sys::Error::from(error).message()
+        ))
+    })?;
+    let text = match value.as_string() {
+        Some(text) => text,
+        None if value.is_object() => js_sys::JSON::stringify(&value)
+            .ok()
+            .and_then(|text| text.as_string())
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    crate::aliyun::meta_info_text(&text)
+}
+
 pub fn window(what: &'static str) -> Result<Window, HelperError> {
     web_sys::window().ok_or(HelperError::NoBrowser(what))
 }

@@ -140,6 +140,9 @@ pub enum IssueCode {
     NotInWechatMiniProgram,
     NotInMiniProgramWebView,
     AlreadyOnPhone,
+    /// The vendor's own browser table excludes this browser (aliyun_cloudauth: UC on iOS,
+    /// another iOS browser before 14.3, Safari before iOS 11).
+    VendorBrowserUnsupported,
 }
 
 impl IssueCode {
@@ -156,6 +159,7 @@ impl IssueCode {
             Self::NotInWechatMiniProgram => "only a page inside a WeChat mini-program can start WeChat's face check",
             Self::NotInMiniProgramWebView => "only a mini-program web-view can host this flow",
             Self::AlreadyOnPhone => "this device is already a phone",
+            Self::VendorBrowserUnsupported => "the vendor's documented browser support excludes this browser",
         }
     }
 }
@@ -215,6 +219,78 @@ pub struct DeviceReport {
     pub flows: Vec<FlowCheck>,
     /// Absent when no enabled provider has a flow that works here.
     pub recommended: Option<Recommendation>,
+    /// Enabled providers whose own browser table excludes this browser, and why (absent when
+    /// none is): never recommended for the H5 flow here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unsupported: Vec<ProviderIssues>,
+}
+
+/// A provider that cannot run in this browser, by its vendor's own documents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProviderIssues {
+    pub provider: Provider,
+    pub issues: Vec<Issue>,
+}
+
+/// Alibaba's H5 browser table (金融级实人认证, "H5网页集成", 浏览器兼容性): on Android, Edge,
+/// Firefox, Chrome, Opera, QQ, Baidu and UC from Android 4.0 (the system browser from 5.0);
+/// on iOS, Safari from iOS 11 and the other listed browsers from iOS 14.3; UC never on iOS.
+/// `Ok` where the table allows the browser or does not speak of it (a desktop, HarmonyOS).
+pub fn aliyun_browser_support(user_agent: &str) -> Result<(), IssueCode> {
+    let os = os(user_agent);
+    let version = major_minor(os.version.as_deref());
+    let uc = ["UCBrowser", "UCWEB", " UBrowser"]
+        .iter()
+        .any(|marker| user_agent.contains(marker));
+    match os.name {
+        OsName::Ios => {
+            if uc {
+                return Err(IssueCode::VendorBrowserUnsupported);
+            }
+            let other_browser = [
+                "CriOS",
+                "FxiOS",
+                "EdgiOS",
+                "OPiOS",
+                "OPT/",
+                "MQQBrowser",
+                "QQ/",
+                "baiduboxapp",
+                "MicroMessenger",
+                "AlipayClient",
+                "DingTalk",
+            ]
+            .iter()
+            .any(|marker| user_agent.contains(marker));
+            let safari = !other_browser && user_agent.contains("Safari/");
+            let minimum = if safari { (11, 0) } else { (14, 3) };
+            if version.is_some_and(|v| v < minimum) {
+                return Err(IssueCode::VendorBrowserUnsupported);
+            }
+            Ok(())
+        }
+        OsName::Android if version.is_some_and(|v| v < (4, 0)) => {
+            Err(IssueCode::VendorBrowserUnsupported)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The enabled providers whose vendor documents exclude this browser.
+fn unsupported_providers(user_agent: &str, enabled: &[Provider]) -> Vec<ProviderIssues> {
+    enabled
+        .iter()
+        .filter_map(|provider| {
+            let refused = match provider {
+                Provider::AliyunCloudauth => aliyun_browser_support(user_agent).err(),
+                _ => None,
+            }?;
+            Some(ProviderIssues {
+                provider: *provider,
+                issues: vec![Issue::from(refused)],
+            })
+        })
+        .collect()
 }
 
 /// Whether a provider's page needs this browser's camera: the sandbox's page is a form.
@@ -225,7 +301,11 @@ fn needs_camera(provider: Provider) -> bool {
 fn is_h5_provider(provider: Provider) -> bool {
     matches!(
         provider,
-        Provider::Sandbox | Provider::BaiduH5 | Provider::FaceidLite | Provider::Oemcloud
+        Provider::Sandbox
+            | Provider::BaiduH5
+            | Provider::FaceidLite
+            | Provider::Oemcloud
+            | Provider::AliyunCloudauth
     )
 }
 
@@ -401,10 +481,17 @@ pub fn analyze(facts: &DeviceFacts, enabled: &[Provider]) -> DeviceReport {
         },
     );
 
+    let unsupported = unsupported_providers(&facts.user_agent, enabled);
+    // A provider the vendor's own table excludes is not offered here.
+    let usable: Vec<Provider> = enabled
+        .iter()
+        .copied()
+        .filter(|p| !unsupported.iter().any(|u| u.provider == *p))
+        .collect();
     let facial_verify = wechat_verify::has_request_facial_verify(facts.sdk_version.as_deref());
     let recommended = recommend(
         container,
-        enabled,
+        &usable,
         facial_verify,
         &h5,
         &wechat,
@@ -425,6 +512,7 @@ pub fn analyze(facts: &DeviceFacts, enabled: &[Provider]) -> DeviceReport {
         },
         flows: vec![h5, wechat, web_view, handoff],
         recommended,
+        unsupported,
     }
 }
 
@@ -783,6 +871,45 @@ mod tests {
             issues(&analyze(&facts, ALL), Flow::H5Redirect),
             [IssueCode::NoFrontCamera]
         );
+    }
+
+    #[test]
+    fn alibabas_browser_table_is_followed() {
+        const UC_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) UCBrowser/13.4.0.1306 Mobile AliApp(TUnionSDK/0.1.20.4)";
+        const UC_ANDROID: &str = "Mozilla/5.0 (Linux; U; Android 10; zh-CN; V1916A Build/QP1A.190711.020) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/78.0.3904.108 UCBrowser/13.4.0.1306 Mobile Safari/537.36";
+        const CHROME_IOS_14_2: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 14_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/87.0.4280.77 Mobile/15E148 Safari/604.1";
+        const CHROME_IOS_14_3: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 14_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/87.0.4280.77 Mobile/15E148 Safari/604.1";
+        const SAFARI_IOS_12: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 12_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/12.1.2 Mobile/15E148 Safari/604.1";
+        const SAFARI_IOS_10: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 10_3 like Mac OS X) AppleWebKit/603.1.30 (KHTML, like Gecko) Version/10.0 Mobile/14E277 Safari/602.1";
+        let refused = Err(IssueCode::VendorBrowserUnsupported);
+        assert_eq!(aliyun_browser_support(UC_IOS), refused);
+        assert_eq!(aliyun_browser_support(UC_ANDROID), Ok(()));
+        assert_eq!(aliyun_browser_support(CHROME_IOS_14_2), refused);
+        assert_eq!(aliyun_browser_support(CHROME_IOS_14_3), Ok(()));
+        assert_eq!(aliyun_browser_support(IPHONE_WECHAT_OLD), refused);
+        assert_eq!(aliyun_browser_support(SAFARI_IOS_12), Ok(()));
+        assert_eq!(aliyun_browser_support(SAFARI_IOS), Ok(()));
+        assert_eq!(aliyun_browser_support(SAFARI_IOS_10), refused);
+        assert_eq!(aliyun_browser_support(DESKTOP), Ok(()));
+
+        // Not recommended where its table says no; the next provider is, and the report says why.
+        let enabled = [Provider::AliyunCloudauth, Provider::FaceidLite];
+        let report = analyze(&capable(UC_IOS), &enabled);
+        assert_eq!(report.recommended.unwrap().provider, Provider::FaceidLite);
+        assert_eq!(report.unsupported.len(), 1);
+        assert_eq!(report.unsupported[0].provider, Provider::AliyunCloudauth);
+        assert_eq!(
+            report.unsupported[0].issues[0].code,
+            IssueCode::VendorBrowserUnsupported
+        );
+        let report = analyze(&capable(SAFARI_IOS), &enabled);
+        assert_eq!(
+            report.recommended.as_ref().unwrap().provider,
+            Provider::AliyunCloudauth
+        );
+        assert!(report.unsupported.is_empty());
+        let json = serde_json::to_value(&report).unwrap();
+        assert!(json.get("unsupported").is_none());
     }
 
     #[test]

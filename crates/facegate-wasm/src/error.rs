@@ -39,6 +39,9 @@ pub enum HelperError {
     /// The API needs a browser (a window), and there is none.
     #[error("{0} needs a browser window")]
     NoBrowser(&'static str),
+    /// A vendor's page script the API reads is not loaded; the value is the script's URL.
+    #[error("the vendor's page script is not loaded: add <script src=\"{0}\"> before calling")]
+    MissingScript(&'static str),
 }
 
 impl HelperError {
@@ -55,6 +58,7 @@ impl HelperError {
             Self::Aborted => "aborted",
             Self::QrTooLong => "qr_too_long",
             Self::NoBrowser(_) => "no_browser",
+            Self::MissingScript(_) => "missing_script",
         }
     }
 

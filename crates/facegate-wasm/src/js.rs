@@ -262,6 +262,15 @@ pub fn check_device(enabled_providers: Option<ProvidersJs>) -> Promise {
     }))
 }
 
+/// Alibaba's MetaInfo for an `aliyun_cloudauth` session's `options.meta_info`: what
+/// `getMetaInfo()` of Alibaba's page script (`jsvm_all.js`) returns on this device, as a string.
+/// Throws `missing_script` (naming the script) when the script is not loaded, and
+/// `unexpected_response` when it returns something else than a JSON object.
+#[wasm_bindgen(js_name = aliyunMetaInfo)]
+pub fn aliyun_meta_info() -> Result<String, JsValue> {
+    browser::aliyun_meta_info().map_err(throw)
+}
+
 /// `checkDevice`'s analysis for facts gathered elsewhere (a server log, a test).
 #[wasm_bindgen(js_name = analyzeDevice)]
 pub fn analyze_device(

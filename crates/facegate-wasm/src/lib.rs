@@ -4,6 +4,7 @@
 //! schedule) are plain Rust with native unit tests; `browser` gathers facts and talks to the
 //! backend; `js` is the JavaScript surface, and `typescript` its hand-written types.
 
+pub mod aliyun;
 pub mod device;
 mod error;
 pub mod miniprogram;

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 /** The vendor behind a session. */
-export type Provider = "sandbox" | "baidu_h5" | "faceid_lite" | "wechat_mini" | "oemcloud" | "tencent_faceid" | "wechat_verify";
+export type Provider = "sandbox" | "baidu_h5" | "faceid_lite" | "wechat_mini" | "oemcloud" | "tencent_faceid" | "wechat_verify" | "aliyun_cloudauth";
 /** pending -> processing -> verified | failed; pending -> expired | canceled. */
 export type VerificationStatus = "pending" | "processing" | "verified" | "failed" | "expired" | "canceled";
 /** Why a verification did not pass. */
@@ -36,6 +36,8 @@ export interface VerificationResult {
   vendor_code: string | null;
   vendor_message: string | null;
   confirmed_by: ConfirmedBy;
+  /** The vendor's device risk tags (aliyun_cloudauth: DeviceRisk); absent when none. */
+  risk_signals?: string[];
 }
 
 /** A session as the front end sees it (the REST API's JSON, field names unchanged). */
@@ -79,7 +81,7 @@ export interface WaitOptions {
 /** The stable codes of a thrown FacegateError: the helper's own, and the server's. */
 export type FacegateErrorCode =
   | "invalid_argument" | "invalid_return_url" | "not_a_redirect" | "network_error"
-  | "unexpected_response" | "timeout" | "aborted" | "qr_too_long" | "no_browser"
+  | "unexpected_response" | "timeout" | "aborted" | "qr_too_long" | "no_browser" | "missing_script"
   | "invalid_request" | "unauthorized" | "not_found" | "conflict" | "payload_too_large"
   | "rate_limited" | "provider_unavailable" | "subject_refused" | "vendor_error" | "vendor_unavailable"
   | "vendor_circuit_open"
@@ -102,7 +104,8 @@ export type Presence = "yes" | "no" | "unknown";
 export type IssueCode =
   | "insecure_context" | "no_media_devices" | "no_get_user_media" | "no_camera"
   | "no_front_camera" | "camera_denied" | "ios_webview_too_old" | "android_too_old"
-  | "not_in_wechat_mini_program" | "not_in_mini_program_web_view" | "already_on_phone";
+  | "not_in_wechat_mini_program" | "not_in_mini_program_web_view" | "already_on_phone"
+  | "vendor_browser_unsupported";
 
 /** What a page observed about its browser (checkDevice gathers it itself). */
 export interface DeviceFacts {
@@ -137,6 +140,8 @@ export interface DeviceReport {
   flows: FlowCheck[];
   /** null when no enabled provider has a flow that works here. */
   recommended: { provider: Provider; flow: Flow; reason: string } | null;
+  /** Enabled providers whose vendor's own browser table excludes this browser; absent when none. */
+  unsupported?: { provider: Provider; issues: Issue[] }[];
 }
 
 export interface BaiduH5Link {
@@ -251,6 +256,7 @@ mod tests {
             HelperError::Aborted,
             HelperError::QrTooLong,
             HelperError::NoBrowser("x"),
+            HelperError::MissingScript("x"),
         ];
         for error in errors {
             assert!(types().contains(&quoted(error.code())), "{}", error.code());
@@ -267,6 +273,7 @@ mod tests {
             serde_json::to_value(Flow::QrHandoff).unwrap(),
             serde_json::to_value(IssueCode::IosWebviewTooOld).unwrap(),
             serde_json::to_value(IssueCode::NotInMiniProgramWebView).unwrap(),
+            serde_json::to_value(IssueCode::VendorBrowserUnsupported).unwrap(),
         ] {
             assert!(types().contains(&quoted(&json(value))));
         }

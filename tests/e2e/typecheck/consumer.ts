@@ -3,6 +3,7 @@
 // expected-error directives below would be unused, and fail the build, if a type were `any`.
 import init, {
   FacegateClient,
+  aliyunMetaInfo,
   analyzeDevice,
   baiduH5Url,
   checkDevice,
@@ -89,6 +90,7 @@ export function builders(): string[] {
   return [
     baiduH5Url({ token: "t", successUrl: "https://a/", failedUrl: "https://a/" }),
     faceidLiteUrl("biz", null),
+    aliyunMetaInfo(),
     oemcloudUrl({ authUrl: "https://s/" }, report.container),
     nextActionUrl({ type: "redirect", url: "https://x.example/" }),
     wechatFaceSupport({ errCode: 10001 }).reason,

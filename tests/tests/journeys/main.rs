@@ -3,6 +3,7 @@
 //! `operations_metrics` is the one exception: it reads the process-wide metrics recorder.
 
 mod admin;
+mod aliyun_cloudauth;
 mod api_keys;
 mod bad_input;
 mod baidu_h5;

@@ -3,6 +3,7 @@
 
 use axum::Router;
 
+pub mod aliyun_cloudauth;
 pub mod baidu_h5;
 pub mod baidu_smartapp;
 pub mod faceid_lite;
@@ -17,6 +18,7 @@ use crate::SandboxConfig;
 pub fn router(config: &SandboxConfig) -> Router {
     let _ = config;
     Router::new()
+        .merge(aliyun_cloudauth::router(config))
         .merge(baidu_h5::router(config))
         .nest(baidu_smartapp::PREFIX, baidu_smartapp::router(config))
         .merge(faceid_lite::router(config))

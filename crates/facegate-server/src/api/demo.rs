@@ -6,7 +6,9 @@ use axum::extract::{ConnectInfo, State};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use facegate_types::{CreateVerificationRequest, Provider, SubjectInput, Verification};
+use facegate_types::{
+    CreateVerificationRequest, Provider, ProviderOptions, SubjectInput, Verification,
+};
 use serde::Deserialize;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -27,6 +29,9 @@ pub struct StartDemo {
     pub id_number: Option<String>,
     #[serde(default)]
     pub return_url: Option<String>,
+    /// aliyun_cloudauth: the page's `getMetaInfo()` string, passed as `options.meta_info`.
+    #[serde(default)]
+    pub meta_info: Option<String>,
 }
 
 /// `POST /demo/api/start`, and the built demo app at every other path; or, when the app is
@@ -63,7 +68,10 @@ async fn start(
             subject,
             return_url,
             reference_image: None,
-            options: None,
+            options: request.meta_info.map(|meta_info| ProviderOptions {
+                meta_info: Some(meta_info),
+                ..ProviderOptions::default()
+            }),
         },
         Some("demo".into()),
         None,

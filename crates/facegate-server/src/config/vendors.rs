@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use facegate_sandbox::vendors as sim;
+use facegate_vendors::aliyun_cloudauth::AliyunCloudauthClient;
 use facegate_vendors::baidu_h5::{self, BaiduH5Client};
 use facegate_vendors::baidu_smartapp::SmartappClient;
 use facegate_vendors::faceid_lite::FaceidLiteClient;
@@ -32,6 +33,7 @@ pub struct VendorSettings {
     pub wechat_mini: WechatMiniSettings,
     pub oemcloud: OemcloudSettings,
     pub tencent_faceid: TencentFaceidSettings,
+    pub aliyun_cloudauth: AliyunCloudauthSettings,
 }
 
 impl VendorSettings {
@@ -44,6 +46,7 @@ impl VendorSettings {
             wechat_mini: group(figment)?,
             oemcloud: group(figment)?,
             tencent_faceid: group(figment)?,
+            aliyun_cloudauth: group(figment)?,
         })
     }
 
@@ -61,6 +64,7 @@ impl VendorSettings {
             self.wechat_mini = WechatMiniSettings::simulated(embedded);
             self.oemcloud = OemcloudSettings::simulated(embedded);
             self.tencent_faceid = TencentFaceidSettings::simulated(embedded);
+            self.aliyun_cloudauth = AliyunCloudauthSettings::simulated(embedded);
         }
     }
 }
@@ -467,6 +471,37 @@ impl Default for TencentFaceidSettings {
     }
 }
 
+/// Alibaba Cloud ID Verification, 金融级实人认证 (Cloudauth 2019-03-07, H5): on when its
+/// AccessKey pair and SceneId are set.
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct AliyunCloudauthSettings {
+    /// `aliyun_access_key_id`: the RAM user's AccessKey ID.
+    #[serde(rename = "aliyun_access_key_id")]
+    pub access_key_id: Option<String>,
+    /// `aliyun_access_key_secret`: its AccessKey secret (signs every call, and derives the
+    /// per-session CallbackToken).
+    #[serde(rename = "aliyun_access_key_secret")]
+    pub access_key_secret: Option<SecretString>,
+    /// `aliyun_scene_id`: the authentication scene's SceneId (the console's number).
+    #[serde(rename = "aliyun_scene_id")]
+    pub scene_id: Option<u64>,
+    /// `aliyun_api_base`: the Cloudauth endpoint.
+    #[serde(rename = "aliyun_api_base")]
+    pub api_base: Url,
+}
+
+impl Default for AliyunCloudauthSettings {
+    fn default() -> Self {
+        Self {
+            access_key_id: None,
+            access_key_secret: None,
+            scene_id: None,
+            api_base: host("https://cloudauth.aliyuncs.com"),
+        }
+    }
+}
+
 impl TencentFaceidSettings {
     /// `None` while the SecretId or SecretKey is missing: the vendor is off.
     pub fn client(&self, context: &ClientContext<'_>) -> Option<TencentFaceidClient> {
@@ -503,6 +538,46 @@ impl TencentFaceidSettings {
             rule_id: Some(sim::tencent_faceid::RULE_ID.into()),
             region: "ap-guangzhou".into(),
             api_base: embedded.api(sim::tencent_faceid::API_PREFIX),
+        }
+    }
+}
+
+impl AliyunCloudauthSettings {
+    /// `None` while a credential or the SceneId is missing: the vendor is off.
+    pub fn client(&self, context: &ClientContext<'_>) -> Option<AliyunCloudauthClient> {
+        Some(AliyunCloudauthClient::new(
+            context.http.clone(),
+            self.api_base.clone(),
+            self.access_key_id.clone().filter(|id| !id.is_empty())?,
+            self.access_key_secret.clone()?,
+            self.scene_id?,
+        ))
+    }
+
+    /// The credentials' variables and whether each is set.
+    pub fn credentials(&self) -> [(&'static str, bool); 3] {
+        [
+            (
+                "FACEGATE_ALIYUN_ACCESS_KEY_ID",
+                self.access_key_id
+                    .as_deref()
+                    .is_some_and(|id| !id.is_empty()),
+            ),
+            (
+                "FACEGATE_ALIYUN_ACCESS_KEY_SECRET",
+                self.access_key_secret.is_some(),
+            ),
+            ("FACEGATE_ALIYUN_SCENE_ID", self.scene_id.is_some()),
+        ]
+    }
+
+    /// The embedded sandbox's stand-in: its endpoint, AccessKey pair and scene.
+    pub fn simulated(embedded: &SandboxBases) -> Self {
+        Self {
+            access_key_id: Some(sim::aliyun_cloudauth::ACCESS_KEY_ID.to_owned()),
+            access_key_secret: Some(SecretString::from(sim::aliyun_cloudauth::ACCESS_KEY_SECRET)),
+            scene_id: Some(sim::aliyun_cloudauth::SCENE_ID),
+            api_base: embedded.api(sim::aliyun_cloudauth::API_PREFIX),
         }
     }
 }

@@ -100,4 +100,8 @@ impl DynAdapter for Instrumented {
     fn accepts_client_evidence(&self) -> bool {
         self.0.accepts_client_evidence()
     }
+
+    async fn forget(&self, session: &SessionRecord) -> Result<bool, ProviderError> {
+        self.0.forget(session).await
+    }
 }

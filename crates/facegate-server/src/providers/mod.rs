@@ -19,6 +19,7 @@ use url::Url;
 use crate::domain::Subject;
 use crate::store::SessionRecord;
 
+pub mod aliyun_cloudauth;
 pub mod baidu_h5;
 pub mod faceid_lite;
 pub mod instrumented;
@@ -288,6 +289,14 @@ pub trait ProviderAdapter: Send + Sync + 'static {
     fn accepts_client_evidence(&self) -> bool {
         false
     }
+
+    /// Deletes the vendor's own copy of a redacted session (its pictures, its result), where
+    /// the vendor documents a deletion call (aliyun_cloudauth: DeleteFaceVerifyResult).
+    /// `Ok(true)` when the vendor says it deleted it; the default: the vendor offers none.
+    async fn forget(&self, session: &SessionRecord) -> Result<bool, ProviderError> {
+        let _ = session;
+        Ok(false)
+    }
 }
 
 /// A vendor's start, prepared ([`ProviderAdapter::prepare`]) and not yet made.
@@ -323,6 +332,9 @@ pub trait DynAdapter: Send + Sync + 'static {
 
     /// [`ProviderAdapter::accepts_client_evidence`].
     fn accepts_client_evidence(&self) -> bool;
+
+    /// [`ProviderAdapter::forget`].
+    async fn forget(&self, session: &SessionRecord) -> Result<bool, ProviderError>;
 }
 
 /// An adapter's typed start with the adapter that makes it.
@@ -368,6 +380,10 @@ impl<A: ProviderAdapter> DynAdapter for A {
 
     fn accepts_client_evidence(&self) -> bool {
         ProviderAdapter::accepts_client_evidence(self)
+    }
+
+    async fn forget(&self, session: &SessionRecord) -> Result<bool, ProviderError> {
+        ProviderAdapter::forget(self, session).await
     }
 }
 

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use facegate_vendors::aliyun_cloudauth::AliyunCloudauthClient;
 use facegate_vendors::baidu_h5::BaiduH5Client;
 use facegate_vendors::baidu_smartapp::SmartappClient;
 use facegate_vendors::faceid_lite::FaceidLiteClient;
@@ -15,6 +16,7 @@ use facegate_vendors::tencent_faceid::TencentFaceidClient;
 use facegate_vendors::wechat_mini::WechatMiniClient;
 use facegate_vendors::wechat_verify::WechatVerifyClient;
 
+use super::aliyun_cloudauth::AliyunCloudauthProvider;
 use super::baidu_h5::BaiduH5Provider;
 use super::faceid_lite::FaceidLiteProvider;
 use super::oemcloud::OemcloudProvider;
@@ -73,6 +75,7 @@ pub struct VendorClients {
     /// Face verification 2.0 of the same mini-program: over `wechat_mini`'s client (its
     /// settings, its access token and its token cache).
     pub wechat_verify: Option<WechatVerifyClient>,
+    pub aliyun_cloudauth: Option<AliyunCloudauthClient>,
 }
 
 impl VendorClients {
@@ -88,6 +91,7 @@ impl VendorClients {
             wechat_mini,
             oemcloud: vendors.oemcloud.client(context),
             tencent_faceid: vendors.tencent_faceid.client(context),
+            aliyun_cloudauth: vendors.aliyun_cloudauth.client(context),
         }
     }
 
@@ -122,6 +126,9 @@ impl VendorClients {
             self.wechat_verify
                 .clone()
                 .map(|client| adapter(WechatVerifyProvider::new(client))),
+            self.aliyun_cloudauth
+                .clone()
+                .map(|client| adapter(AliyunCloudauthProvider::new(client))),
         ];
         let mut providers = Providers::default();
         for adapter in adapters.into_iter().flatten() {
@@ -176,6 +183,7 @@ mod tests {
         assert_eq!(
             enabled(&vendors),
             [
+                "aliyun_cloudauth",
                 "baidu_h5",
                 "faceid_lite",
                 "oemcloud",

@@ -301,6 +301,10 @@ impl DynAdapter for Resilient {
     fn accepts_client_evidence(&self) -> bool {
         self.inner.accepts_client_evidence()
     }
+
+    async fn forget(&self, session: &SessionRecord) -> Result<bool, ProviderError> {
+        self.inner.forget(session).await
+    }
 }
 
 #[cfg(test)]

@@ -121,6 +121,7 @@ impl ProviderAdapter for SandboxProvider {
                         Some(reason) => format!("sandbox: {reason}"),
                     }),
                     confirmed_by: ConfirmedBy::Sandbox,
+                    risk_signals: Vec::new(),
                 })
             }
         })

@@ -213,6 +213,7 @@ mod tests {
             vendor_code: None,
             vendor_message: None,
             confirmed_by: ConfirmedBy::VendorQuery,
+            risk_signals: Vec::new(),
         }
     }
 

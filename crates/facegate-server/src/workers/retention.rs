@@ -44,7 +44,13 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
     let interval = retention.interval.max(Duration::from_millis(100));
     let policy = Policy::from_settings(&state.settings);
     loop {
-        match sweep(state.core.store.as_ref(), policy, crate::session::now()).await {
+        let swept = sweep_with_vendors(
+            state.core.store.as_ref(),
+            Some(&state.core.providers),
+            policy,
+            crate::session::now(),
+        );
+        match swept.await {
             Ok(swept) if swept == Swept::default() => {}
             Ok(swept) => tracing::info!(
                 media_deleted = swept.media_deleted,
@@ -66,14 +72,29 @@ pub async fn sweep(
     policy: Policy,
     now: OffsetDateTime,
 ) -> Result<Swept, StoreError> {
+    sweep_with_vendors(store, None, policy, now).await
+}
+
+/// [`sweep`], also asking each redacted session's vendor to delete its copy where it can
+/// (`redaction::forget_at_vendor`).
+pub async fn sweep_with_vendors(
+    store: &dyn Store,
+    providers: Option<&crate::providers::Providers>,
+    policy: Policy,
+    now: OffsetDateTime,
+) -> Result<Swept, StoreError> {
     let media_cutoff = now - time::Duration::days(policy.media_retention_days.into());
     let media_deleted = store.delete_media_before(media_cutoff).await?;
     let mut redacted = 0;
     if policy.retention_days > 0 {
         let before = now - time::Duration::days(policy.retention_days.into());
         for id in store.due_for_redaction(before, BATCH).await? {
-            if let redaction::Outcome::Redacted(_) = redaction::redact(store, &id, now).await? {
+            if let redaction::Outcome::Redacted(record) = redaction::redact(store, &id, now).await?
+            {
                 redacted += 1;
+                if let Some(providers) = providers {
+                    redaction::forget_at_vendor(providers, &record).await;
+                }
             }
         }
     }

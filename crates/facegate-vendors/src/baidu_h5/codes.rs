@@ -433,6 +433,7 @@ pub fn attempt_result(attempt: &VerifyAttempt) -> VerificationResult {
         vendor_code: Some(code).filter(|c| !c.is_empty()),
         vendor_message: Some(message).filter(|m| !m.is_empty()),
         confirmed_by: ConfirmedBy::VendorQuery,
+        risk_signals: Vec::new(),
     }
 }
 
@@ -449,6 +450,7 @@ impl DetailOutcome {
                 vendor_code: Some(code.clone()),
                 vendor_message: Some(message.clone()),
                 confirmed_by: ConfirmedBy::VendorQuery,
+                risk_signals: Vec::new(),
             }),
             Self::Answered { result, .. } => Some(answered(result, attempt)),
         }
@@ -493,6 +495,7 @@ fn answered(result: &DetailResult, attempt: Option<&VerifyAttempt>) -> Verificat
                 .then(|| "result/detail answered success without verify_result".to_owned())
         }),
         confirmed_by: ConfirmedBy::VendorQuery,
+        risk_signals: Vec::new(),
     }
 }
 

@@ -204,6 +204,7 @@ impl GetResult {
             vendor_code: Some(code.to_owned()),
             vendor_message: Some(self.result_message.clone()),
             confirmed_by: ConfirmedBy::VendorQuery,
+            risk_signals: Vec::new(),
         })
     }
 }

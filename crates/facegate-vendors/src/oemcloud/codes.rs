@@ -115,6 +115,7 @@ pub fn failure_of(error: &VendorError) -> Option<VerificationResult> {
         vendor_code: Some(code.clone()),
         vendor_message: Some(message.clone()),
         confirmed_by: ConfirmedBy::VendorQuery,
+        risk_signals: Vec::new(),
     })
 }
 

@@ -109,6 +109,7 @@ fn outcome(success: Option<bool>, message: Option<&str>) -> VerificationResult {
         vendor_code: Some(if passed { "success" } else { "failed" }.into()),
         vendor_message: message.map(str::to_owned),
         confirmed_by: ConfirmedBy::Notify,
+        risk_signals: Vec::new(),
     }
 }
 

@@ -121,6 +121,7 @@ impl GetDetectInfoEnhancedResponse {
         };
         let reason = reason(code);
         ResultState::Final(VerificationResult {
+            risk_signals: Vec::new(),
             passed: reason.is_none(),
             reason,
             scores: Scores {

@@ -110,6 +110,7 @@ pub fn verdict(info: &IdentifyInfo, expected: &Expected<'_>) -> VerificationResu
         vendor_code: Some(code),
         vendor_message: Some(message),
         confirmed_by: ConfirmedBy::VendorQuery,
+        risk_signals: Vec::new(),
     };
     if info.errcode != 0 {
         return failed(
@@ -169,6 +170,7 @@ pub fn verdict(info: &IdentifyInfo, expected: &Expected<'_>) -> VerificationResu
         vendor_code: Some("0".into()),
         vendor_message: Some(info.errmsg.clone()),
         confirmed_by: ConfirmedBy::VendorQuery,
+        risk_signals: Vec::new(),
     }
 }
 

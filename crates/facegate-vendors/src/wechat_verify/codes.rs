@@ -111,6 +111,7 @@ pub fn verdict(info: &VerifyInfo) -> Option<VerificationResult> {
         Fail(reason) => Some(reason),
     };
     Some(VerificationResult {
+        risk_signals: Vec::new(),
         passed: reason.is_none(),
         reason,
         scores: Scores::default(),

@@ -35,7 +35,10 @@ pub async fn redact(
 ) -> AppResult<Json<Verification>> {
     let record = load(&state, &id).await?;
     match redaction::redact(state.core.store.as_ref(), &record.id, crate::session::now()).await? {
-        Outcome::Redacted(record) => Ok(Json(view::verification(&record, None))),
+        Outcome::Redacted(record) => {
+            redaction::forget_at_vendor(&state.core.providers, &record).await;
+            Ok(Json(view::verification(&record, None)))
+        }
         Outcome::NotFinal(status) => Err(AppError::Conflict(format!(
             "the verification is {status}: only a final verification can be redacted"
         ))),
