@@ -19,7 +19,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{page, SandboxConfig};
+use crate::{http_url, page, SandboxConfig};
 
 /// Results stay queryable this long after creation, as Baidu's do (3 days).
 const RETENTION: Duration = Duration::from_secs(3 * 24 * 60 * 60);
@@ -138,12 +138,6 @@ fn authorized(state: &Sandbox, headers: &HeaderMap) -> Result<(), Response> {
             "missing or wrong sandbox key",
         )),
     }
-}
-
-fn http_url(value: &str) -> Option<Url> {
-    Url::parse(value)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
 }
 
 #[derive(Deserialize)]

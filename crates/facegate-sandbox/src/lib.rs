@@ -81,6 +81,30 @@ pub(crate) fn notifier() -> reqwest::Client {
         .unwrap_or_default()
 }
 
+/// A mainland ID number as the vendors check it: 18 characters, the GB 11643 check digit right
+/// (`X` in either case).
+pub(crate) fn valid_id_number(value: &str) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let bytes = value.as_bytes();
+    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = bytes[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
+        .sum();
+    bytes[17].to_ascii_uppercase() == CHECK[(sum % 11) as usize]
+}
+
+/// A merchant URL the simulators call back or send the user to: absolute http(s) only.
+pub(crate) fn http_url(value: &str) -> Option<Url> {
+    Url::parse(value)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+}
+
 /// A simulator's state, locked; a panic in another request does not poison the simulator.
 pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex

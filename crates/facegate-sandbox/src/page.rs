@@ -58,18 +58,26 @@ pub struct OutcomeChoice {
 
 /// The outcome chooser page (200, HTML): one radio per `(value, label)`, the first checked,
 /// posting an [`OutcomeChoice`] back to the same URL.
-pub fn outcome_form(title: &str, intro: &str, outcomes: &[(&str, &str)]) -> Response {
+pub fn outcome_form<V: AsRef<str>, L: AsRef<str>>(
+    title: &str,
+    intro: &str,
+    outcomes: &[(V, L)],
+) -> Response {
     Html(outcome_form_html(title, intro, outcomes)).into_response()
 }
 
-fn outcome_form_html(title: &str, intro: &str, outcomes: &[(&str, &str)]) -> String {
+fn outcome_form_html<V: AsRef<str>, L: AsRef<str>>(
+    title: &str,
+    intro: &str,
+    outcomes: &[(V, L)],
+) -> String {
     let mut options = String::new();
     for (index, (value, label)) in outcomes.iter().enumerate() {
         options.push_str(&format!(
             "<label><input type=\"radio\" name=\"outcome\" value=\"{}\"{}> {}</label>",
-            escape(value),
+            escape(value.as_ref()),
             if index == 0 { " checked" } else { "" },
-            escape(label)
+            escape(label.as_ref())
         ));
     }
     let body = format!(
@@ -79,6 +87,77 @@ fn outcome_form_html(title: &str, intro: &str, outcomes: &[(&str, &str)]) -> Str
         options
     );
     document(title, &body)
+}
+
+/// A vendor's one-time page handle as its simulator keeps it (FaceID's biz_token, Tencent's
+/// BizToken, Alibaba's CertifyId): open until the user picks an outcome, or until it expires.
+pub trait OneTime: Clone {
+    /// Whether the user has picked an outcome (the handle is spent).
+    fn finished(&self) -> bool;
+    /// When the handle stops working.
+    fn expires_at(&self) -> time::OffsetDateTime;
+}
+
+/// Implements [`OneTime`] for a simulator's entry that has `outcome: Option<_>` (the user's
+/// choice) and `expires_at: OffsetDateTime`.
+macro_rules! one_time {
+    ($entry:ty) => {
+        impl $crate::page::OneTime for $entry {
+            fn finished(&self) -> bool {
+                self.outcome.is_some()
+            }
+            fn expires_at(&self) -> time::OffsetDateTime {
+                self.expires_at
+            }
+        }
+    };
+}
+pub(crate) use one_time;
+
+/// How a vendor's page says that a handle cannot be used: `(title, message)` for a spent one
+/// (410), an expired one (410) and an unknown one (404).
+pub struct Unusable {
+    pub used: (&'static str, &'static str),
+    pub expired: (&'static str, &'static str),
+    pub unknown: (&'static str, &'static str),
+}
+
+impl Unusable {
+    /// `Ok(entry)` while the handle is open at `now`, else the page that says why not.
+    pub fn check<T: OneTime>(
+        &self,
+        entry: Option<T>,
+        now: time::OffsetDateTime,
+    ) -> Result<T, Response> {
+        let ((title, message), status) = match entry {
+            Some(entry) if !entry.finished() && now < entry.expires_at() => return Ok(entry),
+            Some(entry) if entry.finished() => (self.used, StatusCode::GONE),
+            Some(_) => (self.expired, StatusCode::GONE),
+            None => (self.unknown, StatusCode::NOT_FOUND),
+        };
+        Err(gone(status, title, message))
+    }
+
+    /// Spends the handle with `mark` (under the caller's lock, so it is spent once) while it is
+    /// open at `now`: the entry as marked, or the page that says why it could not be (a race
+    /// lost to another submit is 409 "Try again").
+    pub fn finish<T: OneTime>(
+        &self,
+        entry: Option<&mut T>,
+        now: time::OffsetDateTime,
+        mark: impl FnOnce(&mut T),
+    ) -> Result<T, Response> {
+        match entry {
+            Some(entry) if !entry.finished() && now < entry.expires_at() => {
+                mark(entry);
+                Ok(entry.clone())
+            }
+            other => Err(match self.check(other.map(|entry| entry.clone()), now) {
+                Err(response) => response,
+                Ok(_) => gone(StatusCode::CONFLICT, "Try again", "The flow changed state."),
+            }),
+        }
+    }
 }
 
 #[cfg(test)]

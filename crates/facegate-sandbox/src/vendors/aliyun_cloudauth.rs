@@ -41,7 +41,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{page, SandboxConfig};
+use crate::{http_url, page, valid_id_number, SandboxConfig};
 
 /// Mount point of the API (`{base}/` is the RPC endpoint).
 pub const API_PREFIX: &str = "/aliyun/cloudauth";
@@ -322,28 +322,6 @@ fn check_signature(
     Ok(())
 }
 
-/// A mainland ID number: 18 characters, the GB 11643 check digit right.
-fn valid_id_number(value: &str) -> bool {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
-    let bytes = value.as_bytes();
-    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
-        return false;
-    }
-    let sum: u32 = bytes[..17]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-        .sum();
-    bytes[17].to_ascii_uppercase() == CHECK[(sum % 11) as usize]
-}
-
-fn http_url(value: &str) -> Option<Url> {
-    Url::parse(value)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
-}
-
 async fn rpc(
     State(state): State<Shared>,
     OriginalUri(uri): OriginalUri,
@@ -552,26 +530,27 @@ async fn page_script() -> Response {
         .into_response()
 }
 
+/// What the page says of a certification it cannot use.
+const UNUSABLE: page::Unusable = page::Unusable {
+    used: (
+        "认证链接已失效",
+        "This CertifyUrl was used once already (single use).",
+    ),
+    expired: (
+        "认证链接已过期",
+        "This CertifyUrl has expired (valid 30 minutes).",
+    ),
+    unknown: (
+        "认证链接无效",
+        "This CertifyId is not known to the sandbox.",
+    ),
+};
+
+page::one_time!(Certification);
+
 fn usable(state: &CloudauthSim, certify_id: &str) -> Result<Certification, Response> {
-    let certification = state.certifications().get(certify_id).cloned();
-    match certification {
-        Some(c) if c.outcome.is_none() && state.config.clock.now() < c.expires_at => Ok(c),
-        Some(c) if c.outcome.is_some() => Err(page::gone(
-            StatusCode::GONE,
-            "认证链接已失效",
-            "This CertifyUrl was used once already (single use).",
-        )),
-        Some(_) => Err(page::gone(
-            StatusCode::GONE,
-            "认证链接已过期",
-            "This CertifyUrl has expired (valid 30 minutes).",
-        )),
-        None => Err(page::gone(
-            StatusCode::NOT_FOUND,
-            "认证链接无效",
-            "This CertifyId is not known to the sandbox.",
-        )),
-    }
+    let entry = state.certifications().get(certify_id).cloned();
+    UNUSABLE.check(entry, state.config.clock.now())
 }
 
 /// The page's choices: every outcome, then every outcome with the example risk tags.
@@ -598,15 +577,11 @@ async fn show_page(State(state): State<Shared>, Path(certify_id): Path<String>) 
         return response;
     }
     let choices = choices();
-    let options: Vec<(&str, &str)> = choices
-        .iter()
-        .map(|(value, label)| (value.as_str(), label.as_str()))
-        .collect();
     page::outcome_form(
         "金融级实人认证 sandbox",
         "No camera is used: choose what DescribeFaceVerify will answer. Closing this page is \
          abandoning: Alibaba then never calls back.",
-        &options,
+        &choices,
     )
 }
 
@@ -637,24 +612,16 @@ async fn submit_page(
     };
     let certification = {
         let mut certifications = state.certifications();
-        let now = state.config.clock.now();
-        match certifications.get_mut(&certify_id) {
-            Some(c) if c.outcome.is_none() && now < c.expires_at => {
-                c.outcome = Some(outcome);
-                Some(c.clone())
-            }
-            _ => None,
-        }
+        // Checked and spent under one lock: the handle is single use.
+        UNUSABLE.finish(
+            certifications.get_mut(&certify_id),
+            state.config.clock.now(),
+            |certification| certification.outcome = Some(outcome),
+        )
     };
-    let Some(certification) = certification else {
-        return match usable(&state, &certify_id) {
-            Err(response) => response,
-            Ok(_) => page::gone(
-                StatusCode::CONFLICT,
-                "Try again",
-                "The certification changed.",
-            ),
-        };
+    let certification = match certification {
+        Ok(certification) => certification,
+        Err(response) => return response,
     };
     let mut callback = certification.callback_url.clone();
     {

@@ -31,7 +31,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{page, SandboxConfig};
+use crate::{http_url, page, valid_id_number, SandboxConfig};
 
 /// Mount point of the API (`{base}/lite/v1/get_biz_token`).
 pub const API_PREFIX: &str = "/faceid/api";
@@ -349,28 +349,6 @@ fn file<'a>(fields: &'a [Field], name: &str) -> Option<&'a [u8]> {
         .filter(|data| !data.is_empty())
 }
 
-/// A mainland ID number: 18 characters, the GB 11643 check digit right.
-fn valid_id_number(value: &str) -> bool {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
-    let bytes = value.as_bytes();
-    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
-        return false;
-    }
-    let sum: u32 = bytes[..17]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-        .sum();
-    bytes[17].to_ascii_uppercase() == CHECK[(sum % 11) as usize]
-}
-
-fn http_url(value: &str) -> Option<Url> {
-    Url::parse(value)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
-}
-
 /// An optional integer argument within `range`; `Err(key)` when it does not parse or fit.
 fn int_in(
     fields: &[Field],
@@ -640,28 +618,27 @@ async fn get_result(
     Json(answer).into_response()
 }
 
+/// What the page says of a flow it cannot use.
+const UNUSABLE: page::Unusable = page::Unusable {
+    used: (
+        "无效请求，或当前请求已过期",
+        "This biz_token was used once already (single use). Ask the merchant for a new one.",
+    ),
+    expired: (
+        "无效请求，或当前请求已过期",
+        "This biz_token has expired (valid one hour).",
+    ),
+    unknown: (
+        "无效请求，或当前请求已过期",
+        "This biz_token is not known to the sandbox.",
+    ),
+};
+
+page::one_time!(Flow);
+
 fn usable(state: &FaceidSim, biz_token: &str) -> Result<Flow, Response> {
-    let flow = state.flows().get(biz_token).cloned();
-    match flow {
-        Some(flow) if flow.outcome.is_none() && state.config.clock.now() < flow.expires_at => {
-            Ok(flow)
-        }
-        Some(flow) if flow.outcome.is_some() => Err(page::gone(
-            StatusCode::GONE,
-            "无效请求，或当前请求已过期",
-            "This biz_token was used once already (single use). Ask the merchant for a new one.",
-        )),
-        Some(_) => Err(page::gone(
-            StatusCode::GONE,
-            "无效请求，或当前请求已过期",
-            "This biz_token has expired (valid one hour).",
-        )),
-        None => Err(page::gone(
-            StatusCode::NOT_FOUND,
-            "无效请求，或当前请求已过期",
-            "This biz_token is not known to the sandbox.",
-        )),
-    }
+    let entry = state.flows().get(biz_token).cloned();
+    UNUSABLE.check(entry, state.config.clock.now())
 }
 
 async fn show_page(State(state): State<Shared>, Path(biz_token): Path<String>) -> Response {
@@ -676,10 +653,6 @@ async fn show_page(State(state): State<Shared>, Path(biz_token): Path<String>) -
                 format!("{code} {message}: {english}"),
             )
         })
-        .collect();
-    let options: Vec<(&str, &str)> = options
-        .iter()
-        .map(|(value, label)| (value.as_str(), label.as_str()))
         .collect();
     page::outcome_form(
         "FaceID Lite sandbox",
@@ -709,21 +682,16 @@ async fn submit_page(
     };
     let flow = {
         let mut flows = state.flows();
-        let now = state.config.clock.now();
-        // Checked and marked under one lock: the token is single use.
-        match flows.get_mut(&biz_token) {
-            Some(flow) if flow.outcome.is_none() && now < flow.expires_at => {
-                flow.outcome = Some(outcome);
-                Some(flow.clone())
-            }
-            _ => None,
-        }
+        // Checked and spent under one lock: the handle is single use.
+        UNUSABLE.finish(
+            flows.get_mut(&biz_token),
+            state.config.clock.now(),
+            |flow| flow.outcome = Some(outcome),
+        )
     };
-    let Some(flow) = flow else {
-        return match usable(&state, &biz_token) {
-            Err(response) => response,
-            Ok(_) => page::gone(StatusCode::CONFLICT, "Try again", "The flow changed state."),
-        };
+    let flow = match flow {
+        Ok(flow) => flow,
+        Err(response) => return response,
     };
     let data = json!({
         "biz_token": biz_token,

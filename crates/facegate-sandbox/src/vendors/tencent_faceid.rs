@@ -44,7 +44,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{page, SandboxConfig};
+use crate::{page, valid_id_number, SandboxConfig};
 
 /// Mount point of the API (the API base: `POST {base}`).
 pub const API_PREFIX: &str = "/tencent/faceid/api";
@@ -356,22 +356,6 @@ fn string<'a>(
     }
 }
 
-/// A mainland ID number: 18 characters, the GB 11643 check digit right.
-fn valid_id_number(value: &str) -> bool {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
-    let bytes = value.as_bytes();
-    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
-        return false;
-    }
-    let sum: u32 = bytes[..17]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-        .sum();
-    bytes[17].to_ascii_uppercase() == CHECK[(sum % 11) as usize]
-}
-
 fn detect_auth(state: &TencentSim, params: &serde_json::Map<String, Value>) -> Response {
     let read = || -> Result<Flow, Response> {
         let rule_id = string(params, "RuleId")?
@@ -540,28 +524,21 @@ struct PageQuery {
     token: Option<String>,
 }
 
+/// What the page says of a flow it cannot use.
+const UNUSABLE: page::Unusable = page::Unusable {
+    used: (
+        "该核身流程已结束",
+        "This BizToken was used once already. Ask the merchant for a new one.",
+    ),
+    expired: ("BizToken过期", "This BizToken has expired (valid 7,200 s)."),
+    unknown: ("非法BizToken", "This BizToken is not known to the sandbox."),
+};
+
+page::one_time!(Flow);
+
 fn usable(state: &TencentSim, token: &str) -> Result<Flow, Response> {
-    let flow = state.flows().get(token).cloned();
-    match flow {
-        Some(flow) if flow.outcome.is_none() && state.config.clock.now() < flow.expires_at => {
-            Ok(flow)
-        }
-        Some(flow) if flow.outcome.is_some() => Err(page::gone(
-            StatusCode::GONE,
-            "该核身流程已结束",
-            "This BizToken was used once already. Ask the merchant for a new one.",
-        )),
-        Some(_) => Err(page::gone(
-            StatusCode::GONE,
-            "BizToken过期",
-            "This BizToken has expired (valid 7,200 s).",
-        )),
-        None => Err(page::gone(
-            StatusCode::NOT_FOUND,
-            "非法BizToken",
-            "This BizToken is not known to the sandbox.",
-        )),
-    }
+    let entry = state.flows().get(token).cloned();
+    UNUSABLE.check(entry, state.config.clock.now())
 }
 
 async fn show_page(State(state): State<Shared>, Query(query): Query<PageQuery>) -> Response {
@@ -573,14 +550,10 @@ async fn show_page(State(state): State<Shared>, Query(query): Query<PageQuery>) 
         .iter()
         .map(|(code, message)| (code.to_string(), format!("{code} {message}")))
         .collect();
-    let options: Vec<(&str, &str)> = labels
-        .iter()
-        .map(|(value, label)| (value.as_str(), label.as_str()))
-        .collect();
     page::outcome_form(
         "腾讯云慧眼 sandbox",
         "No camera is used: choose the ErrCode GetDetectInfoEnhanced will answer. Leaving the page is abandoning the flow.",
-        &options,
+        &labels,
     )
 }
 
@@ -604,21 +577,14 @@ async fn submit_page(
     };
     let flow = {
         let mut flows = state.flows();
-        let now = state.config.clock.now();
-        // Checked and marked under one lock: the token is single use.
-        match flows.get_mut(&token) {
-            Some(flow) if flow.outcome.is_none() && now < flow.expires_at => {
-                flow.outcome = Some(outcome);
-                Some(flow.clone())
-            }
-            _ => None,
-        }
+        // Checked and spent under one lock: the handle is single use.
+        UNUSABLE.finish(flows.get_mut(&token), state.config.clock.now(), |flow| {
+            flow.outcome = Some(outcome)
+        })
     };
-    let Some(flow) = flow else {
-        return match usable(&state, &token) {
-            Err(response) => response,
-            Ok(_) => page::gone(StatusCode::CONFLICT, "Try again", "The flow changed state."),
-        };
+    let flow = match flow {
+        Ok(flow) => flow,
+        Err(response) => return response,
     };
     match flow.redirect_url {
         Some(mut url) => {

@@ -42,7 +42,7 @@ use sha1::Sha1;
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{page, SandboxConfig};
+use crate::{http_url, page, valid_id_number, SandboxConfig};
 
 /// Mount point of the API (`{base}/cgi-bin/token`, `{base}/cityservice/...`).
 pub const API_PREFIX: &str = "/wechat/api";
@@ -364,22 +364,6 @@ fn authorize(state: &WechatSim, query: &TokenQuery) -> Result<(), Response> {
     }
 }
 
-/// A mainland ID number: 18 characters, the GB 11643 check digit right.
-pub(crate) fn valid_id_number(value: &str) -> bool {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
-    let bytes = value.as_bytes();
-    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
-        return false;
-    }
-    let sum: u32 = bytes[..17]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-        .sum();
-    bytes[17].to_ascii_uppercase() == CHECK[(sum % 11) as usize]
-}
-
 #[derive(Deserialize)]
 struct UserIdKeyBody {
     name: Option<String>,
@@ -558,12 +542,6 @@ fn insert_bounded<V>(
         }
     }
     map.insert(key, value);
-}
-
-fn http_url(value: &str) -> Option<Url> {
-    Url::parse(value)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https"))
 }
 
 async fn submit_page(

@@ -47,10 +47,9 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use url::Url;
 
-use super::wechat_mini::{self, valid_id_number, TokenGate};
-use crate::{page, SandboxConfig};
+use super::wechat_mini::{self, TokenGate};
+use crate::{http_url, page, valid_id_number, SandboxConfig};
 
 /// Mount point of the simulated `wx.requestFacialVerify` (`{base}/check`, `{base}/settings`).
 pub const PAGE_PREFIX: &str = "/wechat/verify";
@@ -408,12 +407,6 @@ async fn show_page(State(state): State<Shared>, Query(query): Query<PageQuery>) 
         "Stands in for wx.requestFacialVerify({verifyId}): choose the verify_ret queryverifyinfo will answer.",
         &options,
     )
-}
-
-fn http_url(value: &str) -> Option<Url> {
-    Url::parse(value)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https"))
 }
 
 async fn submit_page(
