@@ -31,13 +31,6 @@ impl AliyunCloudauthProvider {
     }
 }
 
-fn invalid(field: &str, message: &str) -> ProviderError {
-    ProviderError::Invalid {
-        field: field.to_owned(),
-        message: message.to_owned(),
-    }
-}
-
 /// Alibaba's parameter names, as the create request calls them.
 fn request_field(vendor_key: &str) -> &'static str {
     match vendor_key {
@@ -64,13 +57,10 @@ impl ProviderAdapter for AliyunCloudauthProvider {
     }
 
     fn prepare(&self, request: &StartRequest<'_>) -> Result<InitFaceVerifyRequest, ProviderError> {
-        let subject = request.subject.ok_or_else(|| {
-            invalid(
-                "subject",
-                "aliyun_cloudauth compares the face with the subject's authority photo: the \
+        let subject = request.required_subject(
+            "aliyun_cloudauth compares the face with the subject's authority photo: the \
                  subject is required",
-            )
-        })?;
+        )?;
         let meta_info = request
             .options
             .meta_info
@@ -78,12 +68,13 @@ impl ProviderAdapter for AliyunCloudauthProvider {
             .map(str::trim)
             .filter(|meta| !meta.is_empty())
             .ok_or_else(|| {
-                invalid(
+                ProviderError::invalid(
                     "options.meta_info",
                     "required: the JSON string the page got from Alibaba's getMetaInfo()",
                 )
             })?;
-        check_meta_info(meta_info).map_err(|message| invalid("options.meta_info", &message))?;
+        check_meta_info(meta_info)
+            .map_err(|message| ProviderError::invalid("options.meta_info", &message))?;
         let mut callback_url = request.notify_url.clone();
         callback_url
             .query_pairs_mut()

@@ -36,13 +36,6 @@ impl BaiduH5Provider {
     }
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> ProviderError {
-    ProviderError::Invalid {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
-
 /// Baidu's parameter names (its `param[...]` errors), as the create request calls them.
 fn request_field(vendor_key: &str) -> &'static str {
     match vendor_key {
@@ -85,7 +78,10 @@ fn control(field: &str, value: Option<&str>) -> Result<Option<Control>, Provider
             "LOW" => Ok(Control::Low),
             "NORMAL" => Ok(Control::Normal),
             "HIGH" => Ok(Control::High),
-            _ => Err(invalid(field, "must be NONE, LOW, NORMAL or HIGH")),
+            _ => Err(ProviderError::invalid(
+                field,
+                "must be NONE, LOW, NORMAL or HIGH",
+            )),
         })
         .transpose()
 }
@@ -106,7 +102,7 @@ impl ProviderAdapter for BaiduH5Provider {
             Some(_) => None,
         }
         .ok_or_else(|| {
-            invalid(
+            ProviderError::invalid(
                 "options.certificate_type",
                 "must be 0 (ID card) or 4 (residence permit)",
             )
@@ -123,9 +119,9 @@ impl ProviderAdapter for BaiduH5Provider {
             .reference_image
             .map(MatchImage::from_bytes)
             .transpose()
-            .map_err(|error| invalid("reference_image", error.to_string()))?;
+            .map_err(|error| ProviderError::invalid("reference_image", error.to_string()))?;
         if request.subject.is_none() && image.is_none() {
-            return Err(invalid(
+            return Err(ProviderError::invalid(
                 "subject",
                 "baidu_h5 needs the subject (指定用户) or a reference_image (自建人脸库)",
             ));

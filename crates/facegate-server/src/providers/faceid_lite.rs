@@ -33,13 +33,6 @@ impl FaceidLiteProvider {
     }
 }
 
-fn invalid(field: &str, message: &str) -> ProviderError {
-    ProviderError::Invalid {
-        field: field.to_owned(),
-        message: message.to_owned(),
-    }
-}
-
 /// The vendor's argument names, as the create request calls them.
 fn request_field(vendor_key: &str) -> &'static str {
     match vendor_key {
@@ -70,12 +63,8 @@ fn build_request(request: &StartRequest<'_>) -> Result<GetBizTokenRequest, Provi
         });
     let comparison = match mode {
         RequestedComparison::Authority => {
-            let subject = request.subject.ok_or_else(|| {
-                invalid(
-                    "subject",
-                    "faceid_lite's authority comparison needs the subject",
-                )
-            })?;
+            let subject =
+                request.required_subject("faceid_lite's authority comparison needs the subject")?;
             Comparison::Authority {
                 idcard_name: subject.name.expose().into(),
                 idcard_number: subject.id_number.expose().into(),
@@ -88,12 +77,17 @@ fn build_request(request: &StartRequest<'_>) -> Result<GetBizTokenRequest, Provi
                 None => None,
                 Some(0) => Some(IdcardSide::Both),
                 Some(1) => Some(IdcardSide::PortraitOnly),
-                Some(_) => return Err(invalid("options.idcard_side", "must be 0 or 1")),
+                Some(_) => {
+                    return Err(ProviderError::invalid(
+                        "options.idcard_side",
+                        "must be 0 or 1",
+                    ))
+                }
             },
         },
         RequestedComparison::Reference => {
             let image = request.reference_image.ok_or_else(|| {
-                invalid(
+                ProviderError::invalid(
                     "reference_image",
                     "faceid_lite's reference comparison needs a reference_image",
                 )
@@ -114,12 +108,17 @@ fn build_request(request: &StartRequest<'_>) -> Result<GetBizTokenRequest, Provi
         .security_level
         .map(SecurityLevel::try_from)
         .transpose()
-        .map_err(|_| invalid("options.security_level", "must be 1, 2 or 3"))?;
+        .map_err(|_| ProviderError::invalid("options.security_level", "must be 1, 2 or 3"))?;
     let liveness_preferences = match options.liveness_preferences {
         None => None,
         Some(1) => Some(LivenessPreference::Loose),
         Some(2) => Some(LivenessPreference::Strict),
-        Some(_) => return Err(invalid("options.liveness_preferences", "must be 1 or 2")),
+        Some(_) => {
+            return Err(ProviderError::invalid(
+                "options.liveness_preferences",
+                "must be 1 or 2",
+            ))
+        }
     };
     Ok(GetBizTokenRequest {
         return_url: request.return_url.clone(),

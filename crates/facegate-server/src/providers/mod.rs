@@ -47,6 +47,15 @@ pub struct StartRequest<'a> {
     pub notify_url: Url,
 }
 
+impl<'a> StartRequest<'a> {
+    /// The subject, for a provider that cannot start without one: else 400 naming `subject`,
+    /// with `why` (which vendor call needs it) as the message.
+    pub fn required_subject(&self, why: &str) -> Result<&'a Subject, ProviderError> {
+        self.subject
+            .ok_or_else(|| ProviderError::invalid("subject", why))
+    }
+}
+
 /// The vendor accepted: its handle, the front end's next step, and when the vendor's token ends.
 #[derive(Debug)]
 pub struct Started {
@@ -211,6 +220,15 @@ pub enum ProviderError {
 }
 
 impl ProviderError {
+    /// A create request the provider refuses before any vendor call: 400 naming `field` (the
+    /// create request's path, e.g. `options.meta_info`).
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+
     /// A vendor error whose field (the vendor's parameter name: `idNo`, `idcard_number`) is
     /// renamed to the create request's path by `request_field`; the vendor's code and message
     /// stay as they are.

@@ -49,13 +49,6 @@ impl OemcloudProvider {
     }
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> ProviderError {
-    ProviderError::Invalid {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
-
 /// e-sign's start, parsed: the face auth request, and where its page opens.
 pub struct OemcloudStart {
     request: FaceAuthRequest,
@@ -92,9 +85,8 @@ impl ProviderAdapter for OemcloudProvider {
 
     /// The subject (refused under 14 before a call is spent) and the mode into e-sign's types.
     fn prepare(&self, request: &StartRequest<'_>) -> Result<OemcloudStart, ProviderError> {
-        let subject = request
-            .subject
-            .ok_or_else(|| invalid("subject", "oemcloud needs the subject's name and ID number"))?;
+        let subject =
+            request.required_subject("oemcloud needs the subject's name and ID number")?;
         let china_today = crate::session::now()
             .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC))
             .date();
@@ -112,7 +104,7 @@ impl ProviderAdapter for OemcloudProvider {
             Some("ZHIMACREDIT") => FaceauthMode::Zhimacredit,
             Some("WE_CHAT_FACE") => FaceauthMode::WeChatFace,
             Some(_) => {
-                return Err(invalid(
+                return Err(ProviderError::invalid(
                     "options.faceauth_mode",
                     "must be TENCENT, ZHIMACREDIT or WE_CHAT_FACE",
                 ))

@@ -56,12 +56,10 @@ impl ProviderAdapter for TencentFaceidProvider {
     /// The subject (required: DetectAuth compares against the authority's photo) and the
     /// lengths Tencent documents, checked before anything is written.
     fn prepare(&self, request: &StartRequest<'_>) -> Result<DetectAuthRequest, ProviderError> {
-        let subject = request.subject.ok_or_else(|| ProviderError::Invalid {
-            field: "subject".into(),
-            message: "tencent_faceid compares the face with the identity's photo: \
-                      subject (name and id_number) is required"
-                .into(),
-        })?;
+        let subject = request.required_subject(
+            "tencent_faceid compares the face with the identity's photo: \
+                      subject (name and id_number) is required",
+        )?;
         let detect_auth = DetectAuthRequest {
             rule_id: self.rule_id.clone(),
             id_card: Some(Pii::new(subject.id_number.expose())),

@@ -49,11 +49,9 @@ impl ProviderAdapter for WechatMiniProvider {
     }
 
     fn prepare(&self, request: &StartRequest<'_>) -> Result<GetUserIdKeyRequest, ProviderError> {
-        let subject = request.subject.ok_or_else(|| ProviderError::Invalid {
-            field: "subject".into(),
-            message: "wechat_mini needs the subject: getuseridkey uploads the name and ID number"
-                .into(),
-        })?;
+        let subject = request.required_subject(
+            "wechat_mini needs the subject: getuseridkey uploads the name and ID number",
+        )?;
         Ok(GetUserIdKeyRequest {
             name: Pii::new(subject.name.expose()),
             id_card_number: Pii::new(subject.id_number.expose()),

@@ -65,11 +65,9 @@ impl ProviderAdapter for WechatVerifyProvider {
     }
 
     fn prepare(&self, request: &StartRequest<'_>) -> Result<GetVerifyIdRequest, ProviderError> {
-        let subject = request.subject.ok_or_else(|| ProviderError::Invalid {
-            field: "subject".into(),
-            message: "wechat_verify needs the subject: getverifyid uploads the name and ID number"
-                .into(),
-        })?;
+        let subject = request.required_subject(
+            "wechat_verify needs the subject: getverifyid uploads the name and ID number",
+        )?;
         let openid = match request.options.openid.as_deref() {
             None => {
                 return Err(ProviderError::Invalid {
