@@ -105,6 +105,30 @@ pub(crate) fn http_url(value: &str) -> Option<Url> {
         .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
 }
 
+/// Inserts into one of a simulator's maps of things it issued, kept to `retention` (by `at`)
+/// and to `max` entries: expired entries go first, then the oldest while the map is full.
+pub(crate) fn insert_bounded<V>(
+    map: &mut std::collections::HashMap<String, V>,
+    (retention, max): (Duration, usize),
+    now: time::OffsetDateTime,
+    at: impl Fn(&V) -> time::OffsetDateTime,
+    key: String,
+    value: V,
+) {
+    map.retain(|_, entry| now - at(entry) < retention);
+    while map.len() >= max.max(1) {
+        let Some(oldest) = map
+            .iter()
+            .min_by_key(|(_, entry)| at(entry))
+            .map(|(k, _)| k.clone())
+        else {
+            break;
+        };
+        map.remove(&oldest);
+    }
+    map.insert(key, value);
+}
+
 /// A simulator's state, locked; a panic in another request does not poison the simulator.
 pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex

@@ -413,18 +413,11 @@ fn init_face_verify(state: &CloudauthSim, parameters: &HashMap<String, String>) 
     let certify_id = format!("{:032x}", rand::thread_rng().gen::<u128>());
     {
         let mut certifications = state.certifications();
-        certifications.retain(|_, c| now - c.created_at < RETENTION);
-        while certifications.len() >= MAX_CERTIFICATIONS {
-            let Some(oldest) = certifications
-                .iter()
-                .min_by_key(|(_, c)| c.created_at)
-                .map(|(id, _)| id.clone())
-            else {
-                break;
-            };
-            certifications.remove(&oldest);
-        }
-        certifications.insert(
+        crate::insert_bounded(
+            &mut certifications,
+            (RETENTION, MAX_CERTIFICATIONS),
+            now,
+            |entry| entry.created_at,
             certify_id.clone(),
             Certification {
                 return_url,

@@ -486,18 +486,11 @@ async fn get_biz_token(
     );
     {
         let mut flows = state.flows();
-        flows.retain(|_, flow| now - flow.created_at < RETENTION);
-        while flows.len() >= MAX_FLOWS {
-            let Some(oldest) = flows
-                .iter()
-                .min_by_key(|(_, flow)| flow.created_at)
-                .map(|(token, _)| token.clone())
-            else {
-                break;
-            };
-            flows.remove(&oldest);
-        }
-        flows.insert(
+        crate::insert_bounded(
+            &mut flows,
+            (RETENTION, MAX_FLOWS),
+            now,
+            |entry| entry.created_at,
             biz_token.clone(),
             Flow {
                 return_url,

@@ -419,18 +419,14 @@ fn detect_auth(state: &TencentSim, params: &serde_json::Map<String, Value>) -> R
     let now = flow.created_at;
     {
         let mut flows = state.flows();
-        flows.retain(|_, flow| now - flow.created_at < RETENTION);
-        while flows.len() >= MAX_FLOWS {
-            let Some(oldest) = flows
-                .iter()
-                .min_by_key(|(_, flow)| flow.created_at)
-                .map(|(token, _)| token.clone())
-            else {
-                break;
-            };
-            flows.remove(&oldest);
-        }
-        flows.insert(biz_token.clone(), flow);
+        crate::insert_bounded(
+            &mut flows,
+            (RETENTION, MAX_FLOWS),
+            now,
+            |entry| entry.created_at,
+            biz_token.clone(),
+            flow,
+        );
     }
     let mut url = state
         .config

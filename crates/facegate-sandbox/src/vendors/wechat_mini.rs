@@ -391,8 +391,9 @@ async fn get_user_id_key(
     let key = random("id_key_", 32);
     {
         let mut data = state.data();
-        insert_bounded(
+        crate::insert_bounded(
             &mut data.subjects,
+            (RETENTION, MAX_ENTRIES),
             now,
             |subject| subject.created_at,
             key.clone(),
@@ -522,28 +523,6 @@ async fn show_page(State(state): State<Shared>, Query(query): Query<PageQuery>) 
     )
 }
 
-/// Inserts into one of the simulator's maps, kept to [`RETENTION`] and [`MAX_ENTRIES`]: entries
-/// past the retention (by `at`) go first, then the oldest while the map is still full.
-fn insert_bounded<V>(
-    map: &mut HashMap<String, V>,
-    now: OffsetDateTime,
-    at: impl Fn(&V) -> OffsetDateTime,
-    key: String,
-    value: V,
-) {
-    map.retain(|_, entry| now - at(entry) < RETENTION);
-    if map.len() >= MAX_ENTRIES {
-        if let Some(oldest) = map
-            .iter()
-            .min_by_key(|(_, entry)| at(entry))
-            .map(|(k, _)| k.clone())
-        {
-            map.remove(&oldest);
-        }
-    }
-    map.insert(key, value);
-}
-
 async fn submit_page(
     State(state): State<Shared>,
     Query(query): Query<PageQuery>,
@@ -602,8 +581,9 @@ async fn submit_page(
             Some(subject) => {
                 subject.used = true;
                 let subject = subject.clone();
-                insert_bounded(
+                crate::insert_bounded(
                     &mut data.checks,
+                    (RETENTION, MAX_ENTRIES),
                     now,
                     |check| check.finished_at,
                     verify_result.clone(),

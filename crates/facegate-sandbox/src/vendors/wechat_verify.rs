@@ -254,20 +254,12 @@ async fn get_verify_id(
     );
     let expires_in = {
         let mut data = state.data();
-        data.checks
-            .retain(|_, check| now - check.created_at < RETENTION);
-        if data.checks.len() >= MAX_ENTRIES {
-            if let Some(oldest) = data
-                .checks
-                .iter()
-                .min_by_key(|(_, c)| c.created_at)
-                .map(|(k, _)| k.clone())
-            {
-                data.checks.remove(&oldest);
-            }
-        }
         let expires_in = data.expires_in;
-        data.checks.insert(
+        crate::insert_bounded(
+            &mut data.checks,
+            (RETENTION, MAX_ENTRIES),
+            now,
+            |entry| entry.created_at,
             verify_id.clone(),
             Check {
                 out_seq_no,
