@@ -221,16 +221,25 @@ struct GetVerifyIdBody {
     openid: Option<String>,
 }
 
+/// A call's access token checked (WeChat's 41001/40001/42001 answers), then its JSON body read
+/// (47001 when it does not parse).
+fn authorized_json<T: serde::de::DeserializeOwned>(
+    state: &VerifySim,
+    query: &TokenQuery,
+    body: &[u8],
+) -> Result<T, Response> {
+    state.tokens.check(query.access_token.as_deref())?;
+    serde_json::from_slice(body).map_err(|_| errcode(47001, "data format error"))
+}
+
 async fn get_verify_id(
     State(state): State<Shared>,
     Query(query): Query<TokenQuery>,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(response) = state.tokens.check(query.access_token.as_deref()) {
-        return response;
-    }
-    let Ok(body) = serde_json::from_slice::<GetVerifyIdBody>(&body) else {
-        return errcode(47001, "data format error");
+    let body: GetVerifyIdBody = match authorized_json(&state, &query, &body) {
+        Ok(body) => body,
+        Err(response) => return response,
     };
     let Some(out_seq_no) = body.out_seq_no.filter(|s| !s.is_empty() && s.len() <= 128) else {
         return errcode(40097, "invalid args: out_seq_no");
@@ -294,11 +303,9 @@ async fn query_verify_info(
     Query(query): Query<TokenQuery>,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(response) = state.tokens.check(query.access_token.as_deref()) {
-        return response;
-    }
-    let Ok(body) = serde_json::from_slice::<QueryBody>(&body) else {
-        return errcode(47001, "data format error");
+    let body: QueryBody = match authorized_json(&state, &query, &body) {
+        Ok(body) => body,
+        Err(response) => return response,
     };
     let now = state.config.clock.now();
     let check = body
@@ -381,18 +388,9 @@ async fn show_page(State(state): State<Shared>, Query(query): Query<PageQuery>) 
     if let Err(response) = usable(&state, &query) {
         return response;
     }
-    let values: Vec<String> = VERIFY_RETS
+    let options: Vec<(String, String)> = VERIFY_RETS
         .iter()
-        .map(|(code, _)| code.to_string())
-        .collect();
-    let labels: Vec<String> = VERIFY_RETS
-        .iter()
-        .map(|(code, text)| format!("verify_ret {code} {text}"))
-        .collect();
-    let options: Vec<(&str, &str)> = values
-        .iter()
-        .zip(&labels)
-        .map(|(value, label)| (value.as_str(), label.as_str()))
+        .map(|(code, text)| (code.to_string(), format!("verify_ret {code} {text}")))
         .collect();
     page::outcome_form(
         "WeChat face verification 2.0 sandbox",

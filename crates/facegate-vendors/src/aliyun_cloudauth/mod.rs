@@ -18,7 +18,8 @@
 //!   implements V3 only, with the parameters as a form body (the V3 document allows RPC
 //!   parameters in the body), so the name and ID number are never in a URL.
 //! - **OuterOrderNo** must be "32 letters and digits"; facegate's session ids are `vs_` and 24
-//!   letters and digits, so OuterOrderNo is the id without its underscore (`vsXXXX`, 26).
+//!   letters and digits, so OuterOrderNo is the id without its underscore
+//!   (`vs` and the id's 24 letters and digits: 26 characters).
 //! - **CertifyUrl lifetime.** The H5 documents say the URL is valid 30 minutes and opens once;
 //!   facegate sets `expires_at` 30 minutes after the start ([`CERTIFY_URL_TTL`]).
 //! - **Before the user finishes**, what DescribeFaceVerify answers is not documented: an answer
