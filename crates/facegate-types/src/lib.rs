@@ -53,9 +53,11 @@ macro_rules! wire_enum {
 
 mod error;
 pub mod front_end;
+mod locale;
 mod request;
 
 pub use error::{ApiError, ErrorBody, ErrorCode};
+pub use locale::Locale;
 pub use request::{
     CancelVerificationRequest, Comparison, CompleteVerificationRequest, CreateVerificationRequest,
     ListVerificationsQuery, ProviderOptions, SubjectInput, WechatResultRequest,
@@ -155,6 +157,76 @@ wire_enum! {
         AccountError => "account_error",
         /// Anything else the vendor reported.
         VendorError => "vendor_error",
+    }
+}
+
+impl VerificationStatus {
+    /// The status as a person reads it (the admin page, the demo): zh-CN 认证通过, en
+    /// "verified". The wire name stays the code. Words from `docs/glossary.md`.
+    pub const fn label(self, locale: Locale) -> &'static str {
+        match (self, locale) {
+            (Self::Pending, Locale::ZhCn) => "待认证",
+            (Self::Pending, Locale::En) => "pending",
+            (Self::Processing, Locale::ZhCn) => "认证中",
+            (Self::Processing, Locale::En) => "processing",
+            (Self::Verified, Locale::ZhCn) => "认证通过",
+            (Self::Verified, Locale::En) => "verified",
+            (Self::Failed, Locale::ZhCn) => "认证未通过",
+            (Self::Failed, Locale::En) => "failed",
+            (Self::Expired, Locale::ZhCn) => "已过期",
+            (Self::Expired, Locale::En) => "expired",
+            (Self::Canceled, Locale::ZhCn) => "已取消",
+            (Self::Canceled, Locale::En) => "canceled",
+        }
+    }
+}
+
+impl FailureReason {
+    /// What happened and what the person can do next, for the end user (one sentence; the
+    /// table of `docs/glossary.md`, worded the way the vendors word it for their users, e.g.
+    /// `capture_failed` -> 光线不足或画面不清晰，请在明亮处重试). The reason's code stays the
+    /// machine-readable value.
+    pub const fn explain(self, locale: Locale) -> &'static str {
+        match (self, locale) {
+            (Self::NotSamePerson, Locale::ZhCn) => "人脸与证件照片不一致，请本人重新认证",
+            (Self::NotSamePerson, Locale::En) => {
+                "The face does not match the ID photo. Only the holder can verify; please try again yourself."
+            }
+            (Self::IdentityMismatch, Locale::ZhCn) => "姓名与身份证号不一致，请核对后重试",
+            (Self::IdentityMismatch, Locale::En) => {
+                "The name and ID number do not match. Check them and try again."
+            }
+            (Self::IdDocumentUnreadable, Locale::ZhCn) => "证件信息无法识别，请核对后重试",
+            (Self::IdDocumentUnreadable, Locale::En) => {
+                "The ID details could not be read. Check them and try again."
+            }
+            (Self::IdDocumentFake, Locale::ZhCn) => "证件校验未通过，请使用本人有效证件",
+            (Self::IdDocumentFake, Locale::En) => {
+                "The ID document did not pass the check. Use your own valid ID."
+            }
+            (Self::LivenessFailed, Locale::ZhCn) => "活体检测未通过，请本人正对屏幕重试",
+            (Self::LivenessFailed, Locale::En) => {
+                "Liveness detection did not pass. Face the screen yourself and try again."
+            }
+            (Self::CaptureFailed, Locale::ZhCn) => "光线不足或画面不清晰，请在明亮处重试",
+            (Self::CaptureFailed, Locale::En) => {
+                "The picture was too dark or unclear. Move somewhere bright and try again."
+            }
+            (Self::UserCanceled, Locale::ZhCn) => "您已取消认证，可重新发起",
+            (Self::UserCanceled, Locale::En) => "You canceled the verification. You can start it again.",
+            (Self::Underage, Locale::ZhCn) => "未满年龄要求，暂不支持认证",
+            (Self::Underage, Locale::En) => "Your age is below what this verification allows.",
+            (Self::ResultTampered, Locale::ZhCn) => "认证结果校验失败，请重新认证",
+            (Self::ResultTampered, Locale::En) => {
+                "The result could not be confirmed. Please verify again."
+            }
+            (Self::AccountError, Locale::ZhCn) => "服务暂不可用，请稍后重试或联系商户",
+            (Self::AccountError, Locale::En) => {
+                "The service is unavailable. Try again later or contact the merchant."
+            }
+            (Self::VendorError, Locale::ZhCn) => "认证服务异常，请稍后重试",
+            (Self::VendorError, Locale::En) => "The verification service failed. Please try again later.",
+        }
     }
 }
 
@@ -281,6 +353,34 @@ pub struct List<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The zh-CN and en texts are written, distinct, and each zh-CN one is Chinese with
+    /// full-width punctuation and the glossary's table agrees with the code.
+    #[test]
+    fn every_reason_and_status_has_text_in_both_locales_as_the_glossary_gives_it() {
+        let glossary = include_str!("../../../docs/glossary.md");
+        for reason in FailureReason::ALL {
+            let zh = reason.explain(Locale::ZhCn);
+            let en = reason.explain(Locale::En);
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{reason}: {zh}"
+            );
+            assert!(!zh.contains(','), "{reason}: half-width comma in {zh}");
+            assert!(en.is_ascii() && !en.is_empty(), "{reason}: {en}");
+            let row = format!("| {reason} | {zh} | {en} |");
+            assert!(
+                glossary.contains(&row),
+                "docs/glossary.md lacks the row {row}"
+            );
+        }
+        for status in VerificationStatus::ALL {
+            assert_eq!(status.label(Locale::En), status.as_str());
+            let zh = status.label(Locale::ZhCn);
+            let row = format!("| {zh} | `{status}` |");
+            assert!(glossary.contains(&row), "docs/glossary.md lacks {row}");
+        }
+    }
 
     #[test]
     fn wire_names_round_trip_through_serde_and_from_str() {
