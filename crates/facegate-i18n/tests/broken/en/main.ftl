@@ -1,0 +1,5 @@
+count = { $n } items
+farewell = Goodbye
+unused = Not used
+empty =
+    .title = Attribute only
