@@ -144,16 +144,21 @@ pub struct RequestLocale(pub Locale);
 impl RequestLocale {
     /// The locale for a request's query string and `Accept-Language` header value.
     pub fn negotiate(query: Option<&str>, accept_language: Option<&str>) -> Locale {
-        let asked = query.and_then(|query| {
-            url::form_urlencoded::parse(query.as_bytes())
-                .filter(|(name, _)| name == "lang")
-                .find_map(|(_, value)| Locale::from_tag(&value))
-        });
-        asked.unwrap_or_else(|| {
+        Self::asked(query).unwrap_or_else(|| {
             let tags = accept_language
                 .map(accept_language::parse)
                 .unwrap_or_default();
             Locale::first_of(tags.iter().map(String::as_str))
+        })
+    }
+
+    /// The locale a query string's `lang` names, if it names one: what a page's own links
+    /// carry on, so that a language chosen by `?lang=` stays chosen.
+    pub fn asked(query: Option<&str>) -> Option<Locale> {
+        query.and_then(|query| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .filter(|(name, _)| name == "lang")
+                .find_map(|(_, value)| Locale::from_tag(&value))
         })
     }
 

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod keys;
 pub mod limits;
 pub mod media;

@@ -69,6 +69,7 @@ fn keys() -> Vec<Key> {
         key("sandbox_ttl_seconds", "7200", "60", "60", |s| text(s.vendors.sandbox.ttl.as_secs())),
         key("demo", "None", "false", "Some(false)", |s| format!("{:?}", s.server.demo)),
         key("demo_dir", "dist", "/srv/demo", "/srv/demo", |s| text(s.server.demo_dir.display())),
+        key("admin_time_zone", "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Hong_Kong", |s| s.server.admin_time_zone.name.clone()),
         key("max_body_bytes", "15728640", "1048576", "1048576", |s| text(s.server.max_body_bytes)),
         key("refresh_interval_ms", "2000", "1234", "1234", |s| text(s.polling.refresh_interval.as_millis())),
         key("reconcile_interval_ms", "5000", "200", "200", |s| text(s.polling.reconcile_interval.as_millis())),

@@ -131,7 +131,8 @@ async fn only_the_admin_key_opens_the_page_and_the_api() {
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert!(wrong.headers().get("set-cookie").is_none());
-    assert!(wrong.text().await.unwrap().contains("not the admin key"));
+    // zh-CN by default (the operator's language), the field's code unchanged in the form.
+    assert!(wrong.text().await.unwrap().contains("管理密钥不正确"));
     let empty = app
         .http
         .post(app.url("/admin/login"))
@@ -337,7 +338,138 @@ async fn filters_and_statistics_match_the_sessions_and_show_masked_subjects_only
     }
     let bad = get(&app, "/admin?from=tomorrow", None, Some(&cookie)).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert!(bad.text().await.unwrap().contains("from: expected a date"));
+    let bad = bad.text().await.unwrap();
+    assert!(bad.contains("data-field=\"from\""), "{bad}");
+    assert!(bad.contains("from：请输入日期（YYYY-MM-DD）"), "{bad}");
+    let bad = get(&app, "/admin?from=tomorrow&lang=en", None, Some(&cookie)).await;
+    assert!(bad
+        .text()
+        .await
+        .unwrap()
+        .contains("from: enter a date (YYYY-MM-DD)"));
+}
+
+/// Fetches an admin page with the session cookie and, optionally, an Accept-Language.
+async fn page_in(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    accept: Option<&str>,
+) -> (HeaderMap, String) {
+    let mut request = app.http.get(app.url(path)).header("cookie", cookie);
+    if let Some(accept) = accept {
+        request = request.header("accept-language", accept);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let headers = response.headers().clone();
+    (headers, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_admin_page_is_zh_cn_by_default_and_en_on_request_with_times_in_the_operators_zone() {
+    let app = admin_app(&[("sandbox_vendors", "true")]).await;
+    let attack = drive(
+        &app,
+        json!({"reference": "order-l"}),
+        Some("liveness_failed"),
+    )
+    .await;
+    let cookie = log_in(&app).await;
+
+    let (headers, zh) = page_in(&app, "/admin", &cookie, None).await;
+    assert_eq!(headers["content-language"], "zh-CN");
+    assert_eq!(headers["vary"], "Accept-Language");
+    assert!(zh.contains("<html lang=\"zh-CN\">"));
+    for words in [
+        "facegate 管理后台",
+        "核验记录",
+        "告警",
+        "按服务商和日期统计",
+        "认证未通过",
+        "商户业务号",
+        "创建时间（Asia/Shanghai）",
+    ] {
+        assert!(zh.contains(words), "zh-CN page lacks {words}");
+    }
+    // Codes stay codes beside the words: the status attribute, the reason, the provider.
+    assert!(zh.contains(&format!(
+        "data-id=\"{attack}\" data-provider=\"sandbox\" data-status=\"failed\""
+    )));
+    assert!(zh.contains(">liveness_failed<") && zh.contains("活体检测未通过，请本人正对屏幕重试"));
+
+    for (path, accept) in [
+        ("/admin", Some("en-US,en;q=0.9")),
+        ("/admin?lang=en", Some("zh-CN")),
+        ("/admin?lang=en", None),
+    ] {
+        let (headers, en) = page_in(&app, path, &cookie, accept).await;
+        assert_eq!(headers["content-language"], "en", "{path} {accept:?}");
+        assert!(en.contains("<html lang=\"en\">"));
+        for words in [
+            "facegate admin",
+            "Verifications",
+            "Alerts",
+            "Statistics per provider and day",
+            "Created (Asia/Shanghai)",
+        ] {
+            assert!(
+                en.contains(words),
+                "{path} {accept:?}: the en page lacks {words}"
+            );
+        }
+        assert!(
+            !en.contains("核验记录"),
+            "{path} {accept:?}: zh-CN on the en page"
+        );
+    }
+    // A language chosen by ?lang= is carried on by the page's own links and forms.
+    let (_, en) = page_in(&app, "/admin?lang=en&status=failed", &cookie, None).await;
+    assert!(
+        en.contains("name=\"lang\" value=\"en\""),
+        "the filter form keeps lang"
+    );
+    assert!(en.contains("action=\"/admin/logout?lang=en\""));
+    assert!(
+        en.contains("href=\"/admin?status=failed&amp;page=1&amp;lang=zh-CN\""),
+        "the switch keeps the filter"
+    );
+    for page in [&zh, &en] {
+        assert!(
+            !page.contains(facegate_i18n::MISSING),
+            "a missing key on the page"
+        );
+    }
+
+    // Times: the operator's zone, the UTC value kept in datetime and the title. Shanghai is
+    // UTC+8 with no daylight saving; Hong Kong likewise, so take a zone that differs: UTC.
+    let (_, api_page) = api(&app, "/admin/api/verifications").await;
+    let created = api_page["data"][0]["created_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let at = time::OffsetDateTime::parse(&created, &time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let local = at.to_offset(time::macros::offset!(+8));
+    let shown = format!(
+        "<time datetime=\"{created}\" title=\"UTC：{created}\">{:04}-{:02}-{:02} {:02}:{:02}:{:02}</time>",
+        local.year(), u8::from(local.month()), local.day(), local.hour(), local.minute(), local.second()
+    );
+    assert!(zh.contains(&shown), "{shown} not on the page");
+
+    let utc = admin_app(&[("sandbox_vendors", "true"), ("admin_time_zone", "UTC")]).await;
+    drive(&utc, json!({"reference": "order-u"}), Some("pass")).await;
+    let cookie = log_in(&utc).await;
+    let (_, page) = page_in(&utc, "/admin?lang=en", &cookie, None).await;
+    assert!(page.contains("Created (UTC)"));
+    let (_, api_page) = api(&utc, "/admin/api/verifications").await;
+    let created = api_page["data"][0]["created_at"].as_str().unwrap();
+    let plain = created.trim_end_matches('Z').replace('T', " ");
+    let plain = plain.split('.').next().unwrap();
+    assert!(
+        page.contains(&format!(">{plain}</time>")),
+        "{plain} not on the UTC page"
+    );
 }
 
 /// A webhook receiver on loopback that keeps what it is sent.

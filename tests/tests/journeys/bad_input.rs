@@ -217,13 +217,36 @@ async fn unknown_sessions_and_bad_list_queries_are_clear_errors() {
             assert_eq!(error["error"]["field"], field, "{query}: {error}");
         }
     }
-    let unknown_return = app
-        .http
-        .get(app.url("/v1/return/vs_000000000000000000000000"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown_return.status(), StatusCode::NOT_FOUND);
+    // The unknown-session page an end user lands on: zh-CN unless asked otherwise.
+    for (path, accept, lang, words) in [
+        ("", None, "zh-CN", "未找到该认证"),
+        ("", Some("en-GB,en;q=0.8"), "en", "Unknown verification"),
+        ("?lang=en", Some("zh-CN"), "en", "Unknown verification"),
+        (
+            "?lang=zh-CN",
+            Some("en"),
+            "zh-CN",
+            "请返回商户页面重新发起认证",
+        ),
+    ] {
+        let mut request = app
+            .http
+            .get(app.url(&format!("/v1/return/vs_000000000000000000000000{path}")));
+        if let Some(accept) = accept {
+            request = request.header("accept-language", accept);
+        }
+        let unknown_return = request.send().await.unwrap();
+        assert_eq!(unknown_return.status(), StatusCode::NOT_FOUND);
+        assert_eq!(unknown_return.headers()["content-language"], lang);
+        let page = unknown_return.text().await.unwrap();
+        assert!(page.contains(&format!("<html lang=\"{lang}\">")), "{page}");
+        assert!(page.contains(words), "{path} {accept:?}: {page}");
+        assert!(
+            page.contains("PingFang SC"),
+            "a font stack that renders Chinese"
+        );
+        assert!(!page.contains(facegate_i18n::MISSING));
+    }
 }
 
 #[tokio::test]

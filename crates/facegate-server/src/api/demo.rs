@@ -15,6 +15,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use super::AppJson;
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::i18n::RequestLocale;
 use crate::session;
 use crate::view;
 
@@ -81,9 +82,10 @@ async fn start(
 }
 
 /// Shown at `/` when the demo is on but not built.
-async fn not_built() -> impl IntoResponse {
+async fn not_built(RequestLocale(locale): RequestLocale) -> impl IntoResponse {
     (
         axum::http::StatusCode::NOT_FOUND,
-        "The demo app is not built: run scripts/demo.sh (see README.md).",
+        RequestLocale(locale).headers(),
+        crate::i18n::text(locale).get("demo-not-built"),
     )
 }

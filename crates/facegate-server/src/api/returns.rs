@@ -1,30 +1,24 @@
 //! `GET /v1/return/{id}`: where the vendor sends the browser back. The result is confirmed
 //! with the vendor here, server-side, before the browser goes on (303) to the merchant's
 //! return_url with `verification_id` and `status`. Whatever the vendor appended to the query
-//! (token, biz_token ...) is ignored: the path names the session.
+//! (token, biz_token ...) is ignored: the path names the session. Its own pages (an unknown
+//! session, a retry, a refused return address) are in zh-CN unless `?lang=` or
+//! `Accept-Language` asks for en.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
 use crate::app::AppState;
 use crate::domain::ReturnUrl;
 use crate::error::AppError;
+use crate::i18n::{notice_page, RequestLocale};
 use crate::session::{self, Freshness};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/return/{id}", get(follow))
-}
-
-fn page(status: StatusCode, title: &str, message: &str) -> Response {
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title></head><body><h1>{title}</h1><p>{message}</p></body></html>"
-    );
-    (status, Html(body)).into_response()
 }
 
 /// The vendor's redirect back: confirms the result, then 303 to the merchant's return_url.
@@ -33,7 +27,10 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
     path = "/v1/return/{id}",
     operation_id = "followVendorReturn",
     tag = "vendors",
-    params(("id" = String, Path, description = "The session id")),
+    params(
+        ("id" = String, Path, description = "The session id"),
+        ("lang" = Option<String>, Query, description = "The language of this server's own pages: `zh-CN` (the default) or `en`; without it, `Accept-Language` decides"),
+    ),
     responses(
         (status = 303, description = "To the merchant's return_url, with verification_id and status"),
         (status = 400, description = "The id in the path is not valid UTF-8 (plain text)", content_type = "text/plain"),
@@ -43,22 +40,28 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
         (status = 503, description = "The database failed; try again (an HTML page)", content_type = "text/html"),
     )
 )]
-async fn follow(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+async fn follow(
+    State(state): State<AppState>,
+    RequestLocale(locale): RequestLocale,
+    Path(id): Path<String>,
+) -> Response {
     let record = match super::verifications::load(&state, &id).await {
         Ok(record) => record,
         Err(AppError::NotFound(_)) => {
-            return page(
+            return notice_page(
+                locale,
                 StatusCode::NOT_FOUND,
-                "Unknown verification",
-                "This link does not belong to a verification on this server.",
+                "return-unknown-title",
+                "return-unknown-message",
             )
         }
         Err(error) => {
             tracing::error!(error = %error, "return: the session could not be read");
-            return page(
+            return notice_page(
+                locale,
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Please try again",
-                "This server could not look the verification up just now. Reload the page in a moment.",
+                "return-unavailable-title",
+                "return-unavailable-message",
             );
         }
     };
@@ -75,10 +78,11 @@ async fn follow(State(state): State<AppState>, Path(id): Path<String>) -> Respon
         Ok(url) => {
             Redirect::to(url.landing(&record.id, record.status.as_str()).as_str()).into_response()
         }
-        Err(_) => page(
+        Err(_) => notice_page(
+            locale,
             StatusCode::FORBIDDEN,
-            "Return address not allowed",
-            "The merchant's return address is no longer on this server's allowlist.",
+            "return-forbidden-title",
+            "return-forbidden-message",
         ),
     }
 }

@@ -61,6 +61,42 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     /// `text` or `json`.
     pub log_format: LogFormat,
+    /// The IANA time zone the admin page shows times in (`Asia/Shanghai` by default); each
+    /// time also carries its UTC value.
+    #[serde(deserialize_with = "time_zone")]
+    pub admin_time_zone: AdminTimeZone,
+}
+
+/// An IANA time zone, known to the bundled zone database, with the name it was given by.
+#[derive(Clone, Debug)]
+pub struct AdminTimeZone {
+    /// As configured: `Asia/Shanghai`.
+    pub name: String,
+    pub zone: jiff::tz::TimeZone,
+}
+
+impl Default for AdminTimeZone {
+    fn default() -> Self {
+        let name = "Asia/Shanghai";
+        // Bundled with the binary (jiff's tzdb-bundle-always): the lookup cannot fail.
+        let zone = jiff::tz::TimeZone::get(name).unwrap_or(jiff::tz::TimeZone::UTC);
+        Self {
+            name: name.to_owned(),
+            zone,
+        }
+    }
+}
+
+/// `admin_time_zone`: an IANA name (`Asia/Shanghai`, `UTC`, `Asia/Hong_Kong`).
+fn time_zone<'de, D: Deserializer<'de>>(deserializer: D) -> Result<AdminTimeZone, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    let name = name.trim().to_owned();
+    match jiff::tz::TimeZone::get(&name) {
+        Ok(zone) => Ok(AdminTimeZone { name, zone }),
+        Err(_) => Err(serde::de::Error::custom(format!(
+            "admin_time_zone: {name:?} is not an IANA time zone (e.g. Asia/Shanghai)"
+        ))),
+    }
 }
 
 impl Default for ServerSettings {
@@ -74,6 +110,7 @@ impl Default for ServerSettings {
             demo_dir: PathBuf::from("dist"),
             max_body_bytes: 15 * 1024 * 1024,
             log_format: LogFormat::Text,
+            admin_time_zone: AdminTimeZone::default(),
         }
     }
 }
@@ -668,6 +705,28 @@ mod tests {
 
     fn exposed(secrets: &[SecretString]) -> Vec<&str> {
         secrets.iter().map(ExposeSecret::expose_secret).collect()
+    }
+
+    #[test]
+    fn the_admin_time_zone_is_shanghai_unless_set_and_an_unknown_one_is_refused_by_name() {
+        let settings = Settings::from_pairs([]).unwrap();
+        assert_eq!(settings.server.admin_time_zone.name, "Asia/Shanghai");
+        let offset = settings
+            .server
+            .admin_time_zone
+            .zone
+            .to_offset(jiff::Timestamp::UNIX_EPOCH);
+        assert_eq!(offset.seconds(), 8 * 3600);
+        let set = Settings::from_pairs([("admin_time_zone", "Europe/Berlin")]).unwrap();
+        assert_eq!(set.server.admin_time_zone.name, "Europe/Berlin");
+        let Err(error) = Settings::from_pairs([("admin_time_zone", "Mars/Olympus")]) else {
+            panic!("an unknown zone is refused");
+        };
+        let error = error.to_string();
+        assert!(
+            error.contains("admin_time_zone") && error.contains("Mars/Olympus"),
+            "{error}"
+        );
     }
 
     #[test]
