@@ -36,13 +36,15 @@ const fn text(zh_cn: &'static str, en: &'static str) -> Text {
     Text { zh_cn, en }
 }
 
-/// `template` with its `{name}` replaced by `value` (the template as it is when it has none).
-pub fn fill(template: &str, name: &str, value: &str) -> String {
-    let mut placeholder = String::with_capacity(name.len() + 2);
-    placeholder.push('{');
-    placeholder.push_str(name);
-    placeholder.push('}');
-    template.replacen(&placeholder, value, 1)
+/// `template` with its one `{placeholder}` replaced by `value` (the template as it is when it
+/// has none). Every text has at most one, which the tests check; a plain split keeps the
+/// string-search machinery out of the .wasm.
+pub fn fill(template: &str, value: &str) -> String {
+    let filled = template.split_once('{').and_then(|(before, rest)| {
+        let (_, after) = rest.split_once('}')?;
+        Some([before, value, after].concat())
+    });
+    filled.unwrap_or_else(|| template.to_owned())
 }
 
 /// `n` in decimal, without the formatting machinery.
@@ -329,14 +331,14 @@ pub(crate) fn error_message(error: &HelperError, locale: Locale) -> String {
     let template = |code| error_text(code).get(locale);
     match error {
         HelperError::InvalidArgument { field, problem, .. } => {
-            fill(problem.text().get(locale), "field", field)
+            fill(problem.text().get(locale), field)
         }
         HelperError::InvalidReturnUrl(problem) => problem.text().get(locale).to_owned(),
-        HelperError::NotARedirect(action) => fill(template(error.code()), "action", action),
+        HelperError::NotARedirect(action) => fill(template(error.code()), action),
         HelperError::Api(api) => api.message.clone(),
-        HelperError::Timeout(ms) => fill(template(error.code()), "ms", &decimal(*ms)),
-        HelperError::NoBrowser(api) => fill(template(error.code()), "api", api),
-        HelperError::MissingScript(url) => fill(template(error.code()), "url", url),
+        HelperError::Timeout(ms) => fill(template(error.code()), &decimal(*ms)),
+        HelperError::NoBrowser(api) => fill(template(error.code()), api),
+        HelperError::MissingScript(url) => fill(template(error.code()), url),
         HelperError::Network(_)
         | HelperError::UnexpectedResponse(_)
         | HelperError::Aborted
@@ -469,6 +471,9 @@ mod tests {
             );
             assert!(en.is_ascii(), "{key}: en is not plain English: {en}");
             assert_eq!(placeholders(zh), placeholders(en), "{key}: placeholders differ");
+            assert!(placeholders(zh).len() <= 1, "{key}: fill fills one placeholder");
+            assert_eq!(zh.matches('{').count(), placeholders(zh).len(), "{key}: a stray {{");
+            assert_eq!(en.matches('{').count(), placeholders(en).len(), "{key}: a stray {{");
             let prose = prose(zh);
             let chars: Vec<char> = prose.chars().collect();
             for (index, c) in chars.iter().enumerate() {

@@ -306,7 +306,7 @@ pub fn parse_web_view_message_in<V: Posted>(event: &V, locale: Locale) -> WebVie
         IgnoredReason::NotActedOn
     };
     WebViewMessage::Ignored {
-        message: crate::messages::fill(reason.text().get(locale), "type", &last),
+        message: crate::messages::fill(reason.text().get(locale), &last),
         kind: Some(last),
         reason,
     }
