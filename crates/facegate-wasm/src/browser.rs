@@ -250,7 +250,10 @@ impl Backend {
                 HelperError::UnexpectedResponse("the request could not be encoded".into())
             })?;
         let request = self
-            .language(Request::post(&format!("{}/wechat_result", self.session_url(id))))
+            .language(Request::post(&format!(
+                "{}/wechat_result",
+                self.session_url(id)
+            )))
             .header("content-type", "application/json")
             .body(body)
             .map_err(network)?;

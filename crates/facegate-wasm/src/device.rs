@@ -496,7 +496,10 @@ pub fn analyze_in(facts: &DeviceFacts, enabled: &[Provider], locale: Locale) -> 
     let check = |flow, issues: Vec<IssueCode>| FlowCheck {
         flow,
         supported: issues.is_empty(),
-        issues: issues.into_iter().map(|code| Issue::new(code, locale)).collect(),
+        issues: issues
+            .into_iter()
+            .map(|code| Issue::new(code, locale))
+            .collect(),
     };
     let h5 = check(Flow::H5Redirect, camera_issues.clone());
     let wechat = check(
@@ -533,7 +536,6 @@ pub fn analyze_in(facts: &DeviceFacts, enabled: &[Provider], locale: Locale) -> 
         .collect();
     let facial_verify = wechat_verify::has_request_facial_verify(facts.sdk_version.as_deref());
     let recommended = recommend(
-        locale,
         container,
         &usable,
         facial_verify,
@@ -542,6 +544,12 @@ pub fn analyze_in(facts: &DeviceFacts, enabled: &[Provider], locale: Locale) -> 
         &web_view,
         &handoff,
     );
+    let recommended = recommended.map(|(provider, flow, reason)| Recommendation {
+        provider,
+        flow,
+        reason,
+        message: reason.text().get(locale),
+    });
     DeviceReport {
         container,
         mobile,
@@ -560,8 +568,8 @@ pub fn analyze_in(facts: &DeviceFacts, enabled: &[Provider], locale: Locale) -> 
     }
 }
 
+/// The provider, flow and why, in the merchant's order of preference.
 fn recommend(
-    locale: Locale,
     container: Container,
     enabled: &[Provider],
     facial_verify: bool,
@@ -569,16 +577,9 @@ fn recommend(
     wechat: &FlowCheck,
     web_view: &FlowCheck,
     handoff: &FlowCheck,
-) -> Option<Recommendation> {
+) -> Option<(Provider, Flow, RecommendationReason)> {
     let has = |provider| enabled.contains(&provider);
-    let pick = |provider, flow, reason: RecommendationReason| {
-        Some(Recommendation {
-            provider,
-            flow,
-            reason,
-            message: reason.text().get(locale),
-        })
-    };
+    let pick = |provider, flow, reason| Some((provider, flow, reason));
     // Face verification 2.0 where the base library runs it (the rule wechatFaceSupport uses).
     match (wechat.supported)
         .then(|| wechat_verify::recommend(true, facial_verify, Some(enabled)))

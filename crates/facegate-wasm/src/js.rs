@@ -245,9 +245,10 @@ impl FacegateClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<ClientVerification>")]
     pub fn retrieve(&self, id: String, client_secret: String) -> Promise {
         let backend = self.backend.clone();
-        spawn(self.locale(), Box::pin(async move {
-            Ok(backend.retrieve(&id, &client_secret, None).await?.json)
-        }))
+        spawn(
+            self.locale(),
+            Box::pin(async move { Ok(backend.retrieve(&id, &client_secret, None).await?.json) }),
+        )
     }
 
     /// Reads the session until its status is final (`processing` is not), backing off between
@@ -263,14 +264,17 @@ impl FacegateClient {
         options: Option<WaitOptionsJs>,
     ) -> Promise {
         let backend = self.backend.clone();
-        spawn(self.locale(), Box::pin(async move {
-            let (poll, signal) = wait_options(options)?;
-            let window = browser::window("waitForResult")?;
-            let session = backend
-                .wait_for_result(&window, &id, &client_secret, &poll, signal.as_ref())
-                .await?;
-            Ok(session.json)
-        }))
+        spawn(
+            self.locale(),
+            Box::pin(async move {
+                let (poll, signal) = wait_options(options)?;
+                let window = browser::window("waitForResult")?;
+                let session = backend
+                    .wait_for_result(&window, &id, &client_secret, &poll, signal.as_ref())
+                    .await?;
+                Ok(session.json)
+            }),
+        )
     }
 
     /// Hands `verifyResult` from `wx.startFacialRecognitionVerify` to the backend, which
@@ -286,15 +290,18 @@ impl FacegateClient {
         verify_result: String,
     ) -> Promise {
         let backend = self.backend.clone();
-        spawn(self.locale(), Box::pin(async move {
-            if verify_result.is_empty() {
-                return Err(HelperError::invalid("verifyResult", Problem::Empty));
-            }
-            let session = backend
-                .submit_wechat_result(&id, &client_secret, &verify_result)
-                .await?;
-            Ok(session.json)
-        }))
+        spawn(
+            self.locale(),
+            Box::pin(async move {
+                if verify_result.is_empty() {
+                    return Err(HelperError::invalid("verifyResult", Problem::Empty));
+                }
+                let session = backend
+                    .submit_wechat_result(&id, &client_secret, &verify_result)
+                    .await?;
+                Ok(session.json)
+            }),
+        )
     }
 
     /// On the landing page: reads `verification_id` from `url`, then confirms the result with
@@ -311,28 +318,31 @@ impl FacegateClient {
         options: Option<WaitOptionsJs>,
     ) -> Promise {
         let backend = self.backend.clone();
-        spawn(self.locale(), Box::pin(async move {
-            let params = urls::parse_return_url(&url)?;
-            let (poll, signal) = wait_options(options)?;
-            let window = browser::window("confirmReturn")?;
-            let secret = client_secret
-                .filter(|secret| !secret.is_empty())
-                .or_else(|| browser::remembered_client_secret(&window, &params.verification_id))
-                .ok_or(HelperError::invalid(
-                    "clientSecret",
-                    Problem::ClientSecretUnknown,
-                ))?;
-            let session = backend
-                .wait_for_result(
-                    &window,
-                    &params.verification_id,
-                    &secret,
-                    &poll,
-                    signal.as_ref(),
-                )
-                .await?;
-            Ok(session.json)
-        }))
+        spawn(
+            self.locale(),
+            Box::pin(async move {
+                let params = urls::parse_return_url(&url)?;
+                let (poll, signal) = wait_options(options)?;
+                let window = browser::window("confirmReturn")?;
+                let secret = client_secret
+                    .filter(|secret| !secret.is_empty())
+                    .or_else(|| browser::remembered_client_secret(&window, &params.verification_id))
+                    .ok_or(HelperError::invalid(
+                        "clientSecret",
+                        Problem::ClientSecretUnknown,
+                    ))?;
+                let session = backend
+                    .wait_for_result(
+                        &window,
+                        &params.verification_id,
+                        &secret,
+                        &poll,
+                        signal.as_ref(),
+                    )
+                    .await?;
+                Ok(session.json)
+            }),
+        )
     }
 }
 
@@ -374,12 +384,15 @@ pub fn check_device(
 ) -> Promise {
     let locale = locale_option(&js_value(options));
     let enabled = providers(enabled_providers);
-    spawn(locale, Box::pin(async move {
-        let enabled = enabled?;
-        let window = browser::window("checkDevice")?;
-        let facts = browser::device_facts(&window).await;
-        convert::to_js(&device::analyze_in(&facts, &enabled, locale))
-    }))
+    spawn(
+        locale,
+        Box::pin(async move {
+            let enabled = enabled?;
+            let window = browser::window("checkDevice")?;
+            let facts = browser::device_facts(&window).await;
+            convert::to_js(&device::analyze_in(&facts, &enabled, locale))
+        }),
+    )
 }
 
 /// Alibaba's MetaInfo for an `aliyun_cloudauth` session's `options.meta_info`: what
@@ -445,12 +458,7 @@ pub fn follow_next_action(verification: VerificationJs) -> Result<(), JsValue> {
     let verification: JsValue = verification.into();
     let id = convert::get(&verification, "id")
         .as_string()
-        .ok_or_else(|| {
-            throw(HelperError::invalid(
-                "verification.id",
-                Problem::SessionId,
-            ))
-        })?;
+        .ok_or_else(|| throw(HelperError::invalid("verification.id", Problem::SessionId)))?;
     let action = convert::get(&verification, "next_action");
     if !action.is_object() {
         return Err(throw(HelperError::invalid(
@@ -554,7 +562,12 @@ pub fn wechat_face_support(
     // Read leniently, like the callback: an odd shape reads as an empty context.
     let context: miniprogram::FaceSupportContext =
         from_js_or_default("context", js_value(context)).unwrap_or_default();
-    let locale = locale_for(&context.locale.clone().map_or(JsValue::UNDEFINED, JsValue::from));
+    let locale = locale_for(
+        &context
+            .locale
+            .clone()
+            .map_or(JsValue::UNDEFINED, JsValue::from),
+    );
     typed(&miniprogram::wechat_face_support_localized(
         &callback, &context, locale,
     ))

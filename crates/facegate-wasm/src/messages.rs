@@ -188,10 +188,7 @@ impl IgnoredReason {
                 "事件不是对象、数组或 JSON 字符串",
                 "the event is not an object, a list or a JSON string",
             ),
-            Self::NoType => text(
-                "收到的消息都没有 `type`",
-                "no posted message has a type",
-            ),
+            Self::NoType => text("收到的消息都没有 `type`", "no posted message has a type"),
             Self::NoToken => text(
                 "`IDENTITY_ALI_FACE_AWAKE` 消息缺少 `token`（即 certifyId）",
                 "IDENTITY_ALI_FACE_AWAKE without a token (the certifyId)",
@@ -208,9 +205,15 @@ impl Problem {
     /// An argument's problem, for the developer; `{field}`: the argument's code.
     pub const fn text(self) -> Text {
         match self {
-            Self::HttpUrl => text("`{field}`：须为 http(s) 地址", "{field}: must be an http(s) URL"),
+            Self::HttpUrl => text(
+                "`{field}`：须为 http(s) 地址",
+                "{field}: must be an http(s) URL",
+            ),
             Self::Empty => text("`{field}`：不能为空", "{field}: must not be empty"),
-            Self::CssColour => text("`{field}`：须为 CSS 颜色值", "{field}: must be a CSS colour"),
+            Self::CssColour => text(
+                "`{field}`：须为 CSS 颜色值",
+                "{field}: must be a CSS colour",
+            ),
             Self::NoLink => text(
                 "`{field}`：`authUrl` 与 `originalUrl` 至少须提供一个",
                 "{field}: neither authUrl nor originalUrl is given",
@@ -227,7 +230,10 @@ impl Problem {
                 "`{field}`：未提供，且本标签页并未发起这次认证",
                 "{field}: not given, and this tab did not start the verification",
             ),
-            Self::SessionId => text("`{field}`：须为会话的 id", "{field}: must be the session's id"),
+            Self::SessionId => text(
+                "`{field}`：须为会话的 id",
+                "{field}: must be the session's id",
+            ),
             Self::NoNextAction => text(
                 "`{field}`：会话已没有下一步操作（不再是待认证状态）",
                 "{field}: the session has no next action (it is no longer pending)",
@@ -362,7 +368,11 @@ mod tests {
 
     /// A serde enum's wire name.
     fn wire<T: serde::Serialize>(value: T) -> String {
-        serde_json::to_value(value).unwrap().as_str().unwrap().to_owned()
+        serde_json::to_value(value)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     fn entry(text: Text) -> Value {
@@ -389,7 +399,11 @@ mod tests {
                     .iter()
                     .map(|p| (["invalid_return_url.", p.code()].concat(), p.text())),
             )
-            .chain(ERRORS.iter().map(|(code, text)| ((*code).to_owned(), *text)));
+            .chain(
+                ERRORS
+                    .iter()
+                    .map(|(code, text)| ((*code).to_owned(), *text)),
+            );
         json!({
             "about": "Every human text of the helper, in zh-CN (the default) and en, by section and stable code; {name} is a placeholder the helper fills (a field's code, a message's type, a function's name, a script's URL, a timeout in ms). Written by crates/facegate-wasm/src/messages.rs's tests from its catalogue (FACEGATE_UPDATE_CASES=1 cargo test -p facegate-wasm messages rewrites it; without, the test fails when they differ). The plain-JS mini-program adapter's catalogue (web/miniprogram/messages.js) must equal its sections face_support, failure_reasons, statuses and web_view_ignored (tests/e2e/package.test.mjs). failure_reasons and statuses are facegate-types' FailureReason::explain and VerificationStatus::label (docs/glossary.md).",
             "device_issues": section(IssueCode::ALL.iter().map(|c| (wire(c), c.text()))),
@@ -470,10 +484,25 @@ mod tests {
                 "{key}: zh-CN is not Chinese: {zh}"
             );
             assert!(en.is_ascii(), "{key}: en is not plain English: {en}");
-            assert_eq!(placeholders(zh), placeholders(en), "{key}: placeholders differ");
-            assert!(placeholders(zh).len() <= 1, "{key}: fill fills one placeholder");
-            assert_eq!(zh.matches('{').count(), placeholders(zh).len(), "{key}: a stray {{");
-            assert_eq!(en.matches('{').count(), placeholders(en).len(), "{key}: a stray {{");
+            assert_eq!(
+                placeholders(zh),
+                placeholders(en),
+                "{key}: placeholders differ"
+            );
+            assert!(
+                placeholders(zh).len() <= 1,
+                "{key}: fill fills one placeholder"
+            );
+            assert_eq!(
+                zh.matches('{').count(),
+                placeholders(zh).len(),
+                "{key}: a stray {{"
+            );
+            assert_eq!(
+                en.matches('{').count(),
+                placeholders(en).len(),
+                "{key}: a stray {{"
+            );
             let prose = prose(zh);
             let chars: Vec<char> = prose.chars().collect();
             for (index, c) in chars.iter().enumerate() {
@@ -498,7 +527,10 @@ mod tests {
 
     #[test]
     fn the_shared_table_is_the_catalogue() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/cases/messages.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/cases/messages.json"
+        );
         let written = serde_json::to_string_pretty(&catalogue()).unwrap() + "\n";
         if std::env::var_os("FACEGATE_UPDATE_CASES").is_some() {
             std::fs::write(path, &written).unwrap();
@@ -546,7 +578,10 @@ mod tests {
         let mut used: Vec<&str> = errors.iter().map(HelperError::code).collect();
         used.dedup();
         for (code, _) in ERRORS {
-            assert!(used.contains(code), "ERRORS has {code}, which no error uses");
+            assert!(
+                used.contains(code),
+                "ERRORS has {code}, which no error uses"
+            );
         }
         assert_eq!(
             HelperError::Timeout(120_000).message(Locale::En),
@@ -559,7 +594,11 @@ mod tests {
         assert_eq!(decimal(0), "0");
         assert_eq!(decimal(u32::MAX), "4294967295");
         let api = HelperError::Api(ApiError::new(ErrorCode::NotFound, "没有这个会话", None));
-        assert_eq!(api.message(Locale::En), "没有这个会话", "the server's own words");
+        assert_eq!(
+            api.message(Locale::En),
+            "没有这个会话",
+            "the server's own words"
+        );
     }
 
     #[test]

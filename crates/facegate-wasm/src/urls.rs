@@ -174,7 +174,10 @@ impl RawNextAction {
                     .ok_or_else(|| missing("nextAction.user_id_key"))?,
             }),
             "wechat_verify" => Ok(NextAction::WechatVerify {
-                verify_id: self.verify_id.clone().ok_or_else(|| missing("nextAction.verify_id"))?,
+                verify_id: self
+                    .verify_id
+                    .clone()
+                    .ok_or_else(|| missing("nextAction.verify_id"))?,
             }),
             _ => Err(HelperError::invalid("nextAction.type", Problem::ActionType)),
         }

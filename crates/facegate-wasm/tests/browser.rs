@@ -60,9 +60,7 @@ async fn the_device_check_reports_this_browser() {
     .await;
     assert!(opened.is_ok(), "the fake camera could not be opened");
 
-    let report = settle(check_device(None, None))
-        .await
-        .expect("checkDevice");
+    let report = settle(check_device(None, None)).await.expect("checkDevice");
     assert_eq!(text(&report, "container"), "desktop_browser");
     assert_eq!(get(&report, "mobile"), JsValue::FALSE);
     assert_eq!(
@@ -455,7 +453,8 @@ fn browser_languages(languages: Option<&[&str]>) {
         .iter()
         .map(|tag| JsValue::from(*tag))
         .collect();
-    let body = "if (list === null) { delete navigator.languages; delete navigator.language; return; } \
+    let body =
+        "if (list === null) { delete navigator.languages; delete navigator.language; return; } \
         Object.defineProperty(navigator, 'languages', { get: () => list, configurable: true }); \
         Object.defineProperty(navigator, 'language', { get: () => list[0], configurable: true });";
     let list = if languages.is_some() {
@@ -470,7 +469,9 @@ fn browser_languages(languages: Option<&[&str]>) {
 /// recommendation's, in order.
 async fn device_messages(options: Option<&str>) -> Vec<String> {
     let options = options.map(|json| object(json).unchecked_into());
-    let report = settle(check_device(None, options)).await.expect("checkDevice");
+    let report = settle(check_device(None, options))
+        .await
+        .expect("checkDevice");
     let flows: Array = get(&report, "flows").unchecked_into();
     let wechat = flows.get(1);
     assert_eq!(text(&wechat, "flow"), "wechat_mini_program");
@@ -517,14 +518,18 @@ async fn the_device_check_speaks_zh_cn_by_default_and_en_when_asked() {
 
 #[wasm_bindgen_test]
 fn errors_speak_the_callers_locale() {
-    let link = object(r#"{"token": "t", "successUrl": "ftp://x", "failedUrl": "https://a.example/"}"#);
+    let link =
+        object(r#"{"token": "t", "successUrl": "ftp://x", "failedUrl": "https://a.example/"}"#);
     set_locale(Some(JsValue::from("zh-CN").unchecked_into()));
     let error = baidu_h5_url(link.clone().unchecked_into()).unwrap_err();
     assert_eq!(text(&error, "message"), "`successUrl`：须为 http(s) 地址");
     assert_eq!(text(&error, "field"), "successUrl");
     set_locale(Some(JsValue::from("en").unchecked_into()));
     let error = baidu_h5_url(link.unchecked_into()).unwrap_err();
-    assert_eq!(text(&error, "message"), "successUrl: must be an http(s) URL");
+    assert_eq!(
+        text(&error, "message"),
+        "successUrl: must be an http(s) URL"
+    );
     assert_eq!(text(&error, "code"), "invalid_argument");
     set_locale(None);
     let explained = explain_failure(
