@@ -110,8 +110,8 @@ impl IssueCode {
                 "This device is already a phone: verify on it directly.",
             ),
             Self::VendorBrowserUnsupported => text(
-                "认证服务商不支持当前浏览器，请换用系统浏览器（如 Safari）后重试",
-                "The verification provider does not support this browser. Open this page in the system browser (such as Safari) and try again.",
+                "认证服务商不支持当前浏览器，请升级系统或换用系统浏览器后重试",
+                "The verification provider does not support this browser. Update the system or open this page in the system browser, then try again.",
             ),
         }
     }
