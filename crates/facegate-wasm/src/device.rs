@@ -960,6 +960,31 @@ mod tests {
     }
 
     #[test]
+    fn issues_and_the_recommendation_speak_zh_cn_by_default_and_en_when_asked() {
+        let mut facts = capable(DESKTOP);
+        facts.cameras = Some(Vec::new());
+        let zh = analyze(&facts, ALL);
+        let en = analyze_in(&facts, ALL, Locale::En);
+        let h5 = |report: &DeviceReport| report.flows[0].issues.clone();
+        assert_eq!(
+            h5(&zh),
+            [Issue {
+                code: IssueCode::NoCamera,
+                message: "未检测到摄像头，请连接摄像头后重试，或用手机扫码继续"
+            }]
+        );
+        assert_eq!(h5(&en)[0].code, IssueCode::NoCamera, "codes do not change");
+        assert_eq!(h5(&en)[0].message, IssueCode::NoCamera.text().en);
+        let (zh, en) = (zh.recommended.unwrap(), en.recommended.unwrap());
+        assert_eq!(zh.reason, RecommendationReason::ContinueOnPhone);
+        assert_eq!(en.reason, zh.reason);
+        assert_eq!(zh.message, "此电脑无法完成人脸核身，请用手机扫码继续");
+        assert_eq!(en.message, RecommendationReason::ContinueOnPhone.text().en);
+        let json = serde_json::to_value(&zh).unwrap();
+        assert_eq!(json["reason"], "continue_on_phone");
+    }
+
+    #[test]
     fn facts_parse_from_a_partial_object() {
         let facts: DeviceFacts =
             serde_json::from_str(r#"{"userAgent": "x", "cameraPermission": "granted"}"#).unwrap();
