@@ -77,6 +77,7 @@ test("checkWechatFaceSupport reads the base library and recommends wechat_verify
   const modern = wechat({ sdkVersion: "3.9.0", ending: {} }).wx;
   assert.deepEqual(await adapter.checkWechatFaceSupport({ wx: modern, enabled: both }), {
     supported: true, reason: "supported", errCode: 0, facialVerify: true, provider: "wechat_verify",
+    message: "此设备支持人脸核身",
   });
   const old = wechat({ sdkVersion: "2.33.0", ending: {} }).wx;
   assert.equal((await adapter.checkWechatFaceSupport({ wx: old, enabled: both })).provider, "wechat_mini");
@@ -84,7 +85,12 @@ test("checkWechatFaceSupport reads the base library and recommends wechat_verify
   const noCamera = wechat({ sdkVersion: "3.9.0", support: { errCode: 10001 }, ending: {} }).wx;
   assert.deepEqual(await adapter.checkWechatFaceSupport({ wx: noCamera }), {
     supported: false, reason: "no_front_camera", errCode: 10001, facialVerify: true, provider: null,
+    message: "此设备没有前置摄像头，无法进行人脸核身，请更换设备后重试",
   });
+  // In en on request: WeChat's own language, as wx.getAppBaseInfo().language writes it.
+  const english = await adapter.checkWechatFaceSupport({ wx: noCamera, locale: "en" });
+  assert.equal(english.reason, "no_front_camera");
+  assert.equal(english.message, "This device has no front camera, so face verification cannot run. Use another device.");
   // getAppBaseInfo missing: getSystemInfoSync answers.
   const legacy = { ...modern, getAppBaseInfo: undefined, getSystemInfoSync: () => ({ SDKVersion: "3.8.12" }) };
   assert.equal((await adapter.checkWechatFaceSupport({ wx: legacy })).provider, "wechat_verify");

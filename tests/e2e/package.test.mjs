@@ -8,12 +8,15 @@ const pkg = new URL("../../web/pkg/", import.meta.url);
 const facegate = await import(new URL("facegate.js", pkg));
 facegate.initSync({ module: readFileSync(new URL("facegate_bg.wasm", pkg)) });
 const adapter = await import(new URL("../../web/miniprogram/adapter.js", import.meta.url));
+const { MESSAGES } = await import(new URL("../../web/miniprogram/messages.js", import.meta.url));
 // The shared tables the wasm suites also run (crates/facegate-wasm/tests/browser.rs, natively
 // web_view_messages.rs and callbacks.rs).
 const table = (name) => JSON.parse(readFileSync(new URL(`../cases/${name}.json`, import.meta.url)));
 const webViewTable = table("web_view_messages");
 const supportTable = table("device_support");
 const outcomeTable = table("verify_outcomes");
+// The helper's catalogue, written by its tests (crates/facegate-wasm/src/messages.rs).
+const catalogue = table("messages");
 
 test("the wasm package instantiates in Node and reports its version", () => {
   assert.equal(facegate.version(), JSON.parse(readFileSync(new URL("../../web/package.json", import.meta.url))).version);
@@ -110,4 +113,127 @@ test("startWechatFaceVerify resolves with the typed outcome", async () => {
     verifyResult: "VR",
     errCode: 0,
   });
+});
+
+test("the adapter's texts are the helper's catalogue, section for section", () => {
+  // Equal both ways: no text missing, none unused, none drifted from the wasm helper's.
+  for (const section of ["face_support", "failure_reasons", "statuses", "web_view_ignored"]) {
+    assert.deepEqual(MESSAGES[section], catalogue[section], section);
+  }
+  assert.deepEqual(Object.keys(MESSAGES).sort(), ["face_support", "failure_reasons", "statuses", "web_view_ignored"]);
+});
+
+test("both explain every failure reason and status in zh-CN by default and in en on request", () => {
+  for (const [reason, texts] of Object.entries(catalogue.failure_reasons)) {
+    for (const helper of [adapter, facegate]) {
+      assert.equal(helper.explainFailure(reason), texts["zh-CN"], reason);
+      assert.equal(helper.explainFailure(reason, "zh-CN"), texts["zh-CN"], reason);
+      assert.equal(helper.explainFailure(reason, "en"), texts.en, reason);
+      assert.equal(helper.explainFailure(reason, "en-GB"), texts.en, reason);
+    }
+  }
+  assert.equal(adapter.explainFailure("capture_failed"), "光线不足或画面不清晰，请在明亮处重试");
+  for (const [status, texts] of Object.entries(catalogue.statuses)) {
+    for (const helper of [adapter, facegate]) {
+      assert.equal(helper.statusLabel(status), texts["zh-CN"], status);
+      assert.equal(helper.statusLabel(status, "en"), texts.en, status);
+    }
+  }
+  assert.throws(() => adapter.explainFailure("no_such_reason"), TypeError);
+  assert.throws(() => facegate.explainFailure("no_such_reason"), (error) => error.code === "invalid_argument" && error.field === "reason");
+});
+
+test("mini-program answers are zh-CN by default and en with the locale option, alike in both", () => {
+  const event = { detail: { data: [{ type: "PAGE_HIDE" }] } };
+  for (const helper of [adapter, facegate]) {
+    const zh = helper.parseWebViewMessage(event);
+    assert.deepEqual(zh, { action: "ignored", type: "PAGE_HIDE", reason: "not_acted_on", message: "`PAGE_HIDE` 不是 facegate 处理的消息" });
+    const en = helper.parseWebViewMessage(event, { locale: "en" });
+    assert.equal(en.message, "PAGE_HIDE is not a message facegate acts on");
+    // A type that looks like a replacement pattern is written as it is.
+    const odd = helper.parseWebViewMessage({ type: "$&$1{type}" }, { locale: "en" });
+    assert.equal(odd.message, "$&$1{type} is not a message facegate acts on");
+
+    const failed = helper.wechatVerifyOutcome({ errCode: 10004 });
+    assert.equal(failed.message, catalogue.failure_reasons.not_same_person["zh-CN"]);
+    assert.equal(helper.wechatVerifyOutcome({ errCode: 10004 }, { locale: "en" }).message, catalogue.failure_reasons.not_same_person.en);
+
+    const support = helper.wechatFaceSupport({ errCode: 10002 });
+    assert.equal(support.message, catalogue.face_support.model_not_downloaded["zh-CN"]);
+    assert.equal(helper.wechatFaceSupport({ errCode: 10002 }, { locale: "en" }).message, catalogue.face_support.model_not_downloaded.en);
+  }
+  // Every input in en, too: the two answer alike.
+  for (const { input } of outcomeTable.cases) {
+    const options = { locale: "en" };
+    assert.deepEqual(adapter.wechatVerifyOutcome(input, options), facegate.wechatVerifyOutcome(input, options), JSON.stringify(input));
+  }
+  for (const { input } of webViewTable.cases) {
+    const options = { locale: "en" };
+    assert.deepEqual(adapter.parseWebViewMessage(input, options), facegate.parseWebViewMessage(input, options), JSON.stringify(input));
+  }
+});
+
+test("setLocale sets the page's locale where a call names none, in both", () => {
+  try {
+    for (const helper of [adapter, facegate]) {
+      assert.equal(helper.currentLocale(), "zh-CN", "no window, no navigator: zh-CN");
+      helper.setLocale("en-US");
+      assert.equal(helper.currentLocale(), "en");
+      assert.equal(helper.wechatFaceSupport({ errCode: 10001 }).message, catalogue.face_support.no_front_camera.en);
+      assert.equal(helper.wechatFaceSupport({ errCode: 10001 }, { locale: "zh-CN" }).message, catalogue.face_support.no_front_camera["zh-CN"]);
+      helper.setLocale("fr");
+      assert.equal(helper.currentLocale(), "zh-CN", "a language neither speaks goes back to the default");
+    }
+  } finally {
+    adapter.setLocale(null);
+    facegate.setLocale(null);
+  }
+});
+
+test("the helper's errors carry their code, field and a message in the locale asked for", () => {
+  const bad = { token: "t", successUrl: "javascript:alert(1)", failedUrl: "https://a.example/" };
+  const thrown = (call) => {
+    try {
+      call();
+    } catch (error) {
+      return error;
+    }
+    assert.fail("the call did not throw");
+  };
+  let error = thrown(() => facegate.baiduH5Url(bad));
+  assert.equal(error.name, "FacegateError");
+  assert.equal(error.code, "invalid_argument");
+  assert.equal(error.field, "successUrl");
+  assert.equal(error.message, "`successUrl`：须为 http(s) 地址");
+  try {
+    facegate.setLocale("en");
+    error = thrown(() => facegate.baiduH5Url(bad));
+    assert.equal(error.message, "successUrl: must be an http(s) URL");
+    assert.equal(error.code, "invalid_argument");
+  } finally {
+    facegate.setLocale(null);
+  }
+  error = thrown(() => facegate.analyzeDevice({ userAgent: 42 }, null, { locale: "en" }));
+  assert.equal(error.code, "invalid_argument");
+  assert.equal(error.message, "facts: wrong type or shape");
+  assert.match(error.detail, /invalid type/);
+  error = thrown(() => new facegate.FacegateClient({ baseUrl: "ftp://x", locale: "en" }));
+  assert.equal(error.message, "baseUrl: must be an http(s) URL");
+  error = thrown(() => facegate.parseReturnUrl("https://shop.example/return?status=verified"));
+  assert.equal(error.code, "invalid_return_url");
+  assert.equal(error.message, "不是 facegate 的回跳地址：缺少 `verification_id` 参数");
+});
+
+test("analyzeDevice explains each issue and its recommendation in zh-CN by default, en on request", () => {
+  const facts = { userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0.0.0", secureContext: true, mediaDevices: true, getUserMedia: true, cameras: [], cameraPermission: "denied" };
+  const zh = facegate.analyzeDevice(facts, ["baidu_h5"]);
+  const en = facegate.analyzeDevice(facts, ["baidu_h5"], { locale: "en" });
+  const h5 = (report) => report.flows.find((flow) => flow.flow === "h5_redirect").issues;
+  assert.deepEqual(h5(zh).map((issue) => issue.code), ["no_camera", "camera_denied"]);
+  assert.deepEqual(h5(zh).map((issue) => issue.message), [catalogue.device_issues.no_camera["zh-CN"], catalogue.device_issues.camera_denied["zh-CN"]]);
+  assert.equal(h5(zh)[1].message, "摄像头权限已被拒绝，请在系统设置中允许浏览器使用摄像头后重试");
+  assert.deepEqual(h5(en).map((issue) => issue.message), [catalogue.device_issues.no_camera.en, catalogue.device_issues.camera_denied.en]);
+  assert.equal(zh.recommended.reason, "continue_on_phone");
+  assert.equal(zh.recommended.message, catalogue.recommendations.continue_on_phone["zh-CN"]);
+  assert.equal(en.recommended.message, catalogue.recommendations.continue_on_phone.en);
 });

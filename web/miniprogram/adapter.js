@@ -5,9 +5,69 @@
 // pass the same tables of cases (tests/cases/web_view_messages.json, device_support.json,
 // verify_outcomes.json; tests/e2e/package.test.mjs). Nothing here decides a verdict: a finished
 // flow ends with asking the merchant's backend.
+//
+// Human text (a `message` beside each code) is in zh-CN by default, in en on request: every
+// function that returns some takes a `locale` option; setLocale sets the page's. Mini-programs
+// have no navigator, so nothing else is read: pass wx.getAppBaseInfo().language ("zh_CN", "en")
+// to follow WeChat's language. The texts are in messages.js, checked against the wasm helper's.
+
+import { MESSAGES } from "./messages.js";
+
+let pageLocale = null;
+
+/** "zh-CN" or "en" for a BCP 47 tag, by its language ("en-US", "zh_CN"); null for any other. */
+function fromTag(tag) {
+  if (typeof tag !== "string") return null;
+  const primary = tag.trim().split(/[-_]/)[0];
+  if (/^zh$/i.test(primary)) return "zh-CN";
+  if (/^en$/i.test(primary)) return "en";
+  return null;
+}
+
+/** The locale of a call: its option where it names one, else the page's (setLocale), else zh-CN. */
+function localeOf(tag) {
+  return fromTag(tag) || pageLocale || "zh-CN";
+}
+
+/** An options object's locale. */
+const optionLocale = (options) =>
+  localeOf(options !== null && typeof options === "object" ? property(options, "locale") : null);
+
+/**
+ * Sets the locale of every message from now on, where a call names none: "zh-CN" or "en" (any
+ * BCP 47 tag is read by its language). null, or a language the adapter does not speak, goes back
+ * to zh-CN.
+ */
+export function setLocale(locale) {
+  pageLocale = fromTag(locale);
+}
+
+/** The locale the adapter speaks where a call names none. */
+export function currentLocale() {
+  return localeOf(null);
+}
+
+function text(section, code, locale) {
+  const entry = Object.prototype.hasOwnProperty.call(MESSAGES[section], code) ? MESSAGES[section][code] : null;
+  if (entry === null) throw new TypeError(`facegate: unknown ${section} code ${String(code)}`);
+  return entry[locale];
+}
+
+/**
+ * What a failure reason (a result's `reason`, or an outcome's `hint`) means for the person and
+ * what they can do next, in `locale`: capture_failed reads 光线不足或画面不清晰，请在明亮处重试.
+ */
+export function explainFailure(reason, locale) {
+  return text("failure_reasons", reason, localeOf(locale));
+}
+
+/** A session's status as a person reads it, in `locale`: verified reads 认证通过 or "verified". */
+export function statusLabel(status, locale) {
+  return text("statuses", status, localeOf(locale));
+}
 
 /** A string, or a safe integer written in decimal; anything else reads as absent. */
-const text = (value) =>
+const asText = (value) =>
   typeof value === "string" ? value : Number.isSafeInteger(value) ? String(value) : null;
 
 // parseWebViewMessage walks what a web-view message handler was given exactly as the wasm
@@ -65,13 +125,13 @@ function walk(batch, value, depth) {
       if (inner !== null) return walk(batch, inner, depth + 1);
     }
     // "message" is the type of the event itself (mini-program and DOM events).
-    const type = text(property(value, "type"));
+    const type = asText(property(value, "type"));
     if (type !== null && type !== "" && type !== "message") {
       const message = {
         type,
-        token: text(property(value, "token")),
-        url: text(property(value, "url")),
-        authFlowId: text(property(value, "authFlowId")),
+        token: asText(property(value, "token")),
+        url: asText(property(value, "url")),
+        authFlowId: asText(property(value, "authFlowId")),
       };
       batch.last = type;
       if (type === "RN_DONE") batch.finished = message;
@@ -86,9 +146,17 @@ function walk(batch, value, depth) {
 /**
  * Reads what a web-view message handler was given: the event, its detail, WeChat's batch of
  * posted messages, a JSON string. Finished when any message is RN_DONE; else the last
- * IDENTITY_ALI_FACE_AWAKE with a token; else ignored, naming the last message's type.
+ * IDENTITY_ALI_FACE_AWAKE with a token; else ignored, naming the last message's type, with a
+ * reason code and a message in options.locale.
  */
-export function parseWebViewMessage(event) {
+export function parseWebViewMessage(event, options) {
+  const locale = optionLocale(options);
+  const ignored = (type, reason) => ({
+    action: "ignored",
+    type,
+    reason,
+    message: text("web_view_ignored", reason, locale).replace("{type}", () => type),
+  });
   const batch = { values: 0, jsonStrings: 0, finished: null, start: null, last: null };
   walk(batch, event, 0);
   if (batch.finished) return { action: "finished", authFlowId: batch.finished.authFlowId };
@@ -97,15 +165,8 @@ export function parseWebViewMessage(event) {
     return { action: "start_alipay_verify", certifyId: token, url: url || "", authFlowId };
   }
   const type = batch.last;
-  if (type === null) {
-    const reason =
-      shape(event) === "other" ? "the event is not an object, a list or a JSON string" : "no posted message has a type";
-    return { action: "ignored", type: null, reason };
-  }
-  if (type === "IDENTITY_ALI_FACE_AWAKE") {
-    return { action: "ignored", type, reason: "IDENTITY_ALI_FACE_AWAKE without a token (the certifyId)" };
-  }
-  return { action: "ignored", type, reason: `${type} is not a message facegate acts on` };
+  if (type === null) return ignored(null, shape(event) === "other" ? "not_an_event" : "no_type");
+  return ignored(type, type === "IDENTITY_ALI_FACE_AWAKE" ? "no_token" : "not_acted_on");
 }
 
 const integer = (value) => (typeof value === "number" && Number.isInteger(value) ? value : null);
@@ -141,7 +202,8 @@ function atLeast(parts, floor) {
 /**
  * wx.checkIsSupportFacialRecognition's callback argument (seed 003: 10001/10002/10003), and the
  * WeChat provider to use: wechat_verify where context.sdkVersion is 3.8.12 or later and it is
- * enabled, else wechat_mini where enabled (context.enabled absent: both).
+ * enabled, else wechat_mini where enabled (context.enabled absent: both); message says what
+ * reason means for the person, in context.locale.
  */
 export function wechatFaceSupport(result, context) {
   const res = result || {};
@@ -159,7 +221,8 @@ export function wechatFaceSupport(result, context) {
   let provider = null;
   if (supported && facialVerify && has("wechat_verify")) provider = "wechat_verify";
   else if (supported && has("wechat_mini")) provider = "wechat_mini";
-  return { supported, reason, errCode, facialVerify, provider };
+  const message = text("face_support", reason, localeOf(property(ctx, "locale")));
+  return { supported, reason, errCode, facialVerify, provider, message };
 }
 
 /**
@@ -184,8 +247,18 @@ const HINTS = [
   [[10017, 10018, 10041], "vendor_error", false],
 ];
 
-/** What to do after wx.startFacialRecognitionVerify calls back: "submit" hands verifyResult to the backend. */
-export function wechatVerifyOutcome(result) {
+/**
+ * What to do after wx.startFacialRecognitionVerify calls back: "submit" hands verifyResult to the
+ * backend; a failure's message explains its hint in options.locale.
+ */
+export function wechatVerifyOutcome(result, options) {
+  const failed = (errCode, hint, retry) => ({
+    action: "failed",
+    errCode,
+    hint,
+    retry,
+    message: text("failure_reasons", hint, optionLocale(options)),
+  });
   const res = result || {};
   const errCode = integer(res.errCode);
   if (typeof res.verifyResult === "string" && res.verifyResult) {
@@ -193,15 +266,15 @@ export function wechatVerifyOutcome(result) {
   }
   if (errCode === 90100) return { action: "canceled", errCode };
   for (const [codes, hint, retry] of HINTS) {
-    if (codes.includes(errCode)) return { action: "failed", errCode, hint, retry };
+    if (codes.includes(errCode)) return failed(errCode, hint, retry);
   }
   if (typeof res.errMsg === "string" && res.errMsg.includes("cancel")) return { action: "canceled", errCode };
-  return { action: "failed", errCode, hint: "vendor_error", retry: true };
+  return failed(errCode, "vendor_error", true);
 }
 
 /** my.startAPVerify's callback argument: 9000 finished, 6001 the user gave up. */
 export function alipayVerifyOutcome(result) {
-  const status = text((result || {}).resultStatus);
+  const status = asText((result || {}).resultStatus);
   if (status === "9000") return { action: "finished" };
   if (status === "6001") return { action: "canceled" };
   return { action: "failed", resultStatus: status };
@@ -213,10 +286,10 @@ export function alipayVerifyOutcome(result) {
  * and the end of the Alipay face check call onFinished, where the page asks its backend.
  */
 export function createWebViewHandler(options) {
-  const { onFinished, onCanceled = () => {}, onIgnored = () => {}, startAPVerify } = options;
+  const { onFinished, onCanceled = () => {}, onIgnored = () => {}, startAPVerify, locale } = options;
   const start = startAPVerify || ((params) => globalThis.my.startAPVerify(params));
   return function onWebviewMessage(event) {
-    const message = parseWebViewMessage(event);
+    const message = parseWebViewMessage(event, { locale });
     if (message.action === "start_alipay_verify") {
       const done = (res) => {
         const outcome = alipayVerifyOutcome(res);
@@ -235,12 +308,12 @@ export function createWebViewHandler(options) {
 
 /** wx.startFacialRecognitionVerify with a user_id_key from the backend, as a promise of the typed outcome. */
 export function startWechatFaceVerify(options) {
-  const { userIdKey, checkAliveType, wx = globalThis.wx } = options;
+  const { userIdKey, checkAliveType, locale, wx = globalThis.wx } = options;
   return new Promise((resolve) => {
     wx.startFacialRecognitionVerify({
       userIdKey,
       checkAliveType,
-      complete: (res) => resolve(wechatVerifyOutcome(res)),
+      complete: (res) => resolve(wechatVerifyOutcome(res, { locale })),
     });
   });
 }
@@ -276,7 +349,7 @@ export function startWechatVerify(options) {
  * from wx.getAppBaseInfo() (or wx.getSystemInfoSync()) unless options.sdkVersion gives it.
  */
 export function checkWechatFaceSupport(options = {}) {
-  const { checkAliveType, enabled, wx = globalThis.wx } = options;
+  const { checkAliveType, enabled, locale, wx = globalThis.wx } = options;
   let { sdkVersion: version } = options;
   if (version === undefined) {
     try {
@@ -289,7 +362,7 @@ export function checkWechatFaceSupport(options = {}) {
   return new Promise((resolve) => {
     wx.checkIsSupportFacialRecognition({
       checkAliveType,
-      complete: (res) => resolve(wechatFaceSupport(res, { sdkVersion: version, enabled })),
+      complete: (res) => resolve(wechatFaceSupport(res, { sdkVersion: version, enabled, locale })),
     });
   });
 }

@@ -1,7 +1,7 @@
 //! What needs a browser: gathering the device facts, timers, sessionStorage, and the calls to
 //! facegate's client endpoints (the session's client_secret only, never a vendor secret).
 
-use facegate_types::{ApiError, ErrorCode, VerificationStatus, VERIFICATION_OBJECT};
+use facegate_types::{ApiError, ErrorCode, Locale, VerificationStatus, VERIFICATION_OBJECT};
 use gloo_net::http::{Request, Response};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -36,6 +36,22 @@ pub fn aliyun_meta_info() -> Result<String, HelperError> {
         None => String::new(),
     };
     crate::aliyun::meta_info_text(&text)
+}
+
+/// The first of the browser's languages (`navigator.languages`, else `navigator.language`)
+/// the helper speaks, else zh-CN; zh-CN where there is no window (Node, a worker, a
+/// mini-program).
+pub fn preferred_locale() -> Locale {
+    let Some(window) = web_sys::window() else {
+        return Locale::default();
+    };
+    let navigator: JsValue = window.navigator().into();
+    let mut tags: Vec<String> = get(&navigator, "languages")
+        .dyn_into::<Array>()
+        .map(|list| list.iter().filter_map(|tag| tag.as_string()).collect())
+        .unwrap_or_default();
+    tags.extend(get(&navigator, "language").as_string());
+    Locale::first_of(tags.iter().map(String::as_str))
 }
 
 pub fn window(what: &'static str) -> Result<Window, HelperError> {
@@ -179,9 +195,18 @@ impl Session {
 pub struct Backend {
     /// Empty for the page's own origin.
     pub base_url: String,
+    /// The merchant's choice, sent as `Accept-Language` (the browser's own header otherwise).
+    pub locale: Option<Locale>,
 }
 
 impl Backend {
+    fn language(&self, request: gloo_net::http::RequestBuilder) -> gloo_net::http::RequestBuilder {
+        match self.locale {
+            Some(locale) => request.header("accept-language", locale.tag()),
+            None => request,
+        }
+    }
+
     fn session_url(&self, id: &str) -> String {
         format!(
             "{}/v1/client/verifications/{}",
@@ -201,7 +226,8 @@ impl Backend {
             self.session_url(id),
             encode_component(client_secret)
         );
-        let request = Request::get(&url)
+        let request = self
+            .language(Request::get(&url))
             .abort_signal(signal)
             .build()
             .map_err(network)?;
@@ -223,7 +249,11 @@ impl Backend {
             .ok_or_else(|| {
                 HelperError::UnexpectedResponse("the request could not be encoded".into())
             })?;
-        let request = Request::post(&format!("{}/wechat_result", self.session_url(id)))
+        let request = self
+            .language(Request::post(&format!(
+                "{}/wechat_result",
+                self.session_url(id)
+            )))
             .header("content-type", "application/json")
             .body(body)
             .map_err(network)?;

@@ -25,7 +25,7 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, HelperError> {
 /// Reads an argument; the error names it.
 pub fn from_js<T: DeserializeOwned>(field: &'static str, value: JsValue) -> Result<T, HelperError> {
     serde_wasm_bindgen::from_value(value)
-        .map_err(|error| HelperError::invalid(field, error.to_string()))
+        .map_err(|error| HelperError::wrong_shape(field, error.to_string()))
 }
 
 /// `undefined` and `null` read as the type's default.

@@ -3,7 +3,7 @@
 //! side (`browser::device_facts`) only gathers the facts.
 
 use facegate_types::front_end::wechat_verify;
-use facegate_types::Provider;
+use facegate_types::{Locale, Provider};
 use serde::{Deserialize, Serialize};
 
 /// What the page observed about its browser. Every field has a default, so a partial object
@@ -146,36 +146,36 @@ pub enum IssueCode {
 }
 
 impl IssueCode {
-    fn message(self) -> &'static str {
-        match self {
-            Self::InsecureContext => "the page is not a secure context (https or localhost), so the camera is unavailable",
-            Self::NoMediaDevices => "navigator.mediaDevices is missing",
-            Self::NoGetUserMedia => "getUserMedia is missing, so a web page cannot open the camera",
-            Self::NoCamera => "no camera is connected",
-            Self::NoFrontCamera => "no front (user-facing) camera was found",
-            Self::CameraDenied => "camera permission was denied for this site",
-            Self::IosWebviewTooOld => "in-app browsers on iOS before 14.3 cannot open the camera",
-            Self::AndroidTooOld => "Android before 5.0 cannot open the camera from a web page",
-            Self::NotInWechatMiniProgram => "only a page inside a WeChat mini-program can start WeChat's face check",
-            Self::NotInMiniProgramWebView => "only a mini-program web-view can host this flow",
-            Self::AlreadyOnPhone => "this device is already a phone",
-            Self::VendorBrowserUnsupported => "the vendor's documented browser support excludes this browser",
-        }
-    }
+    /// Every issue code, in the order `analyze` reports them.
+    pub const ALL: &'static [IssueCode] = &[
+        IssueCode::InsecureContext,
+        IssueCode::NoMediaDevices,
+        IssueCode::NoGetUserMedia,
+        IssueCode::NoCamera,
+        IssueCode::NoFrontCamera,
+        IssueCode::CameraDenied,
+        IssueCode::IosWebviewTooOld,
+        IssueCode::AndroidTooOld,
+        IssueCode::NotInWechatMiniProgram,
+        IssueCode::NotInMiniProgramWebView,
+        IssueCode::AlreadyOnPhone,
+        IssueCode::VendorBrowserUnsupported,
+    ];
 }
 
-/// One issue: its code and an English explanation for logs and support.
+/// One issue: its code, and what it means for the person and what to do, in the caller's
+/// locale (the catalogue's text, `messages.rs`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Issue {
     pub code: IssueCode,
     pub message: &'static str,
 }
 
-impl From<IssueCode> for Issue {
-    fn from(code: IssueCode) -> Self {
+impl Issue {
+    pub fn new(code: IssueCode, locale: Locale) -> Self {
         Self {
             code,
-            message: code.message(),
+            message: code.text().get(locale),
         }
     }
 }
@@ -199,12 +199,46 @@ pub struct CameraReport {
     pub permission: Permission,
 }
 
-/// The recommended provider and flow.
+/// Why a provider and flow were recommended, as a stable code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecommendationReason {
+    /// A WeChat mini-program whose base library has `wx.requestFacialVerify` (3.8.12+).
+    WechatVerifyAvailable,
+    /// A WeChat mini-program: WeChat's own face check.
+    WechatMiniProgram,
+    /// A mini-program web-view: OEMCloud's long link.
+    MiniProgramWebView,
+    /// WeChat's browser: Tencent FaceID's page.
+    WechatBrowser,
+    /// This browser can open the camera.
+    CameraAvailable,
+    /// The sandbox's page is a form.
+    NoCameraNeeded,
+    /// This computer cannot: the QR hand-off.
+    ContinueOnPhone,
+}
+
+impl RecommendationReason {
+    /// Every reason, in the order `recommend` tries them.
+    pub const ALL: &'static [RecommendationReason] = &[
+        RecommendationReason::WechatVerifyAvailable,
+        RecommendationReason::WechatMiniProgram,
+        RecommendationReason::MiniProgramWebView,
+        RecommendationReason::WechatBrowser,
+        RecommendationReason::CameraAvailable,
+        RecommendationReason::NoCameraNeeded,
+        RecommendationReason::ContinueOnPhone,
+    ];
+}
+
+/// The recommended provider and flow, why (a code), and the why in the caller's locale.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Recommendation {
     pub provider: Provider,
     pub flow: Flow,
-    pub reason: &'static str,
+    pub reason: RecommendationReason,
+    pub message: &'static str,
 }
 
 /// The whole device check.
@@ -277,7 +311,11 @@ pub fn aliyun_browser_support(user_agent: &str) -> Result<(), IssueCode> {
 }
 
 /// The enabled providers whose vendor documents exclude this browser.
-fn unsupported_providers(user_agent: &str, enabled: &[Provider]) -> Vec<ProviderIssues> {
+fn unsupported_providers(
+    user_agent: &str,
+    enabled: &[Provider],
+    locale: Locale,
+) -> Vec<ProviderIssues> {
     enabled
         .iter()
         .filter_map(|provider| {
@@ -287,7 +325,7 @@ fn unsupported_providers(user_agent: &str, enabled: &[Provider]) -> Vec<Provider
             }?;
             Some(ProviderIssues {
                 provider: *provider,
-                issues: vec![Issue::from(refused)],
+                issues: vec![Issue::new(refused, locale)],
             })
         })
         .collect()
@@ -417,8 +455,13 @@ fn front_camera(mobile: bool, cameras: Option<&[CameraFacts]>) -> Presence {
 }
 
 /// Checks the device and recommends a provider among `enabled` (in the merchant's order of
-/// preference) and a flow.
+/// preference) and a flow, with the messages in zh-CN.
 pub fn analyze(facts: &DeviceFacts, enabled: &[Provider]) -> DeviceReport {
+    analyze_in(facts, enabled, Locale::default())
+}
+
+/// [`analyze`], with the messages in `locale`.
+pub fn analyze_in(facts: &DeviceFacts, enabled: &[Provider], locale: Locale) -> DeviceReport {
     let container = container(&facts.user_agent, facts.wx_environment.as_deref());
     let os = os(&facts.user_agent);
     let mobile = container != Container::DesktopBrowser;
@@ -453,7 +496,10 @@ pub fn analyze(facts: &DeviceFacts, enabled: &[Provider]) -> DeviceReport {
     let check = |flow, issues: Vec<IssueCode>| FlowCheck {
         flow,
         supported: issues.is_empty(),
-        issues: issues.into_iter().map(Issue::from).collect(),
+        issues: issues
+            .into_iter()
+            .map(|code| Issue::new(code, locale))
+            .collect(),
     };
     let h5 = check(Flow::H5Redirect, camera_issues.clone());
     let wechat = check(
@@ -481,7 +527,7 @@ pub fn analyze(facts: &DeviceFacts, enabled: &[Provider]) -> DeviceReport {
         },
     );
 
-    let unsupported = unsupported_providers(&facts.user_agent, enabled);
+    let unsupported = unsupported_providers(&facts.user_agent, enabled, locale);
     // A provider the vendor's own table excludes is not offered here.
     let usable: Vec<Provider> = enabled
         .iter()
@@ -498,6 +544,12 @@ pub fn analyze(facts: &DeviceFacts, enabled: &[Provider]) -> DeviceReport {
         &web_view,
         &handoff,
     );
+    let recommended = recommended.map(|(provider, flow, reason)| Recommendation {
+        provider,
+        flow,
+        reason,
+        message: reason.text().get(locale),
+    });
     DeviceReport {
         container,
         mobile,
@@ -516,6 +568,7 @@ pub fn analyze(facts: &DeviceFacts, enabled: &[Provider]) -> DeviceReport {
     }
 }
 
+/// The provider, flow and why, in the merchant's order of preference.
 fn recommend(
     container: Container,
     enabled: &[Provider],
@@ -524,15 +577,9 @@ fn recommend(
     wechat: &FlowCheck,
     web_view: &FlowCheck,
     handoff: &FlowCheck,
-) -> Option<Recommendation> {
+) -> Option<(Provider, Flow, RecommendationReason)> {
     let has = |provider| enabled.contains(&provider);
-    let pick = |provider, flow, reason| {
-        Some(Recommendation {
-            provider,
-            flow,
-            reason,
-        })
-    };
+    let pick = |provider, flow, reason| Some((provider, flow, reason));
     // Face verification 2.0 where the base library runs it (the rule wechatFaceSupport uses).
     match (wechat.supported)
         .then(|| wechat_verify::recommend(true, facial_verify, Some(enabled)))
@@ -542,14 +589,14 @@ fn recommend(
             return pick(
                 Provider::WechatVerify,
                 Flow::WechatMiniProgram,
-                "inside a WeChat mini-program whose base library has wx.requestFacialVerify (3.8.12+), face verification 2.0 needs no web camera",
+                RecommendationReason::WechatVerifyAvailable,
             )
         }
         Some(provider) => {
             return pick(
                 provider,
                 Flow::WechatMiniProgram,
-                "inside a WeChat mini-program, WeChat's own face check needs no web camera",
+                RecommendationReason::WechatMiniProgram,
             )
         }
         None => {}
@@ -558,7 +605,7 @@ fn recommend(
         return pick(
             Provider::Oemcloud,
             Flow::WebView,
-            "inside a mini-program web-view, OEMCloud's long link opens there",
+            RecommendationReason::MiniProgramWebView,
         );
     }
     // Tencent FaceID's DetectAuth Url is for WeChat H5 only ("仅微信H5场景使用"): the
@@ -567,7 +614,7 @@ fn recommend(
         return pick(
             Provider::TencentFaceid,
             Flow::H5Redirect,
-            "inside WeChat's browser, Tencent FaceID's page (its Url is for WeChat H5 only)",
+            RecommendationReason::WechatBrowser,
         );
     }
     let h5_providers = || enabled.iter().copied().filter(|p| is_h5_provider(*p));
@@ -576,7 +623,7 @@ fn recommend(
             return pick(
                 provider,
                 Flow::H5Redirect,
-                "this browser can open the camera",
+                RecommendationReason::CameraAvailable,
             );
         }
     }
@@ -584,7 +631,7 @@ fn recommend(
         return pick(
             provider,
             Flow::H5Redirect,
-            "the sandbox's page needs no camera",
+            RecommendationReason::NoCameraNeeded,
         );
     }
     if handoff.supported {
@@ -592,7 +639,7 @@ fn recommend(
             return pick(
                 provider,
                 Flow::QrHandoff,
-                "this computer cannot run the face check: continue on a phone",
+                RecommendationReason::ContinueOnPhone,
             );
         }
     }
@@ -910,6 +957,31 @@ mod tests {
         assert!(report.unsupported.is_empty());
         let json = serde_json::to_value(&report).unwrap();
         assert!(json.get("unsupported").is_none());
+    }
+
+    #[test]
+    fn issues_and_the_recommendation_speak_zh_cn_by_default_and_en_when_asked() {
+        let mut facts = capable(DESKTOP);
+        facts.cameras = Some(Vec::new());
+        let zh = analyze(&facts, ALL);
+        let en = analyze_in(&facts, ALL, Locale::En);
+        let h5 = |report: &DeviceReport| report.flows[0].issues.clone();
+        assert_eq!(
+            h5(&zh),
+            [Issue {
+                code: IssueCode::NoCamera,
+                message: "未检测到摄像头，请连接摄像头后重试，或用手机扫码继续"
+            }]
+        );
+        assert_eq!(h5(&en)[0].code, IssueCode::NoCamera, "codes do not change");
+        assert_eq!(h5(&en)[0].message, IssueCode::NoCamera.text().en);
+        let (zh, en) = (zh.recommended.unwrap(), en.recommended.unwrap());
+        assert_eq!(zh.reason, RecommendationReason::ContinueOnPhone);
+        assert_eq!(en.reason, zh.reason);
+        assert_eq!(zh.message, "此电脑无法完成人脸核身，请用手机扫码继续");
+        assert_eq!(en.message, RecommendationReason::ContinueOnPhone.text().en);
+        let json = serde_json::to_value(&zh).unwrap();
+        assert_eq!(json["reason"], "continue_on_phone");
     }
 
     #[test]

@@ -1,46 +1,126 @@
 //! The helper's one error type. Each variant has a stable `code` that JavaScript callers can
-//! switch on; messages never carry a client secret, a name or an ID number.
+//! switch on, and a message in the caller's locale from the catalogue (`messages.rs`); messages
+//! never carry a client secret, a name or an ID number.
 
-use facegate_types::ApiError;
+use facegate_types::{ApiError, Locale};
+
+/// What is wrong with an argument: the catalogue's text says it in each locale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// Not an `http://` or `https://` URL with a host.
+    HttpUrl,
+    /// Empty, or only white space.
+    Empty,
+    /// Not a CSS colour (letters, digits, `#(),.%` and spaces, at most 40).
+    CssColour,
+    /// OEMCloud's links: neither `authUrl` nor `originalUrl`.
+    NoLink,
+    /// A next action's `type` facegate does not know.
+    ActionType,
+    /// A field this kind of next action needs is missing.
+    Required,
+    /// `confirmReturn` without a client secret, in a tab that did not start the verification.
+    ClientSecretUnknown,
+    /// `followNextAction` with no session id.
+    SessionId,
+    /// `followNextAction` with a session that is no longer pending.
+    NoNextAction,
+    /// The value does not have the documented type or shape (the parser's words are the
+    /// error's `detail`).
+    WrongShape,
+}
+
+impl Problem {
+    /// Every problem, in the catalogue's order.
+    pub const ALL: &'static [Problem] = &[
+        Problem::HttpUrl,
+        Problem::Empty,
+        Problem::CssColour,
+        Problem::NoLink,
+        Problem::ActionType,
+        Problem::Required,
+        Problem::ClientSecretUnknown,
+        Problem::SessionId,
+        Problem::NoNextAction,
+        Problem::WrongShape,
+    ];
+
+    /// The problem's name in the message catalogue (tests/cases/messages.json).
+    pub const fn code(self) -> &'static str {
+        match self {
+            Problem::HttpUrl => "http_url",
+            Problem::Empty => "empty",
+            Problem::CssColour => "css_colour",
+            Problem::NoLink => "no_link",
+            Problem::ActionType => "action_type",
+            Problem::Required => "required",
+            Problem::ClientSecretUnknown => "client_secret_unknown",
+            Problem::SessionId => "session_id",
+            Problem::NoNextAction => "no_next_action",
+            Problem::WrongShape => "wrong_shape",
+        }
+    }
+}
+
+/// Why a URL is not one facegate's return flow produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReturnUrlProblem {
+    NoVerificationId,
+    BadVerificationId,
+    NoStatus,
+    BadStatus,
+}
+
+impl ReturnUrlProblem {
+    /// Every problem, in the catalogue's order.
+    pub const ALL: &'static [ReturnUrlProblem] = &[
+        ReturnUrlProblem::NoVerificationId,
+        ReturnUrlProblem::BadVerificationId,
+        ReturnUrlProblem::NoStatus,
+        ReturnUrlProblem::BadStatus,
+    ];
+
+    /// The problem's name in the message catalogue (tests/cases/messages.json).
+    pub const fn code(self) -> &'static str {
+        match self {
+            ReturnUrlProblem::NoVerificationId => "no_verification_id",
+            ReturnUrlProblem::BadVerificationId => "bad_verification_id",
+            ReturnUrlProblem::NoStatus => "no_status",
+            ReturnUrlProblem::BadStatus => "bad_status",
+        }
+    }
+}
 
 /// Everything the helper can fail with.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum HelperError {
     /// An argument is missing or malformed; `field` names it.
-    #[error("{field}: {message}")]
     InvalidArgument {
         field: &'static str,
-        message: String,
+        problem: Problem,
+        /// A parser's own words (English), for developers' logs.
+        detail: Option<String>,
     },
     /// The URL the browser landed on is not one facegate's return flow produced.
-    #[error("not a facegate return URL: {0}")]
-    InvalidReturnUrl(&'static str),
-    /// The next action cannot be followed by navigating the browser.
-    #[error("a {0} next action is not followed by navigating the page")]
+    InvalidReturnUrl(ReturnUrlProblem),
+    /// The next action cannot be followed by navigating the browser; the value is its type.
     NotARedirect(&'static str),
-    /// The facegate server answered with its error body; the code is the server's own.
-    #[error("{0}")]
+    /// The facegate server answered with its error body; the code and message are the server's.
     Api(ApiError),
-    /// The facegate server could not be reached.
-    #[error("the facegate server could not be reached: {0}")]
+    /// The facegate server could not be reached; the value is the browser's words.
     Network(String),
-    /// The facegate server answered something that is not the documented JSON.
-    #[error("unexpected response from the facegate server: {0}")]
+    /// The server or a vendor script answered something else than documented; the value says
+    /// what, in English, for developers' logs.
     UnexpectedResponse(String),
-    /// Waiting for a final status took longer than allowed.
-    #[error("no final status within {0} ms")]
+    /// Waiting for a final status took longer than allowed (ms).
     Timeout(u32),
     /// The caller aborted the call through its AbortSignal.
-    #[error("aborted")]
     Aborted,
     /// The text does not fit in a QR code (at most 2,331 bytes at the medium level).
-    #[error("the text is too long for a QR code")]
     QrTooLong,
-    /// The API needs a browser (a window), and there is none.
-    #[error("{0} needs a browser window")]
+    /// The API (named) needs a browser window, and there is none.
     NoBrowser(&'static str),
     /// A vendor's page script the API reads is not loaded; the value is the script's URL.
-    #[error("the vendor's page script is not loaded: add <script src=\"{0}\"> before calling")]
     MissingScript(&'static str),
 }
 
@@ -71,13 +151,48 @@ impl HelperError {
         }
     }
 
-    pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+    /// The message in `locale`: the catalogue's text with its one dynamic part filled in (a
+    /// field's code, an API's name, a script's URL, a timeout in ms); the server's own message
+    /// for `Api`.
+    pub fn message(&self, locale: Locale) -> String {
+        crate::messages::error_message(self, locale)
+    }
+
+    /// Technical words beside the message, untranslated (a parser's or the browser's), where
+    /// there are some: JavaScript sees them as `error.detail`.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Self::InvalidArgument { detail, .. } => detail.as_deref(),
+            Self::Network(detail) | Self::UnexpectedResponse(detail) => Some(detail),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(field: &'static str, problem: Problem) -> Self {
         Self::InvalidArgument {
             field,
-            message: message.into(),
+            problem,
+            detail: None,
+        }
+    }
+
+    pub(crate) fn wrong_shape(field: &'static str, detail: String) -> Self {
+        Self::InvalidArgument {
+            field,
+            problem: Problem::WrongShape,
+            detail: Some(detail),
         }
     }
 }
+
+/// The English message, for Rust callers and logs.
+impl std::fmt::Display for HelperError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Locale::En))
+    }
+}
+
+impl std::error::Error for HelperError {}
 
 #[cfg(test)]
 mod tests {
@@ -85,7 +200,7 @@ mod tests {
     use facegate_types::ErrorCode;
 
     #[test]
-    fn api_errors_keep_the_servers_code_and_field() {
+    fn api_errors_keep_the_servers_code_field_and_message() {
         let error = HelperError::Api(ApiError::new(
             ErrorCode::NotFound,
             "no verification matches",
@@ -93,9 +208,17 @@ mod tests {
         ));
         assert_eq!(error.code(), "not_found");
         assert_eq!(error.field(), None);
-        let invalid = HelperError::invalid("successUrl", "must be an http(s) URL");
+        assert_eq!(error.message(Locale::ZhCn), "no verification matches");
+        let invalid = HelperError::invalid("successUrl", Problem::HttpUrl);
         assert_eq!(invalid.code(), "invalid_argument");
         assert_eq!(invalid.field(), Some("successUrl"));
         assert_eq!(invalid.to_string(), "successUrl: must be an http(s) URL");
+        assert_eq!(
+            invalid.message(Locale::ZhCn),
+            "`successUrl`：须为 http(s) 地址"
+        );
+        assert_eq!(invalid.detail(), None);
+        let shape = HelperError::wrong_shape("facts", "invalid type: number".into());
+        assert_eq!(shape.detail(), Some("invalid type: number"));
     }
 }

@@ -1,10 +1,15 @@
 //! The JavaScript surface: camelCase names, typed through `typescript.rs`, every failure thrown
-//! as a `FacegateError` (an `Error` with a stable `code` and, where one is at fault, `field`).
+//! as a `FacegateError` (an `Error` with a stable `code`, a `message` in the caller's locale
+//! and, where one is at fault, `field`).
+//!
+//! The locale of every human text: the call's `locale` option where it names one, else the
+//! page's `setLocale`, else the browser's languages (`navigator.languages`), else zh-CN.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 
-use facegate_types::Provider;
+use facegate_types::{FailureReason, Locale, Provider, VerificationStatus};
 use js_sys::Promise;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -14,7 +19,7 @@ use crate::browser::{self, Backend};
 use crate::convert::{self, from_js, from_js_or_default};
 use crate::device;
 use crate::device::{Container, DeviceFacts};
-use crate::error::HelperError;
+use crate::error::{HelperError, Problem};
 use crate::miniprogram::{self, AlipayVerifyCallback, Posted, Shape, WechatCallback};
 use crate::poll::PollOptions;
 use crate::qr::{self, QrOptions};
@@ -62,15 +67,104 @@ extern "C" {
     pub type AlipayVerifyOutcomeJs;
     #[wasm_bindgen(typescript_type = "QrOptions")]
     pub type QrOptionsJs;
+    #[wasm_bindgen(typescript_type = "LocaleOptions")]
+    pub type LocaleOptionsJs;
+    #[wasm_bindgen(typescript_type = "LocaleTag")]
+    pub type LocaleTagJs;
+    #[wasm_bindgen(typescript_type = "FailureReason")]
+    pub type FailureReasonJs;
+    #[wasm_bindgen(typescript_type = "VerificationStatus")]
+    pub type VerificationStatusJs;
 }
 
-/// A JS `Error` named `FacegateError`, with `code` and `field`.
+thread_local! {
+    /// The page's choice through `setLocale`.
+    static PAGE_LOCALE: Cell<Option<Locale>> = const { Cell::new(None) };
+}
+
+/// The locale for a call whose option is `tag` (a string, or anything else for none).
+fn locale_for(tag: &JsValue) -> Locale {
+    if let Some(locale) = tag.as_string().as_deref().and_then(Locale::from_tag) {
+        return locale;
+    }
+    if let Some(locale) = PAGE_LOCALE.with(Cell::get) {
+        return locale;
+    }
+    browser::preferred_locale()
+}
+
+/// The locale of an options object's `locale`.
+fn locale_option(options: &JsValue) -> Locale {
+    locale_for(&convert::get(options, "locale"))
+}
+
+/// Sets the locale of every human text the helper returns from now on, where a call names
+/// none: `"zh-CN"` or `"en"` (any BCP 47 tag is read by its language: `en-US`, `zh_CN`).
+/// `null`, or a language the helper does not speak, goes back to the browser's languages
+/// (`navigator.languages`), then zh-CN.
+#[wasm_bindgen(js_name = setLocale)]
+pub fn set_locale(locale: Option<LocaleTagJs>) {
+    let tag = js_value(locale).as_string();
+    PAGE_LOCALE.with(|page| page.set(tag.as_deref().and_then(Locale::from_tag)));
+}
+
+/// The locale the helper speaks where a call names none: `"zh-CN"` or `"en"`.
+#[wasm_bindgen(js_name = currentLocale, unchecked_return_type = "Locale")]
+pub fn current_locale() -> String {
+    locale_for(&JsValue::UNDEFINED).tag().to_owned()
+}
+
+/// What a failure reason means for the person and what they can do next (a
+/// `VerificationResult`'s `reason`), in `locale`: `capture_failed` reads
+/// 光线不足或画面不清晰，请在明亮处重试. Throws `invalid_argument` for an unknown reason.
+///
+/// ```ts
+/// if (session.result && !session.result.passed) tip.textContent = explainFailure(session.result.reason);
+/// ```
+#[wasm_bindgen(js_name = explainFailure)]
+pub fn explain_failure(
+    reason: FailureReasonJs,
+    locale: Option<LocaleTagJs>,
+) -> Result<String, JsValue> {
+    let locale = locale_for(&js_value(locale));
+    let reason = JsValue::from(reason)
+        .as_string()
+        .and_then(|reason| reason.parse::<FailureReason>().ok())
+        .ok_or_else(|| throw_in(HelperError::invalid("reason", Problem::WrongShape), locale))?;
+    Ok(reason.explain(locale).to_owned())
+}
+
+/// A session's status as a person reads it, in `locale`: `verified` reads 认证通过 (zh-CN) or
+/// "verified" (en). Throws `invalid_argument` for an unknown status.
+#[wasm_bindgen(js_name = statusLabel)]
+pub fn status_label(
+    status: VerificationStatusJs,
+    locale: Option<LocaleTagJs>,
+) -> Result<String, JsValue> {
+    let locale = locale_for(&js_value(locale));
+    let status = JsValue::from(status)
+        .as_string()
+        .and_then(|status| status.parse::<VerificationStatus>().ok())
+        .ok_or_else(|| throw_in(HelperError::invalid("status", Problem::WrongShape), locale))?;
+    Ok(status.label(locale).to_owned())
+}
+
+/// A JS `Error` named `FacegateError`, with `code`, `field` and `detail`, its message in the
+/// page's locale (a call without a `locale` option).
 pub(crate) fn throw(error: HelperError) -> JsValue {
-    let js = js_sys::Error::new(&error.to_string());
+    throw_in(error, locale_for(&JsValue::UNDEFINED))
+}
+
+/// A JS `Error` named `FacegateError`, with `code`, `field` and `detail`, its message in
+/// `locale`.
+pub(crate) fn throw_in(error: HelperError, locale: Locale) -> JsValue {
+    let js = js_sys::Error::new(&error.message(locale));
     js.set_name("FacegateError");
     let _ = js_sys::Reflect::set(&js, &"code".into(), &error.code().into());
     let field = error.field().map_or(JsValue::NULL, JsValue::from_str);
     let _ = js_sys::Reflect::set(&js, &"field".into(), &field);
+    let detail = error.detail().map_or(JsValue::NULL, JsValue::from_str);
+    let _ = js_sys::Reflect::set(&js, &"detail".into(), &detail);
     js.into()
 }
 
@@ -110,23 +204,40 @@ pub struct FacegateClient {
     backend: Backend,
 }
 
+impl FacegateClient {
+    /// The client's `locale` option, else the page's.
+    fn locale(&self) -> Locale {
+        self.backend
+            .locale
+            .unwrap_or_else(|| locale_for(&JsValue::UNDEFINED))
+    }
+}
+
 #[wasm_bindgen]
 impl FacegateClient {
     /// `options.baseUrl` is the facegate server's origin; the page's own origin when omitted.
+    /// `options.locale` is the language of the client's errors (and the `Accept-Language` it
+    /// sends, so the server's messages follow); the page's when omitted.
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<ClientOptionsJs>) -> Result<FacegateClient, JsValue> {
-        let base_url = convert::get(&js_value(options), "baseUrl")
+        let options = js_value(options);
+        let locale = convert::get(&options, "locale")
+            .as_string()
+            .as_deref()
+            .and_then(Locale::from_tag);
+        let base_url = convert::get(&options, "baseUrl")
             .as_string()
             .unwrap_or_default();
         let http = base_url.starts_with("https://") || base_url.starts_with("http://");
         if !(base_url.is_empty() || http) {
-            return Err(throw(HelperError::invalid(
-                "baseUrl",
-                "must be an http(s) URL",
-            )));
+            let error = HelperError::invalid("baseUrl", Problem::HttpUrl);
+            return Err(throw_in(
+                error,
+                locale.unwrap_or_else(|| locale_for(&JsValue::UNDEFINED)),
+            ));
         }
         Ok(Self {
-            backend: Backend { base_url },
+            backend: Backend { base_url, locale },
         })
     }
 
@@ -134,9 +245,10 @@ impl FacegateClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<ClientVerification>")]
     pub fn retrieve(&self, id: String, client_secret: String) -> Promise {
         let backend = self.backend.clone();
-        spawn(Box::pin(async move {
-            Ok(backend.retrieve(&id, &client_secret, None).await?.json)
-        }))
+        spawn(
+            self.locale(),
+            Box::pin(async move { Ok(backend.retrieve(&id, &client_secret, None).await?.json) }),
+        )
     }
 
     /// Reads the session until its status is final (`processing` is not), backing off between
@@ -152,14 +264,17 @@ impl FacegateClient {
         options: Option<WaitOptionsJs>,
     ) -> Promise {
         let backend = self.backend.clone();
-        spawn(Box::pin(async move {
-            let (poll, signal) = wait_options(options)?;
-            let window = browser::window("waitForResult")?;
-            let session = backend
-                .wait_for_result(&window, &id, &client_secret, &poll, signal.as_ref())
-                .await?;
-            Ok(session.json)
-        }))
+        spawn(
+            self.locale(),
+            Box::pin(async move {
+                let (poll, signal) = wait_options(options)?;
+                let window = browser::window("waitForResult")?;
+                let session = backend
+                    .wait_for_result(&window, &id, &client_secret, &poll, signal.as_ref())
+                    .await?;
+                Ok(session.json)
+            }),
+        )
     }
 
     /// Hands `verifyResult` from `wx.startFacialRecognitionVerify` to the backend, which
@@ -175,15 +290,18 @@ impl FacegateClient {
         verify_result: String,
     ) -> Promise {
         let backend = self.backend.clone();
-        spawn(Box::pin(async move {
-            if verify_result.is_empty() {
-                return Err(HelperError::invalid("verifyResult", "must not be empty"));
-            }
-            let session = backend
-                .submit_wechat_result(&id, &client_secret, &verify_result)
-                .await?;
-            Ok(session.json)
-        }))
+        spawn(
+            self.locale(),
+            Box::pin(async move {
+                if verify_result.is_empty() {
+                    return Err(HelperError::invalid("verifyResult", Problem::Empty));
+                }
+                let session = backend
+                    .submit_wechat_result(&id, &client_secret, &verify_result)
+                    .await?;
+                Ok(session.json)
+            }),
+        )
     }
 
     /// On the landing page: reads `verification_id` from `url`, then confirms the result with
@@ -200,30 +318,31 @@ impl FacegateClient {
         options: Option<WaitOptionsJs>,
     ) -> Promise {
         let backend = self.backend.clone();
-        spawn(Box::pin(async move {
-            let params = urls::parse_return_url(&url)?;
-            let (poll, signal) = wait_options(options)?;
-            let window = browser::window("confirmReturn")?;
-            let secret = client_secret
-                .filter(|secret| !secret.is_empty())
-                .or_else(|| browser::remembered_client_secret(&window, &params.verification_id))
-                .ok_or_else(|| {
-                    HelperError::invalid(
+        spawn(
+            self.locale(),
+            Box::pin(async move {
+                let params = urls::parse_return_url(&url)?;
+                let (poll, signal) = wait_options(options)?;
+                let window = browser::window("confirmReturn")?;
+                let secret = client_secret
+                    .filter(|secret| !secret.is_empty())
+                    .or_else(|| browser::remembered_client_secret(&window, &params.verification_id))
+                    .ok_or(HelperError::invalid(
                         "clientSecret",
-                        "not given, and this tab did not start the verification",
+                        Problem::ClientSecretUnknown,
+                    ))?;
+                let session = backend
+                    .wait_for_result(
+                        &window,
+                        &params.verification_id,
+                        &secret,
+                        &poll,
+                        signal.as_ref(),
                     )
-                })?;
-            let session = backend
-                .wait_for_result(
-                    &window,
-                    &params.verification_id,
-                    &secret,
-                    &poll,
-                    signal.as_ref(),
-                )
-                .await?;
-            Ok(session.json)
-        }))
+                    .await?;
+                Ok(session.json)
+            }),
+        )
     }
 }
 
@@ -231,8 +350,10 @@ impl FacegateClient {
 /// instead of one per export.
 type Task = Pin<Box<dyn Future<Output = Result<JsValue, HelperError>>>>;
 
-fn spawn(task: Task) -> Promise {
-    wasm_bindgen_futures::future_to_promise(async move { task.await.map_err(throw) })
+fn spawn(locale: Locale, task: Task) -> Promise {
+    wasm_bindgen_futures::future_to_promise(async move {
+        task.await.map_err(|error| throw_in(error, locale))
+    })
 }
 
 fn wait_options(
@@ -250,16 +371,28 @@ fn wait_options(
 
 /// Observes this browser (secure context, camera, permission, container, OS) and recommends a
 /// provider among `enabledProviders` (the merchant's order of preference; all when omitted)
-/// and a flow, saying why each flow would fail before a vendor call is spent.
+/// and a flow, saying why each flow would fail before a vendor call is spent. Every issue and
+/// the recommendation carry a stable code and a `message` in `options.locale`.
+///
+/// ```ts
+/// const report = await checkDevice(["baidu_h5"], { locale: "en" });
+/// ```
 #[wasm_bindgen(js_name = checkDevice, unchecked_return_type = "Promise<DeviceReport>")]
-pub fn check_device(enabled_providers: Option<ProvidersJs>) -> Promise {
+pub fn check_device(
+    enabled_providers: Option<ProvidersJs>,
+    options: Option<LocaleOptionsJs>,
+) -> Promise {
+    let locale = locale_option(&js_value(options));
     let enabled = providers(enabled_providers);
-    spawn(Box::pin(async move {
-        let enabled = enabled?;
-        let window = browser::window("checkDevice")?;
-        let facts = browser::device_facts(&window).await;
-        convert::to_js(&device::analyze(&facts, &enabled))
-    }))
+    spawn(
+        locale,
+        Box::pin(async move {
+            let enabled = enabled?;
+            let window = browser::window("checkDevice")?;
+            let facts = browser::device_facts(&window).await;
+            convert::to_js(&device::analyze_in(&facts, &enabled, locale))
+        }),
+    )
 }
 
 /// Alibaba's MetaInfo for an `aliyun_cloudauth` session's `options.meta_info`: what
@@ -271,15 +404,18 @@ pub fn aliyun_meta_info() -> Result<String, JsValue> {
     browser::aliyun_meta_info().map_err(throw)
 }
 
-/// `checkDevice`'s analysis for facts gathered elsewhere (a server log, a test).
+/// `checkDevice`'s analysis for facts gathered elsewhere (a server log, a test), its messages
+/// in `options.locale`.
 #[wasm_bindgen(js_name = analyzeDevice)]
 pub fn analyze_device(
     facts: DeviceFactsJs,
     enabled_providers: Option<ProvidersJs>,
+    options: Option<LocaleOptionsJs>,
 ) -> Result<DeviceReportJs, JsValue> {
-    let facts: DeviceFacts = from_js("facts", facts.into()).map_err(throw)?;
-    let enabled = providers(enabled_providers).map_err(throw)?;
-    typed(&device::analyze(&facts, &enabled))
+    let locale = locale_option(&js_value(options));
+    let facts: DeviceFacts = from_js("facts", facts.into()).map_err(|e| throw_in(e, locale))?;
+    let enabled = providers(enabled_providers).map_err(|e| throw_in(e, locale))?;
+    typed(&device::analyze_in(&facts, &enabled, locale))
 }
 
 /// Baidu's H5 page URL with `token`, `successUrl` and `failedUrl`, each percent-encoded.
@@ -322,17 +458,12 @@ pub fn follow_next_action(verification: VerificationJs) -> Result<(), JsValue> {
     let verification: JsValue = verification.into();
     let id = convert::get(&verification, "id")
         .as_string()
-        .ok_or_else(|| {
-            throw(HelperError::invalid(
-                "verification.id",
-                "must be the session's id",
-            ))
-        })?;
+        .ok_or_else(|| throw(HelperError::invalid("verification.id", Problem::SessionId)))?;
     let action = convert::get(&verification, "next_action");
     if !action.is_object() {
         return Err(throw(HelperError::invalid(
             "verification.next_action",
-            "the session has no next action (it is no longer pending)",
+            Problem::NoNextAction,
         )));
     }
     let action = from_js::<RawNextAction>("verification.next_action", action)
@@ -358,12 +489,15 @@ pub fn parse_return_url(url: String) -> Result<ReturnParamsJs, JsValue> {
 
 /// Reads what a mini-program web-view message handler was given (the event, its `detail`,
 /// WeChat's batch of posted messages, a JSON string): what to do next. Never throws on an odd
-/// shape: anything facegate does not act on reads as `ignored`.
+/// shape: anything facegate does not act on reads as `ignored`, with a `reason` code and a
+/// `message` in `options.locale`.
 #[wasm_bindgen(js_name = parseWebViewMessage)]
 pub fn parse_web_view_message(
     #[wasm_bindgen(unchecked_param_type = "unknown")] event: JsValue,
+    options: Option<LocaleOptionsJs>,
 ) -> Result<WebViewMessageJs, JsValue> {
-    typed(&miniprogram::parse_web_view_message(&event))
+    let locale = locale_option(&js_value(options));
+    typed(&miniprogram::parse_web_view_message_in(&event, locale))
 }
 
 /// JavaScript values as the web-view message parser reads them; property reads that throw
@@ -417,7 +551,8 @@ impl Posted for JsValue {
 }
 
 /// `wx.checkIsSupportFacialRecognition`'s callback argument, typed, with the WeChat provider
-/// to use: `wechat_verify` where `context.sdkVersion` is 3.8.12 or later.
+/// to use: `wechat_verify` where `context.sdkVersion` is 3.8.12 or later; its `message` in
+/// `context.locale`.
 #[wasm_bindgen(js_name = wechatFaceSupport)]
 pub fn wechat_face_support(
     result: Option<WechatCallbackJs>,
@@ -427,7 +562,15 @@ pub fn wechat_face_support(
     // Read leniently, like the callback: an odd shape reads as an empty context.
     let context: miniprogram::FaceSupportContext =
         from_js_or_default("context", js_value(context)).unwrap_or_default();
-    typed(&miniprogram::wechat_face_support_in(&callback, &context))
+    let locale = locale_for(
+        &context
+            .locale
+            .clone()
+            .map_or(JsValue::UNDEFINED, JsValue::from),
+    );
+    typed(&miniprogram::wechat_face_support_localized(
+        &callback, &context, locale,
+    ))
 }
 
 /// What to do after `wx.requestFacialVerify` calls back (`ask_backend`: the backend's
@@ -441,13 +584,15 @@ pub fn wechat_facial_verify_outcome(
 }
 
 /// What to do after `wx.startFacialRecognitionVerify` calls back (`submit` hands verifyResult
-/// to the backend; only the backend decides).
+/// to the backend; only the backend decides); a failure's `message` in `options.locale`.
 #[wasm_bindgen(js_name = wechatVerifyOutcome)]
 pub fn wechat_verify_outcome(
     result: Option<WechatCallbackJs>,
+    options: Option<LocaleOptionsJs>,
 ) -> Result<WechatVerifyOutcomeJs, JsValue> {
+    let locale = locale_option(&js_value(options));
     let callback = wechat_callback(result);
-    typed(&miniprogram::wechat_verify_outcome(&callback))
+    typed(&miniprogram::wechat_verify_outcome_in(&callback, locale))
 }
 
 /// `my.startAPVerify`'s callback argument, typed.

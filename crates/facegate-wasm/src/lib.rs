@@ -2,11 +2,13 @@
 //!
 //! The pure parts (URL building, the device analysis, message parsing, the QR code, the polling
 //! schedule) are plain Rust with native unit tests; `browser` gathers facts and talks to the
-//! backend; `js` is the JavaScript surface, and `typescript` its hand-written types.
+//! backend; `js` is the JavaScript surface, and `typescript` its hand-written types. Every human
+//! text comes from `messages`, in zh-CN by default and in en on request.
 
 pub mod aliyun;
 pub mod device;
 mod error;
+pub mod messages;
 pub mod miniprogram;
 pub mod poll;
 pub mod qr;
@@ -17,5 +19,5 @@ mod convert;
 mod js;
 mod typescript;
 
-pub use error::HelperError;
+pub use error::{HelperError, Problem, ReturnUrlProblem};
 pub use js::*;

@@ -8,7 +8,7 @@
 
 use facegate_types::front_end::oemcloud::{ApVerifyStatus, WebViewMessageType};
 use facegate_types::front_end::wechat_verify::{self as verify_v2, FacialVerifyAction};
-use facegate_types::{FailureReason, Provider};
+use facegate_types::{FailureReason, Locale, Provider};
 use serde::{Deserialize, Serialize};
 
 pub use facegate_types::front_end::wechat_mini::FaceSupportReason;
@@ -81,12 +81,38 @@ pub enum WebViewMessage {
     },
     /// `RN_DONE`: the real-name flow finished; ask the backend for the result.
     Finished { auth_flow_id: Option<String> },
-    /// Anything else: nothing to do. `type` is named where the message had one.
+    /// Anything else: nothing to do. `type` is named where the message had one; `message`
+    /// says why in the caller's locale, for the developer's log.
     Ignored {
         #[serde(rename = "type")]
         kind: Option<String>,
-        reason: String,
+        reason: IgnoredReason,
+        message: String,
     },
+}
+
+/// Why a web-view message was ignored, as a stable code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IgnoredReason {
+    /// The event is not an object, a list or a JSON string.
+    NotAnEvent,
+    /// No posted message has a `type`.
+    NoType,
+    /// `IDENTITY_ALI_FACE_AWAKE` without a token (the certifyId).
+    NoToken,
+    /// A type facegate does not act on.
+    NotActedOn,
+}
+
+impl IgnoredReason {
+    /// Every reason, in the catalogue's order.
+    pub const ALL: &'static [IgnoredReason] = &[
+        IgnoredReason::NotAnEvent,
+        IgnoredReason::NoType,
+        IgnoredReason::NoToken,
+        IgnoredReason::NotActedOn,
+    ];
 }
 
 /// What a value handed to a web-view message handler is, as far as the parser cares.
@@ -241,7 +267,13 @@ impl Batch {
 /// such as the page hiding, does not undo it); else `start_alipay_verify` for the last
 /// `IDENTITY_ALI_FACE_AWAKE` with a token; else `ignored`, naming the last message's type.
 /// Unknown types are ignored, never an error; the walk is bounded (see the constants).
+/// `ignored`'s message is in zh-CN.
 pub fn parse_web_view_message<V: Posted>(event: &V) -> WebViewMessage {
+    parse_web_view_message_in(event, Locale::default())
+}
+
+/// [`parse_web_view_message`], with `ignored`'s message in `locale`.
+pub fn parse_web_view_message_in<V: Posted>(event: &V, locale: Locale) -> WebViewMessage {
     let mut batch = Batch::default();
     batch.walk(event, 0);
     if let Some(done) = batch.finished {
@@ -258,21 +290,23 @@ pub fn parse_web_view_message<V: Posted>(event: &V) -> WebViewMessage {
     }
     let Some(last) = batch.last else {
         let reason = if event.shape() == Shape::Other {
-            "the event is not an object, a list or a JSON string"
+            IgnoredReason::NotAnEvent
         } else {
-            "no posted message has a type"
+            IgnoredReason::NoType
         };
         return WebViewMessage::Ignored {
             kind: None,
-            reason: reason.into(),
+            reason,
+            message: reason.text().get(locale).to_owned(),
         };
     };
     let reason = if WebViewMessageType::parse(&last) == Some(WebViewMessageType::AliFaceAwake) {
-        format!("{last} without a token (the certifyId)")
+        IgnoredReason::NoToken
     } else {
-        format!("{last} is not a message facegate acts on")
+        IgnoredReason::NotActedOn
     };
     WebViewMessage::Ignored {
+        message: crate::messages::fill(reason.text().get(locale), &last),
         kind: Some(last),
         reason,
     }
@@ -312,6 +346,17 @@ pub struct FaceSupportContext {
     /// both.
     #[serde(deserialize_with = "provider_list")]
     pub enabled: Option<Vec<Provider>>,
+    /// The locale of `message` (a BCP 47 tag: `zh-CN`, `en`, ...); see [`FaceSupportContext::locale`].
+    #[serde(deserialize_with = "lenient")]
+    pub locale: Option<String>,
+}
+
+impl FaceSupportContext {
+    /// The context's `locale` where it names one, else the first of `preferred` that does
+    /// (the browser's languages), else zh-CN.
+    pub fn locale<'a>(&'a self, preferred: impl IntoIterator<Item = &'a str>) -> Locale {
+        Locale::first_of(self.locale.as_deref().into_iter().chain(preferred))
+    }
 }
 
 /// A list of provider names: the ones facegate knows, in order; a value that is not a list
@@ -340,6 +385,8 @@ pub struct FaceSupport {
     /// `wechat_verify` where 2.0 runs and is enabled, else `wechat_mini` where enabled; `null`
     /// when the device cannot take a face or neither is enabled.
     pub provider: Option<Provider>,
+    /// What `reason` means for the person and what to do, in the context's locale.
+    pub message: &'static str,
 }
 
 /// Maps `wx.checkIsSupportFacialRecognition`'s callback (seed 003 "回调结果说明"), knowing
@@ -350,10 +397,20 @@ pub fn wechat_face_support(callback: &WechatCallback) -> FaceSupport {
 
 /// Maps `wx.checkIsSupportFacialRecognition`'s callback: a documented errCode by the shared
 /// table, an iOS answer without one by its `:ok`; then recommends `wechat_verify` over
-/// `wechat_mini` where the base library has `wx.requestFacialVerify`.
+/// `wechat_mini` where the base library has `wx.requestFacialVerify`. The message is in the
+/// context's locale (zh-CN when it names none).
 pub fn wechat_face_support_in(
     callback: &WechatCallback,
     context: &FaceSupportContext,
+) -> FaceSupport {
+    wechat_face_support_localized(callback, context, context.locale([]))
+}
+
+/// [`wechat_face_support_in`] with the message in `locale`.
+pub fn wechat_face_support_localized(
+    callback: &WechatCallback,
+    context: &FaceSupportContext,
+    locale: Locale,
 ) -> FaceSupport {
     let code = callback.code();
     let reason = match code {
@@ -369,6 +426,7 @@ pub fn wechat_face_support_in(
         err_code: code,
         facial_verify,
         provider: verify_v2::recommend(supported, facial_verify, context.enabled.as_deref()),
+        message: crate::messages::face_support(reason).get(locale),
     }
 }
 
@@ -407,18 +465,26 @@ pub enum WechatVerifyOutcome {
     /// The user left the face check.
     Canceled { err_code: Option<i64> },
     /// WeChat reported a failure without a verifyResult. `hint` is the likely reason, for the
-    /// page's wording only: nothing was confirmed.
+    /// page's wording only: nothing was confirmed. `message` is the hint's explanation for the
+    /// person ([`FailureReason::explain`]) in the caller's locale.
     Failed {
         err_code: Option<i64>,
         hint: FailureReason,
         retry: bool,
+        message: &'static str,
     },
 }
 
 /// Maps `wx.startFacialRecognitionVerify`'s callback. Seed 003 leaves its callback table empty;
 /// the codes below are the ones WeChat's public error list gives (10001-10069, 90100 the user
-/// leaving). A `verifyResult`, whatever the code, always goes to the backend.
+/// leaving). A `verifyResult`, whatever the code, always goes to the backend. A failure's
+/// message is in zh-CN.
 pub fn wechat_verify_outcome(callback: &WechatCallback) -> WechatVerifyOutcome {
+    wechat_verify_outcome_in(callback, Locale::default())
+}
+
+/// [`wechat_verify_outcome`], with a failure's message in `locale`.
+pub fn wechat_verify_outcome_in(callback: &WechatCallback, locale: Locale) -> WechatVerifyOutcome {
     let err_code = callback.code();
     if let Some(verify_result) = callback.verify_result.clone().filter(|v| !v.is_empty()) {
         return WechatVerifyOutcome::Submit {
@@ -426,10 +492,11 @@ pub fn wechat_verify_outcome(callback: &WechatCallback) -> WechatVerifyOutcome {
             err_code,
         };
     }
-    let failed = |hint, retry| WechatVerifyOutcome::Failed {
+    let failed = |hint: FailureReason, retry| WechatVerifyOutcome::Failed {
         err_code,
         hint,
         retry,
+        message: hint.explain(locale),
     };
     match err_code {
         Some(90100) => WechatVerifyOutcome::Canceled { err_code },
@@ -568,7 +635,8 @@ mod tests {
             WechatVerifyOutcome::Failed {
                 err_code: Some(10004),
                 hint: FailureReason::NotSamePerson,
-                retry: true
+                retry: true,
+                message: FailureReason::NotSamePerson.explain(Locale::ZhCn),
             }
         );
         assert!(matches!(

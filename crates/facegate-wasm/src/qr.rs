@@ -3,7 +3,7 @@
 use qrcodegen::{QrCode, QrCodeEcc};
 use serde::Deserialize;
 
-use crate::error::HelperError;
+use crate::error::{HelperError, Problem};
 
 /// How the QR code is drawn.
 #[derive(Clone, Debug, Deserialize)]
@@ -31,7 +31,7 @@ impl Default for QrOptions {
 fn check_colour(field: &'static str, colour: &str) -> Result<(), HelperError> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || "#(),.% ".contains(c);
     if colour.is_empty() || colour.len() > 40 || !colour.chars().all(allowed) {
-        return Err(HelperError::invalid(field, "must be a CSS colour"));
+        return Err(HelperError::invalid(field, Problem::CssColour));
     }
     Ok(())
 }
@@ -39,7 +39,7 @@ fn check_colour(field: &'static str, colour: &str) -> Result<(), HelperError> {
 /// `text` (a vendor page URL) as an SVG QR code at error-correction level M.
 pub fn qr_svg(text: &str, options: &QrOptions) -> Result<String, HelperError> {
     if text.is_empty() {
-        return Err(HelperError::invalid("text", "must not be empty"));
+        return Err(HelperError::invalid("text", Problem::Empty));
     }
     check_colour("dark", &options.dark)?;
     check_colour("light", &options.light)?;

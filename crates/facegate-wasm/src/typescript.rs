@@ -6,6 +6,19 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
+/** A language of the helper's human text: zh-CN (the default) or en. */
+export type Locale = "zh-CN" | "en";
+/** A locale option: "zh-CN" or "en", or any BCP 47 tag read by its language ("en-US", "zh_CN"); a
+ * language the helper does not speak falls back to setLocale's, then the browser's languages,
+ * then zh-CN. */
+export type LocaleTag = Locale | (string & {});
+/** Every API that returns human text takes it. */
+export interface LocaleOptions {
+  /** The language of `message` (and of errors): zh-CN when neither this, setLocale nor the
+   * browser names zh or en. */
+  locale?: LocaleTag;
+}
+
 /** The vendor behind a session. */
 export type Provider = "sandbox" | "baidu_h5" | "faceid_lite" | "wechat_mini" | "oemcloud" | "tencent_faceid" | "wechat_verify" | "aliyun_cloudauth";
 /** pending -> processing -> verified | failed; pending -> expired | canceled. */
@@ -62,7 +75,7 @@ export interface Verification extends ClientVerification {
   redacted_at?: string;
 }
 
-export interface ClientOptions {
+export interface ClientOptions extends LocaleOptions {
   /** The facegate server's origin; the page's own origin when omitted. */
   baseUrl?: string;
 }
@@ -87,12 +100,15 @@ export type FacegateErrorCode =
   | "vendor_circuit_open"
   | "internal";
 
-/** Every error the helper throws or rejects with. */
+/** Every error the helper throws or rejects with; `message` is in the call's locale (the
+ * server's own message for the server's codes). */
 export interface FacegateError extends Error {
   name: "FacegateError";
   code: FacegateErrorCode;
   /** The argument or request field at fault, if one is. */
   field: string | null;
+  /** Technical words beside the message, untranslated (a parser's, the browser's), if any. */
+  detail: string | null;
 }
 
 export type Container =
@@ -120,7 +136,12 @@ export interface DeviceFacts {
   sdkVersion?: string | null;
 }
 
+/** A reason a flow would fail: its code, and what it means and what to do, in the call's locale. */
 export interface Issue { code: IssueCode; message: string }
+/** Why checkDevice recommended a provider and flow. */
+export type RecommendationReason =
+  | "wechat_verify_available" | "wechat_mini_program" | "mini_program_web_view" | "wechat_browser"
+  | "camera_available" | "no_camera_needed" | "continue_on_phone";
 export interface FlowCheck { flow: Flow; supported: boolean; issues: Issue[] }
 
 export interface DeviceReport {
@@ -139,7 +160,7 @@ export interface DeviceReport {
   /** One entry per flow, in the order h5_redirect, wechat_mini_program, web_view, qr_handoff. */
   flows: FlowCheck[];
   /** null when no enabled provider has a flow that works here. */
-  recommended: { provider: Provider; flow: Flow; reason: string } | null;
+  recommended: { provider: Provider; flow: Flow; reason: RecommendationReason; message: string } | null;
   /** Enabled providers whose vendor's own browser table excludes this browser; absent when none. */
   unsupported?: { provider: Provider; issues: Issue[] }[];
 }
@@ -161,7 +182,10 @@ export interface ReturnParams { verificationId: string; status: VerificationStat
 export type WebViewMessage =
   | { action: "start_alipay_verify"; certifyId: string; url: string; authFlowId: string | null }
   | { action: "finished"; authFlowId: string | null }
-  | { action: "ignored"; type: string | null; reason: string };
+  /** message: why, in the call's locale, for the developer's log. */
+  | { action: "ignored"; type: string | null; reason: WebViewIgnoredReason; message: string };
+/** Why a web-view message was ignored. */
+export type WebViewIgnoredReason = "not_an_event" | "no_type" | "no_token" | "not_acted_on";
 
 /** A wx.* callback argument. */
 export interface WechatCallback { errCode?: number; errMsg?: string; verifyResult?: string }
@@ -174,10 +198,12 @@ export interface FaceSupport {
   facialVerify: boolean;
   /** wechat_verify where 2.0 runs and is enabled, else wechat_mini where enabled. */
   provider: "wechat_verify" | "wechat_mini" | null;
+  /** What `reason` means for the person and what to do, in the context's locale. */
+  message: string;
 }
 
-/** What wechatFaceSupport may know beside the callback. */
-export interface FaceSupportContext {
+/** What wechatFaceSupport may know beside the callback, and the locale of its message. */
+export interface FaceSupportContext extends LocaleOptions {
   /** SDKVersion of wx.getAppBaseInfo() (or wx.getSystemInfoSync()). */
   sdkVersion?: string;
   /** The providers the merchant enabled; absent: both WeChat ones. */
@@ -194,8 +220,9 @@ export interface FacialVerifyOutcome {
 export type WechatVerifyOutcome =
   | { action: "submit"; verifyResult: string; errCode: number | null }
   | { action: "canceled"; errCode: number | null }
-  /** hint is for wording only: nothing was confirmed. */
-  | { action: "failed"; errCode: number | null; hint: FailureReason; retry: boolean };
+  /** hint is for wording only: nothing was confirmed; message is the hint explained to the
+   * person (explainFailure), in the call's locale. */
+  | { action: "failed"; errCode: number | null; hint: FailureReason; retry: boolean; message: string };
 
 export interface AlipayVerifyCallback { resultStatus?: string | number }
 export type AlipayVerifyOutcome =
@@ -247,8 +274,8 @@ mod tests {
     fn every_helper_error_code_is_in_the_typescript() {
         use crate::HelperError;
         let errors = [
-            HelperError::invalid("x", "y"),
-            HelperError::InvalidReturnUrl("x"),
+            HelperError::invalid("x", crate::Problem::Empty),
+            HelperError::InvalidReturnUrl(crate::ReturnUrlProblem::NoStatus),
             HelperError::NotARedirect("x"),
             HelperError::Network("x".into()),
             HelperError::UnexpectedResponse("x".into()),
@@ -266,7 +293,24 @@ mod tests {
     #[test]
     fn every_device_and_message_enum_value_is_in_the_typescript() {
         let json = |value: serde_json::Value| value.as_str().map(str::to_owned).unwrap();
-        use crate::device::{Container, Flow, IssueCode};
+        use crate::device::{Container, Flow, IssueCode, RecommendationReason};
+        use crate::miniprogram::IgnoredReason;
+        let every = IssueCode::ALL
+            .iter()
+            .map(|code| serde_json::to_value(code).unwrap())
+            .chain(
+                RecommendationReason::ALL
+                    .iter()
+                    .map(|reason| serde_json::to_value(reason).unwrap()),
+            )
+            .chain(
+                IgnoredReason::ALL
+                    .iter()
+                    .map(|reason| serde_json::to_value(reason).unwrap()),
+            );
+        for value in every {
+            assert!(types().contains(&quoted(&json(value))));
+        }
         for value in [
             serde_json::to_value(Container::AlipayBrowser).unwrap(),
             serde_json::to_value(Container::BaiduApp).unwrap(),

@@ -5,7 +5,7 @@ use facegate_types::{NextAction, VerificationStatus};
 use serde::{Deserialize, Serialize};
 
 use crate::device::Container;
-use crate::error::HelperError;
+use crate::error::{HelperError, Problem, ReturnUrlProblem};
 
 pub use facegate_types::front_end::pages::{
     append_query, decode_component, encode_component, encode_path_segment, BAIDU_H5_PAGE,
@@ -49,18 +49,18 @@ fn require_http_url(field: &'static str, value: &str) -> Result<(), HelperError>
     } else if lower.starts_with("http://") {
         &value[7..]
     } else {
-        return Err(HelperError::invalid(field, "must be an http(s) URL"));
+        return Err(HelperError::invalid(field, Problem::HttpUrl));
     };
     let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     if rest[..host_end].is_empty() || value.chars().any(char::is_whitespace) {
-        return Err(HelperError::invalid(field, "must be an http(s) URL"));
+        return Err(HelperError::invalid(field, Problem::HttpUrl));
     }
     Ok(())
 }
 
 fn require_token(field: &'static str, value: &str) -> Result<(), HelperError> {
     if value.trim().is_empty() {
-        return Err(HelperError::invalid(field, "must not be empty"));
+        return Err(HelperError::invalid(field, Problem::Empty));
     }
     Ok(())
 }
@@ -128,10 +128,7 @@ pub fn oemcloud_url(links: &OemcloudLinks, container: Container) -> Result<Strin
     } else {
         short.or(long)
     };
-    let url = chosen.ok_or(HelperError::invalid(
-        "authUrl",
-        "neither authUrl nor originalUrl is given",
-    ))?;
+    let url = chosen.ok_or(HelperError::invalid("authUrl", Problem::NoLink))?;
     require_http_url(
         if Some(url) == short {
             "authUrl"
@@ -161,30 +158,28 @@ pub struct RawNextAction {
 
 impl RawNextAction {
     pub fn parse(self) -> Result<NextAction, HelperError> {
-        let missing = |what: &str| {
-            HelperError::invalid("nextAction", format!("a {} action needs {what}", self.kind))
-        };
+        let missing = |field: &'static str| HelperError::invalid(field, Problem::Required);
         match self.kind.as_str() {
             "redirect" => Ok(NextAction::Redirect {
-                url: self.url.clone().ok_or_else(|| missing("url"))?,
+                url: self.url.clone().ok_or_else(|| missing("nextAction.url"))?,
             }),
             "web_view" => Ok(NextAction::WebView {
-                url: self.url.clone().ok_or_else(|| missing("url"))?,
+                url: self.url.clone().ok_or_else(|| missing("nextAction.url"))?,
                 face_token: self.face_token.clone(),
             }),
             "wechat_mini_program" => Ok(NextAction::WechatMiniProgram {
                 user_id_key: self
                     .user_id_key
                     .clone()
-                    .ok_or_else(|| missing("user_id_key"))?,
+                    .ok_or_else(|| missing("nextAction.user_id_key"))?,
             }),
             "wechat_verify" => Ok(NextAction::WechatVerify {
-                verify_id: self.verify_id.clone().ok_or_else(|| missing("verify_id"))?,
+                verify_id: self
+                    .verify_id
+                    .clone()
+                    .ok_or_else(|| missing("nextAction.verify_id"))?,
             }),
-            _ => Err(HelperError::invalid(
-                "nextAction.type",
-                "must be redirect, web_view, wechat_mini_program or wechat_verify",
-            )),
+            _ => Err(HelperError::invalid("nextAction.type", Problem::ActionType)),
         }
     }
 }
@@ -226,20 +221,20 @@ pub fn parse_return_url(url: &str) -> Result<ReturnParams, HelperError> {
             .map(|(_, value)| value.as_str())
     };
     let id = find("verification_id").filter(|id| !id.is_empty()).ok_or(
-        HelperError::InvalidReturnUrl("no verification_id parameter"),
+        HelperError::InvalidReturnUrl(ReturnUrlProblem::NoVerificationId),
     )?;
     if !id
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     {
         return Err(HelperError::InvalidReturnUrl(
-            "verification_id has characters no session id has",
+            ReturnUrlProblem::BadVerificationId,
         ));
     }
     let status = find("status")
-        .ok_or(HelperError::InvalidReturnUrl("no status parameter"))?
+        .ok_or(HelperError::InvalidReturnUrl(ReturnUrlProblem::NoStatus))?
         .parse::<VerificationStatus>()
-        .map_err(|_| HelperError::InvalidReturnUrl("status is not a verification status"))?;
+        .map_err(|_| HelperError::InvalidReturnUrl(ReturnUrlProblem::BadStatus))?;
     Ok(ReturnParams {
         verification_id: id.to_owned(),
         status,

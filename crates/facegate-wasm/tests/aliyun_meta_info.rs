@@ -20,7 +20,7 @@ fn script(body: Option<&str>) {
             Reflect::set(&global, &"getMetaInfo".into(), &Function::new_no_args(body)).unwrap();
         }
         None => {
-            Reflect::delete_property(&global.into(), &"getMetaInfo".into()).unwrap();
+            Reflect::delete_property(&global, &"getMetaInfo".into()).unwrap();
         }
     }
 }

@@ -60,7 +60,7 @@ async fn the_device_check_reports_this_browser() {
     .await;
     assert!(opened.is_ok(), "the fake camera could not be opened");
 
-    let report = settle(check_device(None)).await.expect("checkDevice");
+    let report = settle(check_device(None, None)).await.expect("checkDevice");
     assert_eq!(text(&report, "container"), "desktop_browser");
     assert_eq!(get(&report, "mobile"), JsValue::FALSE);
     assert_eq!(
@@ -88,7 +88,7 @@ async fn the_device_check_reports_this_browser() {
     assert_eq!(text(&report, "recommended.provider"), "sandbox");
 
     let only_wechat: JsValue = Array::of1(&"wechat_mini".into()).into();
-    let report = settle(check_device(Some(only_wechat.unchecked_into())))
+    let report = settle(check_device(Some(only_wechat.unchecked_into()), None))
         .await
         .unwrap();
     assert!(
@@ -102,7 +102,7 @@ fn analyze_device_takes_partial_facts_and_rejects_bad_providers() {
     let facts = object(
         r#"{"userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AlipayClient/10.3.70.6000 MiniProgram", "secureContext": true}"#,
     );
-    let report: JsValue = analyze_device(facts.clone().unchecked_into(), None)
+    let report: JsValue = analyze_device(facts.clone().unchecked_into(), None, None)
         .unwrap()
         .into();
     assert_eq!(text(&report, "container"), "alipay_mini_program");
@@ -113,6 +113,7 @@ fn analyze_device_takes_partial_facts_and_rejects_bad_providers() {
     let error = failure(analyze_device(
         facts.unchecked_into(),
         Some(bad.unchecked_into()),
+        None,
     ));
     assert_eq!(text(&error, "code"), "invalid_argument");
     assert_eq!(text(&error, "field"), "enabledProviders");
@@ -226,11 +227,11 @@ fn web_view_messages_and_callbacks_cross_the_boundary() {
     let event = object(
         r#"{"detail": {"type": "IDENTITY_ALI_FACE_AWAKE", "token": "2F80", "url": "https://x.example/", "authFlowId": 186229}}"#,
     );
-    let message: JsValue = parse_web_view_message(event).unwrap().into();
+    let message: JsValue = parse_web_view_message(event, None).unwrap().into();
     assert_eq!(text(&message, "action"), "start_alipay_verify");
     assert_eq!(text(&message, "certifyId"), "2F80");
     assert_eq!(text(&message, "authFlowId"), "186229");
-    let done: JsValue = parse_web_view_message(object(r#"{"detail": {"type": "RN_DONE"}}"#))
+    let done: JsValue = parse_web_view_message(object(r#"{"detail": {"type": "RN_DONE"}}"#), None)
         .unwrap()
         .into();
     assert_eq!(text(&done, "action"), "finished");
@@ -240,9 +241,10 @@ fn web_view_messages_and_callbacks_cross_the_boundary() {
         JsValue::NULL,
         object(r#"{"type": "WILL_DONE"}"#),
     ] {
-        let ignored: JsValue = parse_web_view_message(odd).unwrap().into();
+        let ignored: JsValue = parse_web_view_message(odd, None).unwrap().into();
         assert_eq!(text(&ignored, "action"), "ignored");
         assert!(!text(&ignored, "reason").is_empty());
+        assert!(!text(&ignored, "message").is_empty());
     }
 
     let support: JsValue = wechat_face_support(
@@ -253,9 +255,10 @@ fn web_view_messages_and_callbacks_cross_the_boundary() {
     .into();
     assert_eq!(get(&support, "supported"), JsValue::FALSE);
     assert_eq!(text(&support, "reason"), "no_front_camera");
-    let outcome: JsValue = wechat_verify_outcome(Some(
-        object(r#"{"errCode": 0, "verifyResult": "XXIz"}"#).unchecked_into(),
-    ))
+    let outcome: JsValue = wechat_verify_outcome(
+        Some(object(r#"{"errCode": 0, "verifyResult": "XXIz"}"#).unchecked_into()),
+        None,
+    )
     .unwrap()
     .into();
     assert_eq!(text(&outcome, "action"), "submit");
@@ -276,12 +279,16 @@ fn json(value: &JsValue) -> serde_json::Value {
 #[wasm_bindgen_test]
 fn every_web_view_case_of_the_shared_table_answers_as_expected() {
     // The plain-JS adapter runs the same table (tests/e2e/package.test.mjs).
+    // The tables' texts are in the default locale, whatever this browser's languages.
+    set_locale(Some(JsValue::from("zh-CN").unchecked_into()));
     let table = object(include_str!("../../../tests/cases/web_view_messages.json"));
     let cases: Array = get(&table, "cases").unchecked_into();
     assert!(cases.length() > 40, "the table lost its cases");
     let mut failures = Vec::new();
     for case in cases.iter() {
-        let answer: JsValue = parse_web_view_message(get(&case, "input")).unwrap().into();
+        let answer: JsValue = parse_web_view_message(get(&case, "input"), None)
+            .unwrap()
+            .into();
         let (answer, expected) = (json(&answer), json(&get(&case, "expected")));
         if answer != expected {
             let name = text(&case, "name");
@@ -290,11 +297,14 @@ fn every_web_view_case_of_the_shared_table_answers_as_expected() {
             ));
         }
     }
+    set_locale(None);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// Runs every case of a shared table through `answer`; lists the cases answered otherwise.
 fn run_table(table: &str, answer: impl Fn(&JsValue) -> JsValue) {
+    // The tables' texts are in the default locale, whatever this browser's languages.
+    set_locale(Some(JsValue::from("zh-CN").unchecked_into()));
     let table = object(table);
     let cases: Array = get(&table, "cases").unchecked_into();
     assert!(cases.length() > 15, "the table lost its cases");
@@ -308,6 +318,7 @@ fn run_table(table: &str, answer: impl Fn(&JsValue) -> JsValue) {
             ));
         }
     }
+    set_locale(None);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -336,7 +347,7 @@ fn every_device_support_and_verify_outcome_case_answers_as_expected() {
     run_table(
         include_str!("../../../tests/cases/verify_outcomes.json"),
         |case| match text(case, "function").as_str() {
-            "wechatVerifyOutcome" => wechat_verify_outcome(argument(case)).unwrap().into(),
+            "wechatVerifyOutcome" => wechat_verify_outcome(argument(case), None).unwrap().into(),
             "wechatFacialVerifyOutcome" => {
                 wechat_facial_verify_outcome(argument(case)).unwrap().into()
             }
@@ -350,7 +361,9 @@ fn every_device_support_and_verify_outcome_case_answers_as_expected() {
 fn hostile_web_view_events_are_ignored_or_read_without_throwing() {
     let make = |body: &str| js("", body).call0(&JsValue::NULL).unwrap();
     let action = |event: JsValue| {
-        let answer: JsValue = parse_web_view_message(event).expect("never throws").into();
+        let answer: JsValue = parse_web_view_message(event, None)
+            .expect("never throws")
+            .into();
         text(&answer, "action")
     };
     assert_eq!(
@@ -430,4 +443,105 @@ async fn an_unreachable_server_is_a_network_error() {
 #[wasm_bindgen_test]
 fn version_matches_the_crate() {
     assert_eq!(version(), env!("CARGO_PKG_VERSION"));
+}
+
+/// Sets what `navigator.languages` and `navigator.language` answer for this page (`None`:
+/// the browser's own again).
+fn browser_languages(languages: Option<&[&str]>) {
+    let list: Array = languages
+        .unwrap_or_default()
+        .iter()
+        .map(|tag| JsValue::from(*tag))
+        .collect();
+    let body =
+        "if (list === null) { delete navigator.languages; delete navigator.language; return; } \
+        Object.defineProperty(navigator, 'languages', { get: () => list, configurable: true }); \
+        Object.defineProperty(navigator, 'language', { get: () => list[0], configurable: true });";
+    let list = if languages.is_some() {
+        list.into()
+    } else {
+        JsValue::NULL
+    };
+    js("list", body).call1(&JsValue::NULL, &list).unwrap();
+}
+
+/// The device check's issue messages for the H5 flow and the WeChat mini-program flow, and the
+/// recommendation's, in order.
+async fn device_messages(options: Option<&str>) -> Vec<String> {
+    let options = options.map(|json| object(json).unchecked_into());
+    let report = settle(check_device(None, options))
+        .await
+        .expect("checkDevice");
+    let flows: Array = get(&report, "flows").unchecked_into();
+    let wechat = flows.get(1);
+    assert_eq!(text(&wechat, "flow"), "wechat_mini_program");
+    let issue: Array = get(&wechat, "issues").unchecked_into();
+    assert_eq!(text(&issue.get(0), "code"), "not_in_wechat_mini_program");
+    vec![
+        text(&issue.get(0), "message"),
+        text(&report, "recommended.reason"),
+        text(&report, "recommended.message"),
+    ]
+}
+
+#[wasm_bindgen_test]
+async fn the_device_check_speaks_zh_cn_by_default_and_en_when_asked() {
+    let zh = [
+        "微信人脸核身仅能在微信小程序内发起，请在小程序中打开",
+        "camera_available",
+        "当前浏览器可以使用摄像头",
+    ];
+    let en = [
+        "WeChat's face verification can only start inside a WeChat mini-program. Open this page there.",
+        "camera_available",
+        "This browser can open the camera.",
+    ];
+    // A browser whose languages the helper does not speak: zh-CN, the default.
+    browser_languages(Some(&["fr-FR", "de"]));
+    assert_eq!(device_messages(None).await, zh);
+    assert_eq!(device_messages(Some(r#"{"locale": "en"}"#)).await, en);
+    assert_eq!(current_locale(), "zh-CN");
+    // No option: the browser's languages, the first the helper speaks.
+    browser_languages(Some(&["fr-FR", "en-GB", "zh-CN"]));
+    assert_eq!(device_messages(None).await, en);
+    assert_eq!(device_messages(Some(r#"{"locale": "zh-CN"}"#)).await, zh);
+    browser_languages(Some(&["zh-TW"]));
+    assert_eq!(device_messages(Some(r#"{"locale": "fr"}"#)).await, zh);
+    // The page's choice comes before the browser's; the call's before both.
+    set_locale(Some(JsValue::from("en").unchecked_into()));
+    assert_eq!(device_messages(None).await, en);
+    assert_eq!(device_messages(Some(r#"{"locale": "zh-CN"}"#)).await, zh);
+    set_locale(None);
+    assert_eq!(device_messages(None).await, zh);
+    browser_languages(None);
+}
+
+#[wasm_bindgen_test]
+fn errors_speak_the_callers_locale() {
+    let link =
+        object(r#"{"token": "t", "successUrl": "ftp://x", "failedUrl": "https://a.example/"}"#);
+    set_locale(Some(JsValue::from("zh-CN").unchecked_into()));
+    let error = baidu_h5_url(link.clone().unchecked_into()).unwrap_err();
+    assert_eq!(text(&error, "message"), "`successUrl`：须为 http(s) 地址");
+    assert_eq!(text(&error, "field"), "successUrl");
+    set_locale(Some(JsValue::from("en").unchecked_into()));
+    let error = baidu_h5_url(link.unchecked_into()).unwrap_err();
+    assert_eq!(
+        text(&error, "message"),
+        "successUrl: must be an http(s) URL"
+    );
+    assert_eq!(text(&error, "code"), "invalid_argument");
+    set_locale(None);
+    let explained = explain_failure(
+        JsValue::from("capture_failed").unchecked_into(),
+        Some(JsValue::from("zh-CN").unchecked_into()),
+    )
+    .unwrap();
+    assert_eq!(explained, "光线不足或画面不清晰，请在明亮处重试");
+    let label = status_label(
+        JsValue::from("verified").unchecked_into(),
+        Some(JsValue::from("en").unchecked_into()),
+    )
+    .unwrap();
+    assert_eq!(label, "verified");
 }

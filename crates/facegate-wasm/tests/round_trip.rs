@@ -175,3 +175,33 @@ async fn a_failure_on_the_vendor_page_comes_back_with_its_reason() {
     assert_eq!(get(&session, "result.passed"), JsValue::FALSE);
     assert_eq!(text(&session, "result.reason"), "liveness_failed");
 }
+
+#[wasm_bindgen_test]
+async fn a_client_with_a_locale_talks_to_the_server_and_fails_in_its_language() {
+    let (id, secret) = session(env!("FACEGATE_TEST_PENDING"));
+    for (locale, timeout) in [
+        ("zh-CN", "等待 200 毫秒仍未得到认证结果，请稍后重试"),
+        (
+            "en",
+            "No final status within 200 ms. Please try again later.",
+        ),
+    ] {
+        let options = JSON::parse(&format!(
+            r#"{{"baseUrl": "{}", "locale": "{locale}"}}"#,
+            server()
+        ))
+        .unwrap();
+        let client = FacegateClient::new(Some(options.unchecked_into())).unwrap();
+        // Its Accept-Language keeps the cross-origin request simple: no preflight refuses it.
+        let pending = settle(client.retrieve(id.clone(), secret.clone()))
+            .await
+            .unwrap();
+        assert_eq!(text(&pending, "status"), "pending");
+        let options = wait_options(r#"{"intervalMs": 50, "timeoutMs": 200}"#);
+        let error = failure(
+            settle(client.wait_for_result(id.clone(), secret.clone(), Some(options))).await,
+        );
+        assert_eq!(text(&error, "code"), "timeout");
+        assert_eq!(text(&error, "message"), timeout);
+    }
+}

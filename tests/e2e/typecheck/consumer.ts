@@ -18,9 +18,13 @@ import init, {
   wechatFaceSupport,
   wechatVerifyOutcome,
   alipayVerifyOutcome,
+  explainFailure,
+  setLocale,
+  statusLabel,
   type ClientVerification,
   type DeviceReport,
   type FacegateError,
+  type Locale,
   type Provider,
   type Verification,
 } from "facegate";
@@ -30,6 +34,8 @@ import {
   startWechatVerify,
   wechatFacialVerifyOutcome,
   parseWebViewMessage as parseInMiniProgram,
+  explainFailure as explainInMiniProgram,
+  checkWechatFaceSupport,
 } from "facegate/miniprogram";
 
 export async function merchantPage(session: Verification): Promise<string> {
@@ -37,6 +43,14 @@ export async function merchantPage(session: Verification): Promise<string> {
   const enabled: Provider[] = ["sandbox", "baidu_h5"];
   const report: DeviceReport = await checkDevice(enabled);
   const reasons: string[] = report.flows.flatMap((flow) => flow.issues.map((issue) => issue.code));
+  // The same check with its messages in en; zh-CN where nothing asks otherwise.
+  const english: DeviceReport = await checkDevice(enabled, { locale: "en" });
+  const why: string[] = english.flows.flatMap((flow) => flow.issues.map((issue) => issue.message));
+  const because: string = report.recommended ? `${report.recommended.reason}: ${report.recommended.message}` : "";
+  setLocale(navigator.language);
+  setLocale(null);
+  // @ts-expect-error: the locale option is a string, not a number
+  void checkDevice(enabled, { locale: 42 });
   const camera: number | null = report.camera.cameras;
   if (report.recommended?.flow === "qr_handoff" && session.next_action?.type === "redirect") {
     const svg: string = qrCodeSvg(session.next_action.url, { border: 2 });
@@ -48,12 +62,13 @@ export async function merchantPage(session: Verification): Promise<string> {
     });
     if (done.result && !done.result.passed) {
       const reason: string | null = done.result.reason;
-      return `${svg}${reason}${reasons.length}${camera}`;
+      const tip: string = done.result.reason ? explainFailure(done.result.reason, "zh-CN") : statusLabel(done.status);
+      return `${svg}${reason}${reasons.length}${camera}${tip}${why.length}${because}`;
     }
   }
   followNextAction(session);
   // @ts-expect-error: recommended.provider is the Provider union, not any string
-  const wrong: DeviceReport["recommended"] = { provider: "tencent", flow: "h5_redirect", reason: "" };
+  const wrong: DeviceReport["recommended"] = { provider: "tencent", flow: "h5_redirect", reason: "camera_available", message: "" };
   return String(wrong);
 }
 
@@ -65,7 +80,9 @@ export async function landingPage(): Promise<boolean> {
     return session.status === "verified" && session.id === id;
   } catch (error) {
     const code: FacegateError["code"] = (error as FacegateError).code;
-    return code === "timeout";
+    const message: string = (error as FacegateError).message;
+    const detail: string | null = (error as FacegateError).detail;
+    return code === "timeout" && message !== detail;
   }
 }
 
@@ -81,7 +98,8 @@ function runtimeEvent(): unknown {
 
 export function builders(): string[] {
   const report = analyzeDevice({ userAgent: navigator.userAgent, secureContext: true });
-  const message = parseWebViewMessage(runtimeEvent());
+  const message = parseWebViewMessage(runtimeEvent(), { locale: "en" });
+  const why: string = message.action === "ignored" ? `${message.reason} ${message.message}` : "";
   const certify: string = message.action === "start_alipay_verify" ? message.certifyId : "";
   const outcome = wechatVerifyOutcome({ errCode: 0, verifyResult: "x" });
   const verifyResult: string = outcome.action === "submit" ? outcome.verifyResult : "";
@@ -98,12 +116,18 @@ export function builders(): string[] {
     alipayVerifyOutcome({ resultStatus: 9000 }).action,
     certify,
     verifyResult,
+    why,
+    wechatFaceSupport({ errCode: 10001 }, { locale: "en-US" }).message,
     version(),
   ];
 }
 
 export function miniProgramPage(): void {
-  const handler = createWebViewHandler({ onFinished: (finish) => console.log(finish.via) });
+  const handler = createWebViewHandler({ onFinished: (finish) => console.log(finish.via), locale: "en" });
+  const tip: string = explainInMiniProgram("liveness_failed");
+  const locale: Locale = "zh-CN";
+  void checkWechatFaceSupport({ locale, wx: { startFacialRecognitionVerify: () => {}, checkIsSupportFacialRecognition: (params) => params.complete({}) } })
+    .then((support) => support.message + tip);
   const parsed = handler(runtimeEvent());
   const again = parseInMiniProgram(runtimeEvent());
   void [parsed.action, again.action, eventIsNotAny, miniProgramEventIsNotAny];
