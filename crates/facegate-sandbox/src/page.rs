@@ -4,6 +4,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+#[cfg(test)]
+use facegate_i18n::MISSING as MISSING_MARK;
 use facegate_i18n::{Arg, Locale, RequestLocale, Text};
 use url::form_urlencoded;
 
@@ -261,6 +263,77 @@ impl Unusable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    fn sources() -> Vec<String> {
+        facegate_i18n::rust_sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))
+    }
+
+    #[test]
+    fn the_catalogue_is_complete() {
+        let locales = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        if let Err(problems) = facegate_i18n::check_catalogue(&locales, &sources()) {
+            panic!("{problems:#?}");
+        }
+    }
+
+    /// The other direction of the completeness check: every key the code quotes (a literal of
+    /// a catalogue's prefix) is in the catalogue, so no page can show a missing-key marker.
+    #[test]
+    fn every_key_the_code_names_is_in_the_catalogue() {
+        const PREFIXES: [&str; 9] = [
+            "page-",
+            "generic-",
+            "baidu-h5-",
+            "smartapp-",
+            "faceid-",
+            "oemcloud-",
+            "tencent-",
+            "aliyun-",
+            "wechat-",
+        ];
+        let mut keys: Vec<String> = sources()
+            .iter()
+            .flat_map(|source| source.split('"').map(str::to_owned).collect::<Vec<_>>())
+            .filter(|quoted| {
+                PREFIXES
+                    .iter()
+                    .any(|prefix| quoted.starts_with(prefix) && quoted.len() > prefix.len())
+                    && !quoted.ends_with('-')
+                    && quoted
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        assert!(keys.len() > 100, "{keys:?}");
+        for locale in Locale::ALL {
+            let text = Text::new(&*LOCALES, *locale);
+            for key in &keys {
+                let args = ["code", "label", "mode", "status"].map(|name| (name, "x".into()));
+                let shown = text.with(key, &args);
+                assert!(!shown.starts_with(MISSING_MARK), "{locale}: {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_switch_names_the_other_language_in_itself() {
+        let page = Page {
+            locale: Locale::ZhCn,
+            query: vec![("token".into(), "a b&c".into())],
+        };
+        assert_eq!(page.href(Locale::En), "?token=a+b%26c&lang=en");
+        assert_eq!(
+            Text::new(&*LOCALES, Locale::En).get("page-language-name"),
+            "English"
+        );
+        assert_eq!(
+            Text::new(&*LOCALES, Locale::ZhCn).get("page-language-name"),
+            "中文"
+        );
+    }
 
     #[test]
     fn escapes_markup_and_quotes() {
