@@ -310,11 +310,7 @@ async fn show_page(State(state): State<Shared>, page: Page, Path(token): Path<St
     let outcomes: Vec<(&str, String)> = all_outcomes()
         .map(|o| (o.as_str(), page.text(o.label())))
         .collect();
-    page.outcome_form(
-        &page.text("generic-title"),
-        &page.text("generic-intro"),
-        &outcomes,
-    )
+    page.outcome_form("generic-title", ("generic-intro", &[]), &outcomes)
 }
 
 async fn submit_page(

@@ -1,11 +1,11 @@
-//! The HTML the sandbox shows its users: small, escaped, without JavaScript.
+//! The HTML the sandbox shows its users: small, escaped, without JavaScript, in the request's
+//! locale (zh-CN by default, en beside it) from the catalogue under `locales/`, each page with
+//! the link to the other language.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-#[cfg(test)]
-use facegate_i18n::MISSING as MISSING_MARK;
 use facegate_i18n::{Arg, Locale, RequestLocale, Text};
 use url::form_urlencoded;
 
@@ -148,14 +148,17 @@ button{{margin-top:1rem;width:100%;padding:.8rem;font-size:1rem;border:0;border-
         )
     }
 
-    /// The outcome chooser page (200, HTML): one radio per `(value, label)`, the first
+    /// The outcome chooser page (200, HTML): the title and the intro (catalogue keys, the
+    /// intro's placeables from `intro_args`), one radio per `(value, label)`, the first
     /// checked, posting an [`OutcomeChoice`] back to the same URL in the same locale.
     pub fn outcome_form<V: AsRef<str>, L: AsRef<str>>(
         &self,
-        title: &str,
-        intro: &str,
+        title_key: &str,
+        (intro_key, intro_args): (&str, &[(&'static str, Arg<'_>)]),
         outcomes: &[(V, L)],
     ) -> Response {
+        let title = self.text(title_key);
+        let intro = self.with(intro_key, intro_args);
         let mut options = String::new();
         for (index, (value, label)) in outcomes.iter().enumerate() {
             options.push_str(&format!(
@@ -167,14 +170,14 @@ button{{margin-top:1rem;width:100%;padding:.8rem;font-size:1rem;border:0;border-
         }
         let body = format!(
             "<h1>{}</h1><p class=\"note\">{}</p><form method=\"post\" action=\"{}\"><fieldset><legend>{}</legend>{}</fieldset><button type=\"submit\">{}</button></form>",
-            escape(title),
-            escape(intro),
+            escape(&title),
+            escape(&intro),
             escape(&self.href(self.locale)),
             escape(&self.text("page-legend")),
             options,
             escape(&self.text("page-submit")),
         );
-        self.render(StatusCode::OK, title, &body)
+        self.render(StatusCode::OK, &title, &body)
     }
 }
 
@@ -263,6 +266,7 @@ impl Unusable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use facegate_i18n::MISSING;
     use std::path::Path;
 
     fn sources() -> Vec<String> {
@@ -313,7 +317,7 @@ mod tests {
             for key in &keys {
                 let args = ["code", "label", "mode", "status"].map(|name| (name, "x".into()));
                 let shown = text.with(key, &args);
-                assert!(!shown.starts_with(MISSING_MARK), "{locale}: {key}");
+                assert!(!shown.starts_with(MISSING), "{locale}: {key}");
             }
         }
     }

@@ -565,11 +565,7 @@ async fn show_page(
     if let Err(response) = usable(&state, &page, &certify_id) {
         return response;
     }
-    page.outcome_form(
-        &page.text("aliyun-title"),
-        &page.text("aliyun-intro"),
-        &choices(),
-    )
+    page.outcome_form("aliyun-title", ("aliyun-intro", &[]), &choices())
 }
 
 async fn submit_page(

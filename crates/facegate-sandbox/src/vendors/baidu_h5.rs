@@ -786,11 +786,7 @@ async fn show_page(
             (o.value, label)
         })
         .collect();
-    page.outcome_form(
-        &page.text("baidu-h5-title"),
-        &page.text("baidu-h5-intro"),
-        &outcomes,
-    )
+    page.outcome_form("baidu-h5-title", ("baidu-h5-intro", &[]), &outcomes)
 }
 
 async fn submit_page(

@@ -273,11 +273,7 @@ async fn show_page(State(state): State<Shared>, page: Page, Path(id): Path<Strin
         .iter()
         .map(|&outcome| (outcome.0, label(&page, outcome)))
         .collect();
-    page.outcome_form(
-        &page.text("smartapp-title"),
-        &page.text("smartapp-intro"),
-        &outcomes,
-    )
+    page.outcome_form("smartapp-title", ("smartapp-intro", &[]), &outcomes)
 }
 
 async fn submit_page(

@@ -648,11 +648,7 @@ async fn show_page(
             )
         })
         .collect();
-    page.outcome_form(
-        &page.text("faceid-title"),
-        &page.text("faceid-intro"),
-        &options,
-    )
+    page.outcome_form("faceid-title", ("faceid-intro", &[]), &options)
 }
 
 async fn submit_page(

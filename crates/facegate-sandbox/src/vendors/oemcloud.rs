@@ -353,8 +353,8 @@ async fn show_page(
         .map(|(value, _, message, label)| (*value, page.coded(label, message)))
         .collect();
     page.outcome_form(
-        &page.text("oemcloud-title"),
-        &page.with("oemcloud-intro", &[("mode", flow.mode.into())]),
+        "oemcloud-title",
+        ("oemcloud-intro", &[("mode", flow.mode.into())]),
         &options,
     )
 }

@@ -548,11 +548,7 @@ async fn show_page(
         .iter()
         .map(|(code, message)| (code.to_string(), format!("{code} {message}")))
         .collect();
-    page.outcome_form(
-        &page.text("tencent-title"),
-        &page.text("tencent-intro"),
-        &labels,
-    )
+    page.outcome_form("tencent-title", ("tencent-intro", &[]), &labels)
 }
 
 async fn submit_page(

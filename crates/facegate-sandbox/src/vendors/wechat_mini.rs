@@ -70,21 +70,13 @@ pub const MAX_ENTRIES: usize = 10_000;
 
 /// Every outcome of the page: `(value, the catalogue key of its label, WeChat's code and text)`.
 const OUTCOMES: &[(&str, &str, &str)] = &[
-    (
-        "pass",
-        "wechat-mini-pass",
-        "errcode 0, identify_ret 0, both MD5s of the subject",
-    ),
+    ("pass", "wechat-mini-pass", "errcode 0, identify_ret 0"),
     (
         "identify_failed",
         "wechat-mini-identify-failed",
-        "identify_ret 1 (non-zero values are not documented)",
+        "identify_ret 1",
     ),
-    (
-        "tampered",
-        "wechat-mini-tampered",
-        "identify_ret 0 but the MD5s of 李四 / another ID number",
-    ),
+    ("tampered", "wechat-mini-tampered", "identify_ret 0"),
     ("84001", "wechat-mini-84001", "84001 非法identity_id"),
     ("84002", "wechat-mini-84002", "84002 用户信息过期"),
     ("84003", "wechat-mini-84003", "84003 用户信息不存在"),
@@ -504,11 +496,7 @@ async fn show_page(
         .iter()
         .map(|(value, label, code)| (*value, page.coded(label, code)))
         .collect();
-    page.outcome_form(
-        &page.text("wechat-mini-title"),
-        &page.text("wechat-mini-intro"),
-        &options,
-    )
+    page.outcome_form("wechat-mini-title", ("wechat-mini-intro", &[]), &options)
 }
 
 async fn submit_page(

@@ -394,8 +394,8 @@ async fn show_page(
         .map(|(code, text)| (code.to_string(), format!("verify_ret {code} {text}")))
         .collect();
     page.outcome_form(
-        &page.text("wechat-verify-title"),
-        &page.text("wechat-verify-intro"),
+        "wechat-verify-title",
+        ("wechat-verify-intro", &[]),
         &options,
     )
 }
