@@ -239,6 +239,22 @@ impl TestApp {
             html.contains(&format!("value=\"{outcome}\"")),
             "{outcome} is not offered"
         );
+        // Every vendor's page: zh-CN by default, en when the browser asks, no missing text.
+        assert!(html.contains("<html lang=\"zh-CN\">"), "{html}");
+        assert!(!html.contains(facegate_i18n::MISSING), "{html}");
+        let english = self
+            .http
+            .get(page.clone())
+            .header(reqwest::header::ACCEPT_LANGUAGE, "en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(english.contains("<html lang=\"en\">"), "{english}");
+        assert!(!english.contains(facegate_i18n::MISSING), "{english}");
+        assert!(english.contains(&format!("value=\"{outcome}\"")));
         let submitted = self
             .http
             .post(page.clone())

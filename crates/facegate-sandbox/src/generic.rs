@@ -19,7 +19,8 @@ use serde_json::json;
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{http_url, page, SandboxConfig};
+use crate::page::{self, Page};
+use crate::{http_url, SandboxConfig};
 
 /// Results stay queryable this long after creation, as Baidu's do (3 days).
 const RETENTION: Duration = Duration::from_secs(3 * 24 * 60 * 60);
@@ -66,21 +67,22 @@ impl Outcome {
         }
     }
 
+    /// The catalogue key of the outcome's label on the page.
     fn label(self) -> &'static str {
         match self {
-            Self::Pass => "Pass: the face matches",
+            Self::Pass => "generic-pass",
             Self::Fail(reason) => match reason {
-                FailureReason::NotSamePerson => "Fail: not the same person",
-                FailureReason::IdentityMismatch => "Fail: name and ID number do not match",
-                FailureReason::IdDocumentUnreadable => "Fail: ID card unreadable",
-                FailureReason::IdDocumentFake => "Fail: fake ID card",
-                FailureReason::LivenessFailed => "Fail: liveness attack",
-                FailureReason::CaptureFailed => "Fail: capture problem",
-                FailureReason::UserCanceled => "Fail: user canceled",
-                FailureReason::Underage => "Fail: underage",
-                FailureReason::ResultTampered => "Fail: result tampered",
-                FailureReason::AccountError => "Fail: merchant account problem",
-                FailureReason::VendorError => "Fail: vendor error",
+                FailureReason::NotSamePerson => "generic-not-same-person",
+                FailureReason::IdentityMismatch => "generic-identity-mismatch",
+                FailureReason::IdDocumentUnreadable => "generic-id-document-unreadable",
+                FailureReason::IdDocumentFake => "generic-id-document-fake",
+                FailureReason::LivenessFailed => "generic-liveness-failed",
+                FailureReason::CaptureFailed => "generic-capture-failed",
+                FailureReason::UserCanceled => "generic-user-canceled",
+                FailureReason::Underage => "generic-underage",
+                FailureReason::ResultTampered => "generic-result-tampered",
+                FailureReason::AccountError => "generic-account-error",
+                FailureReason::VendorError => "generic-vendor-error",
             },
         }
     }
@@ -280,27 +282,19 @@ async fn read(
 }
 
 /// The session behind `token` if its page may still be used, or the page that says why not.
-fn usable(state: &Sandbox, token: &str) -> Result<Session, Response> {
+fn usable(state: &Sandbox, page: &Page, token: &str) -> Result<Session, Response> {
     let Some(session) = state.sessions().get(token).cloned() else {
-        return Err(page::gone(
+        return Err(page.gone(
             StatusCode::NOT_FOUND,
-            "Unknown link",
-            "This verification link is not known to the sandbox.",
+            "page-unknown-title",
+            "generic-unknown",
         ));
     };
     if session.outcome.is_some() {
-        return Err(page::gone(
-            StatusCode::GONE,
-            "Link already used",
-            "This verification link was used once already; links are single use. Start a new verification.",
-        ));
+        return Err(page.gone(StatusCode::GONE, "page-used-title", "generic-used"));
     }
     if state.config.clock.now() >= session.expires_at {
-        return Err(page::gone(
-            StatusCode::GONE,
-            "Link expired",
-            "This verification link has expired. Start a new verification.",
-        ));
+        return Err(page.gone(StatusCode::GONE, "page-expired-title", "generic-expired"));
     }
     Ok(session)
 }
@@ -309,29 +303,24 @@ fn all_outcomes() -> impl Iterator<Item = Outcome> {
     std::iter::once(Outcome::Pass).chain(FailureReason::ALL.iter().copied().map(Outcome::Fail))
 }
 
-async fn show_page(State(state): State<Shared>, Path(token): Path<String>) -> Response {
-    if let Err(response) = usable(&state, &token) {
+async fn show_page(State(state): State<Shared>, page: Page, Path(token): Path<String>) -> Response {
+    if let Err(response) = usable(&state, &page, &token) {
         return response;
     }
-    let outcomes: Vec<(&str, &str)> = all_outcomes().map(|o| (o.as_str(), o.label())).collect();
-    page::outcome_form(
-        "facegate sandbox face check",
-        "No camera is used: choose the result this simulated face check returns.",
-        &outcomes,
-    )
+    let outcomes: Vec<(&str, String)> = all_outcomes()
+        .map(|o| (o.as_str(), page.text(o.label())))
+        .collect();
+    page.outcome_form("generic-title", ("generic-intro", &[]), &outcomes)
 }
 
 async fn submit_page(
     State(state): State<Shared>,
+    page: Page,
     Path(token): Path<String>,
     Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
     let Some(outcome) = form.outcome.as_deref().and_then(Outcome::parse) else {
-        return page::gone(
-            StatusCode::BAD_REQUEST,
-            "Unknown outcome",
-            "The form's outcome field must be `pass` or a facegate failure reason.",
-        );
+        return page.unknown_outcome();
     };
     let session = {
         let mut sessions = state.sessions();
@@ -347,9 +336,9 @@ async fn submit_page(
         }
     };
     let Some(session) = session else {
-        return match usable(&state, &token) {
+        return match usable(&state, &page, &token) {
             Err(response) => response,
-            Ok(_) => page::gone(StatusCode::CONFLICT, "Try again", "The link changed state."),
+            Ok(_) => page.conflict(),
         };
     };
     if let Some(notify_url) = session.notify_url.clone() {

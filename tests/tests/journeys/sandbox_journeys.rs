@@ -69,7 +69,7 @@ async fn a_sandbox_link_is_single_use() {
     let page = session["next_action"]["url"].as_str().unwrap();
     let again = app.http.get(page).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::GONE);
-    assert!(again.text().await.unwrap().contains("already used"));
+    assert!(again.text().await.unwrap().contains("链接已使用"));
     let resubmit = app
         .http
         .post(page)
@@ -154,7 +154,7 @@ async fn an_unfinished_session_expires_with_its_vendor_token() {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::GONE);
-    assert!(page.text().await.unwrap().contains("expired"));
+    assert!(page.text().await.unwrap().contains("链接已过期"));
 }
 
 #[tokio::test]

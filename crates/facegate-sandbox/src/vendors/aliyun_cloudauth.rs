@@ -41,7 +41,8 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{http_url, page, valid_id_number, SandboxConfig};
+use crate::page::{self, Page};
+use crate::{http_url, valid_id_number, SandboxConfig};
 
 /// Mount point of the API (`{base}/` is the RPC endpoint).
 pub const API_PREFIX: &str = "/aliyun/cloudauth";
@@ -523,27 +524,18 @@ async fn page_script() -> Response {
         .into_response()
 }
 
-/// What the page says of a certification it cannot use.
+/// What the page says of a certification it cannot use: titles in Alibaba's own words.
 const UNUSABLE: page::Unusable = page::Unusable {
-    used: (
-        "认证链接已失效",
-        "This CertifyUrl was used once already (single use).",
-    ),
-    expired: (
-        "认证链接已过期",
-        "This CertifyUrl has expired (valid 30 minutes).",
-    ),
-    unknown: (
-        "认证链接无效",
-        "This CertifyId is not known to the sandbox.",
-    ),
+    used: ("aliyun-used-title", "aliyun-used"),
+    expired: ("aliyun-expired-title", "aliyun-expired"),
+    unknown: ("aliyun-unknown-title", "aliyun-unknown"),
 };
 
 page::one_time!(Certification);
 
-fn usable(state: &CloudauthSim, certify_id: &str) -> Result<Certification, Response> {
+fn usable(state: &CloudauthSim, page: &Page, certify_id: &str) -> Result<Certification, Response> {
     let entry = state.certifications().get(certify_id).cloned();
-    UNUSABLE.check(entry, state.config.clock.now())
+    UNUSABLE.check(page, entry, state.config.clock.now())
 }
 
 /// The page's choices: every outcome, then every outcome with the example risk tags.
@@ -565,21 +557,20 @@ fn choices() -> Vec<(String, String)> {
     choices
 }
 
-async fn show_page(State(state): State<Shared>, Path(certify_id): Path<String>) -> Response {
-    if let Err(response) = usable(&state, &certify_id) {
+async fn show_page(
+    State(state): State<Shared>,
+    page: Page,
+    Path(certify_id): Path<String>,
+) -> Response {
+    if let Err(response) = usable(&state, &page, &certify_id) {
         return response;
     }
-    let choices = choices();
-    page::outcome_form(
-        "金融级实人认证 sandbox",
-        "No camera is used: choose what DescribeFaceVerify will answer. Closing this page is \
-         abandoning: Alibaba then never calls back.",
-        &choices,
-    )
+    page.outcome_form("aliyun-title", ("aliyun-intro", &[]), &choices())
 }
 
 async fn submit_page(
     State(state): State<Shared>,
+    page: Page,
     Path(certify_id): Path<String>,
     Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
@@ -597,16 +588,13 @@ async fn submit_page(
             .map(|(p, c, _)| (*p, *c, risk))
     });
     let Some(outcome) = chosen else {
-        return page::gone(
-            StatusCode::BAD_REQUEST,
-            "Unknown outcome",
-            "The form's outcome must be one documented `Passed:SubCode[:DeviceRisk]`.",
-        );
+        return page.unknown_outcome();
     };
     let certification = {
         let mut certifications = state.certifications();
         // Checked and spent under one lock: the handle is single use.
         UNUSABLE.finish(
+            &page,
             certifications.get_mut(&certify_id),
             state.config.clock.now(),
             |certification| certification.outcome = Some(outcome),

@@ -38,7 +38,8 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{page, SandboxConfig};
+use crate::page::{self, Page};
+use crate::SandboxConfig;
 
 /// The AIP API base's prefix: a client's aip base is `{sandbox}{AIP_PREFIX}`.
 pub const AIP_PREFIX: &str = "/baidu/aip";
@@ -69,7 +70,8 @@ pub const THRESHOLD: f64 = 80.0;
 /// Largest base64 image: 10 MB.
 pub const MAX_IMAGE_BASE64: usize = 10 * 1024 * 1024;
 
-/// One outcome the page offers: form value, attempt code, Baidu's message, English label.
+/// One outcome the page offers: form value, attempt code, Baidu's message, the catalogue key
+/// of its label.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Outcome {
     pub value: &'static str,
@@ -94,77 +96,57 @@ const fn outcome(
 
 /// Every outcome of the page, `pass` first.
 pub const OUTCOMES: &[Outcome] = &[
-    outcome("pass", "0", "核验成功", "Pass: the face matches"),
+    outcome("pass", "0", "核验成功", "baidu-h5-pass"),
     outcome(
         "222351",
         "222351",
         "身份证号与姓名不匹配或该身份证号不存在",
-        "Fail: name and ID number do not match",
+        "baidu-h5-identity-mismatch",
     ),
     outcome(
         "222354",
         "222354",
         "公安库里不存在此身份证号",
-        "Fail: no such ID number",
+        "baidu-h5-no-such-id",
     ),
     outcome(
         "222360",
         "222360",
         "身份证号码或名字非法",
-        "Fail: invalid ID number or name",
+        "baidu-h5-invalid-identity",
     ),
     outcome(
         "222350",
         "222350",
         "公安网图片不存在或质量过低",
-        "Fail: no usable authority photo",
+        "baidu-h5-no-usable-photo",
     ),
     outcome(
         "222355",
         "222355",
         "身份证号码正确,公安库里没有对应的照片",
-        "Fail: the authority has no photo",
+        "baidu-h5-no-photo",
     ),
     outcome(
         "low_score",
         LOW_SCORE_CODE,
         "人脸比对分数低于阈值",
-        "Fail: not the same person (score below the threshold)",
+        "baidu-h5-low-score",
     ),
-    outcome(
-        "223120",
-        "223120",
-        "活体检测未通过",
-        "Fail: liveness check failed",
-    ),
+    outcome("223120", "223120", "活体检测未通过", "baidu-h5-liveness"),
     outcome(
         "222356",
         "222356",
         "验证的人脸图片质量不符合要求",
-        "Fail: face image quality too low",
+        "baidu-h5-quality",
     ),
-    outcome(
-        "222202",
-        "222202",
-        "pic not has face",
-        "Fail: no face in the picture",
-    ),
-    outcome("223113", "223113", "人脸有被遮挡", "Fail: face covered"),
-    outcome("223114", "223114", "人脸模糊", "Fail: face blurred"),
-    outcome("223115", "223115", "人脸光照不好", "Fail: bad lighting"),
-    outcome("223116", "223116", "人脸不完整", "Fail: face incomplete"),
-    outcome(
-        "openapi_limit",
-        "0",
-        "核验成功",
-        "Pass, but the paid interfaces are not opened: queries answer 18 openapi limit",
-    ),
-    outcome(
-        "leave",
-        "",
-        "",
-        "Leave: the user gives up, back to failedUrl with no verification",
-    ),
+    outcome("222202", "222202", "pic not has face", "baidu-h5-no-face"),
+    outcome("223113", "223113", "人脸有被遮挡", "baidu-h5-covered"),
+    outcome("223114", "223114", "人脸模糊", "baidu-h5-blurred"),
+    outcome("223115", "223115", "人脸光照不好", "baidu-h5-lighting"),
+    outcome("223116", "223116", "人脸不完整", "baidu-h5-incomplete"),
+    outcome("openapi_limit", "0", "核验成功", "baidu-h5-openapi-limit"),
+    outcome("leave", "", "", "baidu-h5-leave"),
 ];
 
 #[derive(Clone, Debug)]
@@ -750,35 +732,29 @@ struct PageTarget {
     failed_url: Url,
 }
 
-fn page_target(state: &Simulator, query: &PageQuery) -> Result<PageTarget, Response> {
+fn page_target(state: &Simulator, page: &Page, query: &PageQuery) -> Result<PageTarget, Response> {
     let (Some(success_url), Some(failed_url)) = (
         http_url(query.success_url.as_deref()),
         http_url(query.failed_url.as_deref()),
     ) else {
-        return Err(page::gone(
+        return Err(page.gone(
             StatusCode::BAD_REQUEST,
-            "Bad link",
-            "successUrl and failedUrl must both be percent-encoded http(s) URLs.",
+            "page-unknown-title",
+            "baidu-h5-bad-link",
         ));
     };
     let token = query.token.clone().unwrap_or_default();
     let now = state.config.clock.now();
     match state.store().verifications.get(&token) {
-        None => Err(page::gone(
+        None => Err(page.gone(
             StatusCode::NOT_FOUND,
-            "Unknown link",
-            "Token无效或者已过期: this verify_token is not known to the sandbox.",
+            "page-unknown-title",
+            "baidu-h5-unknown",
         )),
-        Some(v) if v.attempt.is_some() => Err(page::gone(
-            StatusCode::GONE,
-            "Link already used",
-            "Token无效或者已过期: this verify_token was verified once already.",
-        )),
-        Some(v) if now - v.created_at >= duration(VERIFY_TOKEN_TTL) => Err(page::gone(
-            StatusCode::GONE,
-            "Link expired",
-            "Token无效或者已过期: this verify_token is older than 2 hours.",
-        )),
+        Some(v) if v.attempt.is_some() => Err(used(page)),
+        Some(v) if now - v.created_at >= duration(VERIFY_TOKEN_TTL) => {
+            Err(page.gone(StatusCode::GONE, "page-expired-title", "baidu-h5-expired"))
+        }
         Some(_) => Ok(PageTarget {
             token,
             success_url,
@@ -787,35 +763,35 @@ fn page_target(state: &Simulator, query: &PageQuery) -> Result<PageTarget, Respo
     }
 }
 
-fn labels() -> Vec<(&'static str, String)> {
-    OUTCOMES
+fn used(page: &Page) -> Response {
+    page.gone(StatusCode::GONE, "page-used-title", "baidu-h5-used")
+}
+
+async fn show_page(
+    State(state): State<Shared>,
+    page: Page,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    if let Err(response) = page_target(&state, &page, &query) {
+        return response;
+    }
+    let outcomes: Vec<(&str, String)> = OUTCOMES
         .iter()
         .map(|o| {
             let label = if o.code.is_empty() {
-                o.label.to_owned()
+                page.text(o.label)
             } else {
-                format!("{} (code {} {})", o.label, o.code, o.message)
+                page.coded(o.label, &format!("{} {}", o.code, o.message))
             };
             (o.value, label)
         })
-        .collect()
-}
-
-async fn show_page(State(state): State<Shared>, Query(query): Query<PageQuery>) -> Response {
-    if let Err(response) = page_target(&state, &query) {
-        return response;
-    }
-    let labels = labels();
-    let outcomes: Vec<(&str, &str)> = labels.iter().map(|(v, l)| (*v, l.as_str())).collect();
-    page::outcome_form(
-        "Baidu H5 face real-name check (sandbox)",
-        "No camera is used: choose what Baidu's result queries will report for this verify_token.",
-        &outcomes,
-    )
+        .collect();
+    page.outcome_form("baidu-h5-title", ("baidu-h5-intro", &[]), &outcomes)
 }
 
 async fn submit_page(
     State(state): State<Shared>,
+    page: Page,
     Query(query): Query<PageQuery>,
     Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
@@ -824,13 +800,9 @@ async fn submit_page(
         .find(|o| Some(o.value) == form.outcome.as_deref())
         .copied()
     else {
-        return page::gone(
-            StatusCode::BAD_REQUEST,
-            "Unknown outcome",
-            "The form's outcome must be one of the listed values.",
-        );
+        return page.unknown_outcome();
     };
-    let target = match page_target(&state, &query) {
+    let target = match page_target(&state, &page, &query) {
         Ok(target) => target,
         Err(response) => return response,
     };
@@ -854,11 +826,7 @@ async fn submit_page(
         }
     };
     if !recorded {
-        return page::gone(
-            StatusCode::GONE,
-            "Link already used",
-            "Token无效或者已过期: this verify_token was verified once already.",
-        );
+        return used(&page);
     }
     let to = if outcome.code == "0" {
         target.success_url

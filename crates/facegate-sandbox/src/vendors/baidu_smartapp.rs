@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
 use rand::distributions::{Alphanumeric, DistString};
@@ -34,7 +34,8 @@ use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::{page, SandboxConfig};
+use crate::page::{self, Page};
+use crate::SandboxConfig;
 
 /// Where this simulator is mounted: a client's openapi base is `{sandbox}{PREFIX}`.
 pub const PREFIX: &str = "/baidu/openapi";
@@ -224,17 +225,15 @@ async fn setexempt(State(state): State<Shared>, Query(query): Query<TokenQuery>)
     .into_response()
 }
 
+/// The page's choices: `legal_face_status` and the catalogue key of its label.
 const OUTCOMES: [(&str, &str); 3] = [
-    ("2", "legal_face_status 2 通过: the legal person passes"),
-    ("4", "legal_face_status 4 拒绝: rejected"),
-    (
-        "6",
-        "legal_face_status 6 进行中: scanned, still in progress",
-    ),
+    ("2", "smartapp-passed"),
+    ("4", "smartapp-rejected"),
+    ("6", "smartapp-in-progress"),
 ];
 
 /// The task behind `id` if its QR code may still be scanned, or the page that says why not.
-fn scannable(state: &Simulator, id: &str) -> Result<(), Response> {
+fn scannable(state: &Simulator, page: &Page, id: &str) -> Result<(), Response> {
     let now = state.config.clock.now();
     let programs = state.programs();
     let task = programs
@@ -242,54 +241,58 @@ fn scannable(state: &Simulator, id: &str) -> Result<(), Response> {
         .filter_map(|program| program.task.as_ref())
         .find(|task| task.id == id);
     match task {
-        None => Err(page::gone(
+        None => Err(page.gone(
             StatusCode::NOT_FOUND,
-            "Unknown QR code",
-            "This legal-person face task is not known to the sandbox.",
+            "smartapp-unknown-title",
+            "smartapp-unknown",
         )),
-        Some(task) if matches!(task.status, 2 | 4) => Err(page::gone(
+        Some(task) if matches!(task.status, 2 | 4) => Err(page.gone(
             StatusCode::GONE,
-            "Already decided",
-            "This legal-person face task already ended; ask faceauthen for a new QR code.",
+            "smartapp-decided-title",
+            "smartapp-decided",
         )),
-        Some(task) if now >= task.timeout => Err(page::gone(
+        Some(task) if now >= task.timeout => Err(page.gone(
             StatusCode::GONE,
-            "QR code expired",
-            "This QR code has timed out; ask faceauthen for a new one.",
+            "smartapp-expired-title",
+            "smartapp-expired",
         )),
         Some(_) => Ok(()),
     }
 }
 
-async fn show_page(State(state): State<Shared>, Path(id): Path<String>) -> Response {
-    if let Err(response) = scannable(&state, &id) {
+/// An outcome's label: its catalogue text, then the status faceauthen reports.
+fn label(page: &Page, (code, key): (&str, &str)) -> String {
+    page.coded(key, &format!("legal_face_status {code}"))
+}
+
+async fn show_page(State(state): State<Shared>, page: Page, Path(id): Path<String>) -> Response {
+    if let Err(response) = scannable(&state, &page, &id) {
         return response;
     }
-    page::outcome_form(
-        "Baidu smart-program legal-person face check (sandbox)",
-        "No camera is used: choose the legal_face_status faceauthen reports from now on.",
-        &OUTCOMES,
-    )
+    let outcomes: Vec<(&str, String)> = OUTCOMES
+        .iter()
+        .map(|&outcome| (outcome.0, label(&page, outcome)))
+        .collect();
+    page.outcome_form("smartapp-title", ("smartapp-intro", &[]), &outcomes)
 }
 
 async fn submit_page(
     State(state): State<Shared>,
+    page: Page,
     Path(id): Path<String>,
     Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
-    let Some(status) = form
+    let Some(&outcome) = form
         .outcome
         .as_deref()
         .and_then(|value| OUTCOMES.iter().find(|(code, _)| *code == value))
-        .and_then(|(code, _)| code.parse::<u8>().ok())
     else {
-        return page::gone(
-            StatusCode::BAD_REQUEST,
-            "Unknown outcome",
-            "The form's outcome must be 2, 4 or 6.",
-        );
+        return page.unknown_outcome();
     };
-    if let Err(response) = scannable(&state, &id) {
+    let Ok(status) = outcome.0.parse::<u8>() else {
+        return page.unknown_outcome();
+    };
+    if let Err(response) = scannable(&state, &page, &id) {
         return response;
     }
     {
@@ -302,14 +305,14 @@ async fn submit_page(
             task.status = status;
         }
     }
-    let label = OUTCOMES
-        .iter()
-        .find(|(code, _)| code.parse::<u8>().ok() == Some(status))
-        .map(|(_, label)| *label)
-        .unwrap_or_default();
+    let title = page.text("smartapp-recorded-title");
     let body = format!(
-        "<h1>Recorded</h1><p class=\"note\">faceauthen now reports {}.</p>",
-        page::escape(label)
+        "<h1>{}</h1><p class=\"note\">{}</p>",
+        page::escape(&title),
+        page::escape(&page.with(
+            "smartapp-recorded",
+            &[("status", label(&page, outcome).into())]
+        ))
     );
-    Html(page::document("Recorded", &body)).into_response()
+    page.render(StatusCode::OK, &title, &body)
 }

@@ -31,7 +31,8 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{http_url, page, valid_id_number, SandboxConfig};
+use crate::page::{self, Page};
+use crate::{http_url, valid_id_number, SandboxConfig};
 
 /// Mount point of the API (`{base}/lite/v1/get_biz_token`).
 pub const API_PREFIX: &str = "/faceid/api";
@@ -54,88 +55,93 @@ pub const RETENTION: Duration = Duration::from_secs(31 * 24 * 60 * 60);
 /// At most this many flows are kept; the oldest go first.
 pub const MAX_FLOWS: usize = 10_000;
 
-/// Every documented result a user can end with: `(result_code, result_message, English)`.
+/// Every documented result a user can end with: `(result_code, result_message, the catalogue
+/// key of its label)`.
 const OUTCOMES: &[(&str, &str, &str)] = &[
-    (
-        "1000",
-        "SUCCESS",
-        "the same person as the authority / reference photo",
-    ),
+    ("1000", "SUCCESS", "faceid-success"),
     (
         "2000",
         "PASS_LIVING_NOT_THE_SAME",
-        "live, but not the same person",
+        "faceid-pass-living-not-the-same",
     ),
-    ("3000", "NO_ID_CARD_NUMBER", "no such ID number"),
+    ("3000", "NO_ID_CARD_NUMBER", "faceid-no-id-card-number"),
     (
         "3000",
         "ID_NUMBER_NAME_NOT_MATCH",
-        "ID number and name do not match",
+        "faceid-id-number-name-not-match",
     ),
     (
         "3100",
         "IDCARD_PHOTO_FRONTSIDE",
-        "ID card portrait side unreadable",
+        "faceid-idcard-photo-frontside",
     ),
     (
         "3100",
         "IDCARD_BACKSIDE_BLURRED",
-        "ID card emblem side unreadable",
+        "faceid-idcard-backside-blurred",
     ),
     (
         "3100",
         "NO_FACE_FOUND_IDCARD",
-        "no face on the ID card portrait side",
+        "faceid-no-face-found-idcard",
     ),
     (
         "3100",
         "IDCARD_PHOTO_NOTFRONTSIDE",
-        "not the ID card portrait side",
+        "faceid-idcard-photo-notfrontside",
     ),
     (
         "3100",
         "IDCARD_PHOTO_NOTBACKSIDE",
-        "not the ID card emblem side",
+        "faceid-idcard-photo-notbackside",
     ),
-    ("3200", "FAIL_OCR_FAKE_IDCARD", "fake ID card"),
+    (
+        "3200",
+        "FAIL_OCR_FAKE_IDCARD",
+        "faceid-fail-ocr-fake-idcard",
+    ),
     (
         "4100",
         "FAIL_LIVING_FACE_ATTACK",
-        "cloud liveness check failed",
+        "faceid-fail-living-face-attack",
+    ),
+    ("4100", "CHANGE_FACE_ATTACK", "faceid-change-face-attack"),
+    ("4200", "NO_FACE_FOUND", "faceid-no-face-found"),
+    (
+        "4200",
+        "FACE_QUALITY_TOO_LOW",
+        "faceid-face-quality-too-low",
     ),
     (
-        "4100",
-        "CHANGE_FACE_ATTACK",
-        "face swapped during the video",
+        "4200",
+        "INVALID_VIDEO_DURATION",
+        "faceid-invalid-video-duration",
     ),
-    ("4200", "NO_FACE_FOUND", "no face in the video"),
-    ("4200", "FACE_QUALITY_TOO_LOW", "video quality too low"),
-    ("4200", "INVALID_VIDEO_DURATION", "video not 2 s to 20 s"),
-    ("4200", "VIDEO_TOO_LARGE", "video too large"),
-    ("4200", "SR_ERROR", "digits read aloud not recognised"),
-    ("4200", "NOT_SYNCHRONIZED", "lip reading does not match"),
-    ("4200", "NO_AUDIO", "video without sound"),
+    ("4200", "VIDEO_TOO_LARGE", "faceid-video-too-large"),
+    ("4200", "SR_ERROR", "faceid-sr-error"),
+    ("4200", "NOT_SYNCHRONIZED", "faceid-not-synchronized"),
+    ("4200", "NO_AUDIO", "faceid-no-audio"),
     (
         "4200",
         "VIDEO_FORMAT_UNSUPPORTED",
-        "video format unsupported",
+        "faceid-video-format-unsupported",
     ),
-    ("4200", "LIP_VOICE_NOT_SYNC", "voice and lips out of sync"),
+    ("4200", "LIP_VOICE_NOT_SYNC", "faceid-lip-voice-not-sync"),
+    ("4200", "VIDEO_OK", "faceid-video-ok"),
+    ("4200", "VIDEO_MANY_TIMES", "faceid-video-many-times"),
     (
         "4200",
-        "VIDEO_OK",
-        "video usable (listed under 4200 by the seed)",
+        "VIDEO_INTERNAL_ERROR",
+        "faceid-video-internal-error",
     ),
-    ("4200", "VIDEO_MANY_TIMES", "too many video uploads"),
-    ("4200", "VIDEO_INTERNAL_ERROR", "liveness internal error"),
     (
         "5000",
         "NON_ENTERPRISE_CERTIFICATION",
-        "merchant not enterprise-certified",
+        "faceid-non-enterprise-certification",
     ),
-    ("5000", "BALANCE_NOT_ENOUGH", "merchant balance too low"),
-    ("5000", "ACCOUNT_DISABLED", "merchant account disabled"),
-    ("6000", "USER_CANCEL", "the user left the flow"),
+    ("5000", "BALANCE_NOT_ENOUGH", "faceid-balance-not-enough"),
+    ("5000", "ACCOUNT_DISABLED", "faceid-account-disabled"),
+    ("6000", "USER_CANCEL", "faceid-user-cancel"),
 ];
 
 /// The seed's example thresholds.
@@ -611,51 +617,43 @@ async fn get_result(
     Json(answer).into_response()
 }
 
-/// What the page says of a flow it cannot use.
+/// What the page says of a flow it cannot use: FaceID's one message, then why.
 const UNUSABLE: page::Unusable = page::Unusable {
-    used: (
-        "无效请求，或当前请求已过期",
-        "This biz_token was used once already (single use). Ask the merchant for a new one.",
-    ),
-    expired: (
-        "无效请求，或当前请求已过期",
-        "This biz_token has expired (valid one hour).",
-    ),
-    unknown: (
-        "无效请求，或当前请求已过期",
-        "This biz_token is not known to the sandbox.",
-    ),
+    used: ("faceid-unusable-title", "faceid-used"),
+    expired: ("faceid-unusable-title", "faceid-expired"),
+    unknown: ("faceid-unusable-title", "faceid-unknown"),
 };
 
 page::one_time!(Flow);
 
-fn usable(state: &FaceidSim, biz_token: &str) -> Result<Flow, Response> {
+fn usable(state: &FaceidSim, page: &Page, biz_token: &str) -> Result<Flow, Response> {
     let entry = state.flows().get(biz_token).cloned();
-    UNUSABLE.check(entry, state.config.clock.now())
+    UNUSABLE.check(page, entry, state.config.clock.now())
 }
 
-async fn show_page(State(state): State<Shared>, Path(biz_token): Path<String>) -> Response {
-    if let Err(response) = usable(&state, &biz_token) {
+async fn show_page(
+    State(state): State<Shared>,
+    page: Page,
+    Path(biz_token): Path<String>,
+) -> Response {
+    if let Err(response) = usable(&state, &page, &biz_token) {
         return response;
     }
     let options: Vec<(String, String)> = OUTCOMES
         .iter()
-        .map(|(code, message, english)| {
+        .map(|(code, message, label)| {
             (
                 format!("{code}:{message}"),
-                format!("{code} {message}: {english}"),
+                page.coded(label, &format!("{code} {message}")),
             )
         })
         .collect();
-    page::outcome_form(
-        "FaceID Lite sandbox",
-        "No camera is used: choose the result_code / result_message get_result will answer.",
-        &options,
-    )
+    page.outcome_form("faceid-title", ("faceid-intro", &[]), &options)
 }
 
 async fn submit_page(
     State(state): State<Shared>,
+    page: Page,
     Path(biz_token): Path<String>,
     Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
@@ -667,16 +665,13 @@ async fn submit_page(
             .map(|(c, m, _)| (*c, *m))
     });
     let Some(outcome) = chosen else {
-        return page::gone(
-            StatusCode::BAD_REQUEST,
-            "Unknown outcome",
-            "The form's outcome must be one documented `result_code:result_message`.",
-        );
+        return page.unknown_outcome();
     };
     let flow = {
         let mut flows = state.flows();
         // Checked and spent under one lock: the handle is single use.
         UNUSABLE.finish(
+            &page,
             flows.get_mut(&biz_token),
             state.config.clock.now(),
             |flow| flow.outcome = Some(outcome),

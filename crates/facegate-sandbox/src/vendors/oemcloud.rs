@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use hmac::{Hmac, Mac};
@@ -32,7 +32,8 @@ use sha2::Sha256;
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{page, SandboxConfig};
+use crate::page::{self, Page};
+use crate::SandboxConfig;
 
 /// Mount point of the API.
 pub const API_PREFIX: &str = "/oemcloud/api";
@@ -52,21 +53,12 @@ pub const NONCE_WINDOW: Duration = Duration::from_secs(15 * 60);
 pub const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 pub const MAX_FLOWS: usize = 10_000;
 
+/// The page's choices: form value, `success`, e-sign's message, the catalogue key of its label.
 const OUTCOMES: &[(&str, bool, &str, &str)] = &[
-    ("pass", true, "认证通过", "Pass: face matches the identity"),
-    (
-        "not_same",
-        false,
-        "刷脸比对不通过",
-        "Fail: face does not match",
-    ),
-    (
-        "liveness",
-        false,
-        "活体检测失败",
-        "Fail: liveness check failed",
-    ),
-    ("cancel", false, "用户取消认证", "Fail: the user canceled"),
+    ("pass", true, "认证通过", "oemcloud-pass"),
+    ("not_same", false, "刷脸比对不通过", "oemcloud-not-same"),
+    ("liveness", false, "活体检测失败", "oemcloud-liveness"),
+    ("cancel", false, "用户取消认证", "oemcloud-cancel"),
 ];
 
 #[derive(Clone, Debug)]
@@ -303,7 +295,7 @@ async fn start(
     Json(json!({"code": 0, "message": "成功", "data": data})).into_response()
 }
 
-async fn short_link(State(state): State<Shared>, Path(code): Path<String>) -> Response {
+async fn short_link(State(state): State<Shared>, page: Page, Path(code): Path<String>) -> Response {
     let flow_id = state.data().short_links.get(&code).cloned();
     match flow_id {
         Some(flow_id) => {
@@ -319,56 +311,50 @@ async fn short_link(State(state): State<Shared>, Path(code): Path<String>) -> Re
             url.query_pairs_mut().append_pair("mode", &mode);
             Redirect::to(url.as_str()).into_response()
         }
-        None => page::gone(
+        None => page.gone(
             StatusCode::NOT_FOUND,
-            "链接不存在",
-            "This short link is not known to the sandbox.",
+            "oemcloud-short-link-unknown-title",
+            "oemcloud-short-link-unknown",
         ),
     }
 }
 
-fn usable(state: &OemSim, flow_id: &str) -> Result<Flow, Response> {
+fn usable(state: &OemSim, page: &Page, flow_id: &str) -> Result<Flow, Response> {
     let flow = state.data().flows.get(flow_id).cloned();
     match flow {
-        None => Err(page::gone(
+        None => Err(page.gone(
             StatusCode::NOT_FOUND,
-            "认证流程不存在",
-            "This flow is not known to the sandbox.",
+            "oemcloud-unknown-title",
+            "oemcloud-unknown",
         )),
-        Some(flow) if flow.done => Err(page::gone(
+        Some(flow) if flow.done => {
+            Err(page.gone(StatusCode::GONE, "oemcloud-used-title", "oemcloud-used"))
+        }
+        Some(flow) if state.config.clock.now() >= flow.expires_at => Err(page.gone(
             StatusCode::GONE,
-            "链接已使用",
-            "This face auth link was used once already.",
-        )),
-        Some(flow) if state.config.clock.now() >= flow.expires_at => Err(page::gone(
-            StatusCode::GONE,
-            "链接已失效",
-            "This face auth link has expired.",
+            "oemcloud-expired-title",
+            "oemcloud-expired",
         )),
         Some(flow) => Ok(flow),
     }
 }
 
-async fn show_page(State(state): State<Shared>, Path(flow_id): Path<String>) -> Response {
-    let flow = match usable(&state, &flow_id) {
+async fn show_page(
+    State(state): State<Shared>,
+    page: Page,
+    Path(flow_id): Path<String>,
+) -> Response {
+    let flow = match usable(&state, &page, &flow_id) {
         Ok(flow) => flow,
         Err(response) => return response,
     };
-    let labels: Vec<String> = OUTCOMES
+    let options: Vec<(&str, String)> = OUTCOMES
         .iter()
-        .map(|(_, _, cn, en)| format!("{en} ({cn})"))
+        .map(|(value, _, message, label)| (*value, page.coded(label, message)))
         .collect();
-    let options: Vec<(&str, &str)> = OUTCOMES
-        .iter()
-        .zip(&labels)
-        .map(|((v, ..), l)| (*v, l.as_str()))
-        .collect();
-    page::outcome_form(
-        "OEMCloud face auth sandbox",
-        &format!(
-            "Mode {}: choose the result of this simulated face check.",
-            flow.mode
-        ),
+    page.outcome_form(
+        "oemcloud-title",
+        ("oemcloud-intro", &[("mode", flow.mode.into())]),
         &options,
     )
 }
@@ -392,6 +378,7 @@ fn signature(timestamp: &str, query: &str, body: &[u8]) -> String {
 
 async fn submit_page(
     State(state): State<Shared>,
+    page: Page,
     Path(flow_id): Path<String>,
     Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
@@ -400,11 +387,7 @@ async fn submit_page(
         .as_deref()
         .and_then(|value| OUTCOMES.iter().find(|(v, ..)| *v == value))
     else {
-        return page::gone(
-            StatusCode::BAD_REQUEST,
-            "Unknown outcome",
-            "Choose one of the listed outcomes.",
-        );
+        return page.unknown_outcome();
     };
     let now = state.config.clock.now();
     let flow = {
@@ -418,9 +401,9 @@ async fn submit_page(
         }
     };
     let Some(flow) = flow else {
-        return match usable(&state, &flow_id) {
+        return match usable(&state, &page, &flow_id) {
             Err(response) => response,
-            Ok(_) => page::gone(StatusCode::CONFLICT, "Try again", "The flow changed state."),
+            Ok(_) => page.conflict(),
         };
     };
     let timestamp = ((now.unix_timestamp_nanos() / 1_000_000) as i64).to_string();
@@ -464,13 +447,13 @@ async fn submit_page(
             }
             Redirect::to(url.as_str()).into_response()
         }
-        None => Html(page::document(
-            "认证结束",
-            &format!(
-                "<h1>{}</h1><p class=\"note\">Return to the mini-program.</p>",
-                page::escape(message)
-            ),
-        ))
-        .into_response(),
+        None => {
+            let body = format!(
+                "<h1>{}</h1><p class=\"note\">{}</p>",
+                page::escape(message),
+                page::escape(&page.text("oemcloud-finished"))
+            );
+            page.render(StatusCode::OK, &page.text("oemcloud-finished-title"), &body)
+        }
     }
 }

@@ -33,7 +33,7 @@ use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use hmac::{Hmac, Mac};
@@ -44,7 +44,8 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{page, valid_id_number, SandboxConfig};
+use crate::page::{self, Page};
+use crate::{valid_id_number, SandboxConfig};
 
 /// Mount point of the API (the API base: `POST {base}`).
 pub const API_PREFIX: &str = "/tencent/faceid/api";
@@ -520,41 +521,39 @@ struct PageQuery {
     token: Option<String>,
 }
 
-/// What the page says of a flow it cannot use.
+/// What the page says of a flow it cannot use: titles in Tencent's own words.
 const UNUSABLE: page::Unusable = page::Unusable {
-    used: (
-        "该核身流程已结束",
-        "This BizToken was used once already. Ask the merchant for a new one.",
-    ),
-    expired: ("BizToken过期", "This BizToken has expired (valid 7,200 s)."),
-    unknown: ("非法BizToken", "This BizToken is not known to the sandbox."),
+    used: ("tencent-used-title", "tencent-used"),
+    expired: ("tencent-expired-title", "tencent-expired"),
+    unknown: ("tencent-unknown-title", "tencent-unknown"),
 };
 
 page::one_time!(Flow);
 
-fn usable(state: &TencentSim, token: &str) -> Result<Flow, Response> {
+fn usable(state: &TencentSim, page: &Page, token: &str) -> Result<Flow, Response> {
     let entry = state.flows().get(token).cloned();
-    UNUSABLE.check(entry, state.config.clock.now())
+    UNUSABLE.check(page, entry, state.config.clock.now())
 }
 
-async fn show_page(State(state): State<Shared>, Query(query): Query<PageQuery>) -> Response {
+async fn show_page(
+    State(state): State<Shared>,
+    page: Page,
+    Query(query): Query<PageQuery>,
+) -> Response {
     let token = query.token.unwrap_or_default();
-    if let Err(response) = usable(&state, &token) {
+    if let Err(response) = usable(&state, &page, &token) {
         return response;
     }
     let labels: Vec<(String, String)> = OUTCOMES
         .iter()
         .map(|(code, message)| (code.to_string(), format!("{code} {message}")))
         .collect();
-    page::outcome_form(
-        "腾讯云慧眼 sandbox",
-        "No camera is used: choose the ErrCode GetDetectInfoEnhanced will answer. Leaving the page is abandoning the flow.",
-        &labels,
-    )
+    page.outcome_form("tencent-title", ("tencent-intro", &[]), &labels)
 }
 
 async fn submit_page(
     State(state): State<Shared>,
+    page: Page,
     Query(query): Query<PageQuery>,
     Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
@@ -565,18 +564,17 @@ async fn submit_page(
         .and_then(|value| value.trim().parse::<i64>().ok())
         .and_then(|code| OUTCOMES.iter().find(|(known, _)| *known == code).copied());
     let Some(outcome) = chosen else {
-        return page::gone(
-            StatusCode::BAD_REQUEST,
-            "Unknown outcome",
-            "The form's outcome must be one documented ErrCode.",
-        );
+        return page.unknown_outcome();
     };
     let flow = {
         let mut flows = state.flows();
         // Checked and spent under one lock: the handle is single use.
-        UNUSABLE.finish(flows.get_mut(&token), state.config.clock.now(), |flow| {
-            flow.outcome = Some(outcome)
-        })
+        UNUSABLE.finish(
+            &page,
+            flows.get_mut(&token),
+            state.config.clock.now(),
+            |flow| flow.outcome = Some(outcome),
+        )
     };
     let flow = match flow {
         Ok(flow) => flow,
@@ -587,11 +585,15 @@ async fn submit_page(
             url.query_pairs_mut().append_pair("token", &token);
             Redirect::to(url.as_str()).into_response()
         }
-        None => Html(page::document(
-            "核身完成",
-            "<h1>核身完成</h1><p class=\"note\">No RedirectUrl was given.</p>",
-        ))
-        .into_response(),
+        None => {
+            let title = page.text("tencent-finished-title");
+            let body = format!(
+                "<h1>{}</h1><p class=\"note\">{}</p>",
+                page::escape(&title),
+                page::escape(&page.text("tencent-finished"))
+            );
+            page.render(StatusCode::OK, &title, &body)
+        }
     }
 }
 

@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use md5::{Digest, Md5};
@@ -42,7 +42,8 @@ use sha1::Sha1;
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{http_url, page, valid_id_number, SandboxConfig};
+use crate::page::{self, Page};
+use crate::{http_url, valid_id_number, SandboxConfig};
 
 /// Mount point of the API (`{base}/cgi-bin/token`, `{base}/cityservice/...`).
 pub const API_PREFIX: &str = "/wechat/api";
@@ -67,47 +68,31 @@ pub const RETENTION: Duration = Duration::from_secs(3 * 24 * 60 * 60);
 /// At most this many user_id_keys and checks are kept.
 pub const MAX_ENTRIES: usize = 10_000;
 
-/// Every outcome of the page: `(value, English, WeChat's code and text)`.
+/// Every outcome of the page: `(value, the catalogue key of its label, WeChat's code and text)`.
 const OUTCOMES: &[(&str, &str, &str)] = &[
-    (
-        "pass",
-        "Pass",
-        "errcode 0, identify_ret 0, both MD5s of the subject",
-    ),
+    ("pass", "wechat-mini-pass", "errcode 0, identify_ret 0"),
     (
         "identify_failed",
-        "Face identify not passed",
-        "identify_ret 1 (non-zero values are not documented)",
+        "wechat-mini-identify-failed",
+        "identify_ret 1",
     ),
-    (
-        "tampered",
-        "Result of another person",
-        "identify_ret 0 but the MD5s of 李四 / another ID number",
-    ),
-    (
-        "84001",
-        "getinfo refuses the verify_result",
-        "84001 非法identity_id",
-    ),
-    (
-        "84002",
-        "getinfo: the user's data expired",
-        "84002 用户信息过期",
-    ),
-    ("84003", "getinfo: no user data", "84003 用户信息不存在"),
+    ("tampered", "wechat-mini-tampered", "identify_ret 0"),
+    ("84001", "wechat-mini-84001", "84001 非法identity_id"),
+    ("84002", "wechat-mini-84002", "84002 用户信息过期"),
+    ("84003", "wechat-mini-84003", "84003 用户信息不存在"),
     (
         "10001",
-        "Device: no front camera (no verify_result)",
+        "wechat-mini-10001",
         "10001 不支持人脸采集：设备没有前置摄像头",
     ),
     (
         "10002",
-        "Device: face model not downloaded (no verify_result)",
+        "wechat-mini-10002",
         "10002 不支持人脸采集：没有下载到必要模型",
     ),
     (
         "10003",
-        "Device: disabled by the backend (no verify_result)",
+        "wechat-mini-10003",
         "10003 不支持人脸采集：后台控制不支持",
     ),
 ];
@@ -477,54 +462,46 @@ struct PageQuery {
     push_url: Option<String>,
 }
 
-fn usable(state: &WechatSim, key: Option<&str>) -> Result<Subject, Response> {
+fn usable(state: &WechatSim, page: &Page, key: Option<&str>) -> Result<Subject, Response> {
     let subject = key.and_then(|key| state.data().subjects.get(key).cloned());
     let Some(subject) = subject else {
-        return Err(page::gone(
+        return Err(page.gone(
             StatusCode::NOT_FOUND,
-            "Unknown user_id_key",
-            "This user_id_key is not known to the sandbox.",
+            "page-unknown-title",
+            "wechat-mini-unknown",
         ));
     };
     if subject.used {
-        return Err(page::gone(
-            StatusCode::GONE,
-            "user_id_key already used",
-            "This user_id_key was used once already (single use).",
-        ));
+        return Err(page.gone(StatusCode::GONE, "page-used-title", "wechat-mini-used"));
     }
     if state.config.clock.now() - subject.created_at >= USER_ID_KEY_TTL {
-        return Err(page::gone(
+        return Err(page.gone(
             StatusCode::GONE,
-            "user_id_key expired",
-            "This user_id_key has expired (expires_in 3600 s).",
+            "page-expired-title",
+            "wechat-mini-expired",
         ));
     }
     Ok(subject)
 }
 
-async fn show_page(State(state): State<Shared>, Query(query): Query<PageQuery>) -> Response {
-    if let Err(response) = usable(&state, query.user_id_key.as_deref()) {
+async fn show_page(
+    State(state): State<Shared>,
+    page: Page,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    if let Err(response) = usable(&state, &page, query.user_id_key.as_deref()) {
         return response;
     }
-    let labels: Vec<String> = OUTCOMES
+    let options: Vec<(&str, String)> = OUTCOMES
         .iter()
-        .map(|(_, english, code)| format!("{english} ({code})"))
+        .map(|(value, label, code)| (*value, page.coded(label, code)))
         .collect();
-    let options: Vec<(&str, &str)> = OUTCOMES
-        .iter()
-        .zip(&labels)
-        .map(|((value, _, _), label)| (*value, label.as_str()))
-        .collect();
-    page::outcome_form(
-        "WeChat face identify sandbox",
-        "Stands in for wx.startFacialRecognitionVerify({userIdKey}): choose what the face check returns.",
-        &options,
-    )
+    page.outcome_form("wechat-mini-title", ("wechat-mini-intro", &[]), &options)
 }
 
 async fn submit_page(
     State(state): State<Shared>,
+    page: Page,
     Query(query): Query<PageQuery>,
     Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
@@ -534,24 +511,20 @@ async fn submit_page(
         .and_then(|value| OUTCOMES.iter().find(|(known, _, _)| *known == value))
         .map(|(value, _, _)| *value)
     else {
-        return page::gone(
-            StatusCode::BAD_REQUEST,
-            "Unknown outcome",
-            "Choose one of the listed outcomes.",
-        );
+        return page.unknown_outcome();
     };
     let Some(key) = query.user_id_key.clone() else {
-        return page::gone(
+        return page.gone(
             StatusCode::NOT_FOUND,
-            "Unknown user_id_key",
-            "The page needs ?user_id_key=.",
+            "page-unknown-title",
+            "wechat-mini-unknown",
         );
     };
     let return_url = query.return_url.as_deref().and_then(http_url);
     let device_code = outcome.starts_with("100");
     if device_code {
         // The device check fails before any face is taken: the key stays usable.
-        if let Err(response) = usable(&state, Some(&key)) {
+        if let Err(response) = usable(&state, &page, Some(&key)) {
             return response;
         }
         return match return_url {
@@ -559,14 +532,14 @@ async fn submit_page(
                 url.query_pairs_mut().append_pair("err_code", outcome);
                 Redirect::to(url.as_str()).into_response()
             }
-            None => Html(page::document(
-                "Face check not supported",
+            None => page.render(
+                StatusCode::OK,
+                &page.text("wechat-mini-unsupported-title"),
                 &format!(
                     "<h1>errCode</h1><p><code id=\"err_code\">{}</code></p>",
                     page::escape(outcome)
                 ),
-            ))
-            .into_response(),
+            ),
         };
     }
     let now = state.config.clock.now();
@@ -601,9 +574,9 @@ async fn submit_page(
         }
     };
     let Some((subject, default_push, push_token)) = subject else {
-        return match usable(&state, Some(&key)) {
+        return match usable(&state, &page, Some(&key)) {
             Err(response) => response,
-            Ok(_) => page::gone(StatusCode::CONFLICT, "Try again", "The key changed state."),
+            Ok(_) => page.conflict(),
         };
     };
     let push_url = query
@@ -645,14 +618,15 @@ async fn submit_page(
             url.query_pairs_mut().append_pair("verify_result", &verify_result);
             Redirect::to(url.as_str()).into_response()
         }
-        None => Html(page::document(
-            "Face check finished",
+        None => page.render(
+            StatusCode::OK,
+            &page.text("wechat-finished-title"),
             &format!(
-                "<h1>verifyResult</h1><p class=\"note\">Hand this to the merchant's backend (getinfo).</p><p><code id=\"verify_result\">{}</code></p>",
+                "<h1>verifyResult</h1><p class=\"note\">{}</p><p><code id=\"verify_result\">{}</code></p>",
+                page::escape(&page.text("wechat-mini-finished")),
                 page::escape(&verify_result)
             ),
-        ))
-        .into_response(),
+        ),
     }
 }
 

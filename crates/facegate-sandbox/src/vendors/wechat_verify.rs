@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use base64::Engine;
@@ -49,7 +49,8 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::wechat_mini::{self, TokenGate};
-use crate::{http_url, page, valid_id_number, SandboxConfig};
+use crate::page::{self, Page};
+use crate::{http_url, valid_id_number, SandboxConfig};
 
 /// Mount point of the simulated `wx.requestFacialVerify` (`{base}/check`, `{base}/settings`).
 pub const PAGE_PREFIX: &str = "/wechat/verify";
@@ -344,30 +345,26 @@ struct PageQuery {
 }
 
 /// The check `query` may run now, or the page saying why not.
-fn usable(state: &VerifySim, query: &PageQuery) -> Result<Check, Response> {
+fn usable(state: &VerifySim, page: &Page, query: &PageQuery) -> Result<Check, Response> {
     let check = query
         .verify_id
         .as_deref()
         .and_then(|id| state.data().checks.get(id).cloned());
     let Some(check) = check else {
-        return Err(page::gone(
+        return Err(page.gone(
             StatusCode::NOT_FOUND,
-            "Unknown verify_id",
-            "This verify_id is not known to the sandbox.",
+            "page-unknown-title",
+            "wechat-verify-unknown",
         ));
     };
     if check.finished() {
-        return Err(page::gone(
-            StatusCode::GONE,
-            "verify_id already used",
-            "This verify_id ran its check already (one check per verify_id).",
-        ));
+        return Err(page.gone(StatusCode::GONE, "page-used-title", "wechat-verify-used"));
     }
     if check.expired(state.config.clock.now()) {
-        return Err(page::gone(
+        return Err(page.gone(
             StatusCode::GONE,
-            "verify_id expired",
-            "This verify_id has expired (expires_in); the server must ask for a new one.",
+            "page-expired-title",
+            "wechat-verify-expired",
         ));
     }
     if query
@@ -375,32 +372,37 @@ fn usable(state: &VerifySim, query: &PageQuery) -> Result<Check, Response> {
         .as_deref()
         .is_some_and(|openid| openid != check.openid)
     {
-        return Err(page::gone(
+        return Err(page.gone(
             StatusCode::FORBIDDEN,
-            "Another WeChat user",
-            "This verify_id was issued for another openid: the user holding the phone is not the one getverifyid named.",
+            "wechat-verify-other-user-title",
+            "wechat-verify-other-user",
         ));
     }
     Ok(check)
 }
 
-async fn show_page(State(state): State<Shared>, Query(query): Query<PageQuery>) -> Response {
-    if let Err(response) = usable(&state, &query) {
+async fn show_page(
+    State(state): State<Shared>,
+    page: Page,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    if let Err(response) = usable(&state, &page, &query) {
         return response;
     }
     let options: Vec<(String, String)> = VERIFY_RETS
         .iter()
         .map(|(code, text)| (code.to_string(), format!("verify_ret {code} {text}")))
         .collect();
-    page::outcome_form(
-        "WeChat face verification 2.0 sandbox",
-        "Stands in for wx.requestFacialVerify({verifyId}): choose the verify_ret queryverifyinfo will answer.",
+    page.outcome_form(
+        "wechat-verify-title",
+        ("wechat-verify-intro", &[]),
         &options,
     )
 }
 
 async fn submit_page(
     State(state): State<Shared>,
+    page: Page,
     Query(query): Query<PageQuery>,
     Form(form): Form<page::OutcomeChoice>,
 ) -> Response {
@@ -410,13 +412,9 @@ async fn submit_page(
         .and_then(|value| value.parse::<i64>().ok())
         .filter(|value| VERIFY_RETS.iter().any(|(code, _)| code == value))
     else {
-        return page::gone(
-            StatusCode::BAD_REQUEST,
-            "Unknown verify_ret",
-            "Choose one of the listed verify_ret values.",
-        );
+        return page.unknown_outcome();
     };
-    if let Err(response) = usable(&state, &query) {
+    if let Err(response) = usable(&state, &page, &query) {
         return response;
     }
     let recorded = {
@@ -435,11 +433,7 @@ async fn submit_page(
         }
     };
     if !recorded {
-        return page::gone(
-            StatusCode::CONFLICT,
-            "Try again",
-            "The verify_id changed state.",
-        );
+        return page.conflict();
     }
     // What the mini-program's callback carries: success for 10000, else fail with the code.
     let err_code = if verify_ret == 10000 { 0 } else { verify_ret };
@@ -455,14 +449,15 @@ async fn submit_page(
             } else {
                 json!({"errMsg": "requestFacialVerify:fail", "errCode": err_code})
             };
-            Html(page::document(
-                "Face check finished",
+            page.render(
+                StatusCode::OK,
+                &page.text("wechat-finished-title"),
                 &format!(
-                    "<h1>wx.requestFacialVerify</h1><p class=\"note\">The mini-program now asks the merchant's backend, which asks queryverifyinfo.</p><p><code id=\"callback\">{}</code></p>",
+                    "<h1>wx.requestFacialVerify</h1><p class=\"note\">{}</p><p><code id=\"callback\">{}</code></p>",
+                    page::escape(&page.text("wechat-verify-finished")),
                     page::escape(&callback.to_string())
                 ),
-            ))
-            .into_response()
+            )
         }
     }
 }
