@@ -70,6 +70,11 @@ if [ "$want_browser" = 1 ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     apt_install chromium chromium-driver
   fi
+  # The zh-CN pages' screenshots (tests/e2e/artifacts/) need a CJK font, or Chinese renders as
+  # boxes: Debian's Noto Sans CJK, the font the pages' font stacks name for Linux.
+  if ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "install ok installed"; then
+    apt_install fonts-noto-cjk
+  fi
   if [ ! -d "$tools/node_modules/playwright-core" ]; then
     say "installing playwright-core and typescript into .tools (no browser download)"
     npm install --prefix "$tools" --no-audit --no-fund --silent playwright-core@1.56.1 typescript@5.9.3

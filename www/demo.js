@@ -1,7 +1,25 @@
 // The demo merchant page. It uses the facegate helper exactly as an npm user would (the same
 // named exports as `import { ... } from "facegate"`); Trunk loads the wasm and hands the
-// bindings over as window.wasmBindings.
+// bindings over as window.wasmBindings. Its words are in i18n.js: zh-CN unless ?lang= or the
+// browser's languages ask for en; the helper is told the same locale (setLocale), so the device
+// check's messages and its errors match the page.
+import { pageLocale, translate } from "./i18n.js";
+
 const $ = (id) => document.getElementById(id);
+const locale = pageLocale();
+const explicitLang = new URLSearchParams(location.search).get("lang");
+const t = (key, values) => translate(locale, key, values);
+
+// The static words, the <html lang> and the link to the other language (keeping the query).
+function translatePage() {
+  document.documentElement.lang = locale;
+  for (const element of document.querySelectorAll("[data-i18n]")) element.textContent = t(element.dataset.i18n);
+  const other = new URLSearchParams(location.search);
+  other.set("lang", locale === "en" ? "zh-CN" : "en");
+  $("lang-switch").href = `?${other}`;
+  if (explicitLang) $("again").href = `/?lang=${encodeURIComponent(locale)}`;
+}
+translatePage();
 
 function bindings() {
   if (window.wasmBindings) return Promise.resolve(window.wasmBindings);
@@ -24,12 +42,12 @@ function describe(list, rows) {
 function showDevice(report) {
   $("device").hidden = false;
   describe($("device-summary"), [
-    ["container", report.container],
-    ["system", `${report.os.name} ${report.os.version ?? ""}`.trim()],
-    ["secure context", String(report.secureContext)],
-    ["cameras", report.camera.cameras === null ? "unknown" : String(report.camera.cameras)],
-    ["front camera", report.camera.frontCamera],
-    ["camera permission", report.camera.permission],
+    [t("device.container"), report.container],
+    [t("device.system"), `${report.os.name} ${report.os.version ?? ""}`.trim()],
+    [t("device.secure"), t(report.secureContext ? "device.yes" : "device.no")],
+    [t("device.cameras"), report.camera.cameras === null ? t("device.unknown") : String(report.camera.cameras)],
+    [t("device.front"), report.camera.frontCamera],
+    [t("device.permission"), report.camera.permission],
   ]);
   const flows = $("device-flows");
   flows.replaceChildren();
@@ -40,15 +58,20 @@ function showDevice(report) {
     item.textContent = check.flow;
     for (const issue of check.issues) {
       const why = document.createElement("small");
+      why.dataset.issue = issue.code;
       why.textContent = issue.message;
       item.append(why);
     }
     flows.append(item);
   }
   const recommended = report.recommended;
-  $("device-recommended").textContent = recommended
-    ? `Recommended: ${recommended.provider} by ${recommended.flow} (${recommended.reason})`
-    : "No enabled provider can run the face check on this device.";
+  const line = $("device-recommended");
+  line.dataset.provider = recommended?.provider ?? "";
+  line.dataset.flow = recommended?.flow ?? "";
+  line.dataset.reason = recommended?.reason ?? "";
+  line.textContent = recommended
+    ? t("device.recommended", { provider: recommended.provider, flow: recommended.flow, why: recommended.message })
+    : t("device.none");
   if (recommended?.flow === "qr_handoff") $("handoff-button").classList.remove("secondary");
 }
 
@@ -92,31 +115,34 @@ async function startSession(form, facegate) {
       name: form.get("name") || undefined,
       id_number: form.get("id_number") || undefined,
       meta_info: provider === "aliyun_cloudauth" ? await aliyunMetaInfo(facegate) : undefined,
+      // A language chosen by ?lang= comes back with the browser to the landing page.
+      return_url: explicitLang ? `${location.origin}/return?lang=${encodeURIComponent(locale)}` : undefined,
     }),
   });
   const body = await response.json();
   if (!response.ok) {
     const error = body.error || {};
-    throw new Error((error.field ? error.field + ": " : "") + (error.message || "failed"));
+    throw new Error((error.field ? error.field + ": " : "") + (error.message || t("error.failed")));
   }
   return body;
 }
 
-function showResult(session) {
+function showResult(facegate, session) {
   $("result").hidden = false;
   const status = $("result-status");
   status.dataset.status = session.status;
-  status.textContent = `Status: ${session.status}`;
+  status.textContent = t("result.status", { status: facegate.statusLabel(session.status) });
   const result = session.result || {};
   const scores = result.scores || {};
   describe($("result-detail"), [
-    ["verification", session.id],
-    ["provider", session.provider],
-    ["reason", result.reason],
-    ["similarity", scores.similarity === null || scores.similarity === undefined ? null : String(scores.similarity)],
-    ["liveness", scores.liveness === null || scores.liveness === undefined ? null : String(scores.liveness)],
-    ["vendor code", result.vendor_code],
-    ["confirmed by", result.confirmed_by],
+    [t("result.verification"), session.id],
+    [t("result.provider"), session.provider],
+    [t("result.reason"), result.reason],
+    [t("result.advice"), result.reason ? facegate.explainFailure(result.reason) : null],
+    [t("result.similarity"), scores.similarity === null || scores.similarity === undefined ? null : String(scores.similarity)],
+    [t("result.liveness"), scores.liveness === null || scores.liveness === undefined ? null : String(scores.liveness)],
+    [t("result.vendor_code"), result.vendor_code],
+    [t("result.confirmed_by"), result.confirmed_by],
   ]);
 }
 
@@ -146,8 +172,8 @@ async function startPage(facegate) {
         maxIntervalMs: 3000,
       });
       $("handoff-status").dataset.status = done.status;
-      $("handoff-status").textContent = `The phone finished: ${done.status}`;
-      showResult(done);
+      $("handoff-status").textContent = t("handoff.done", { status: facegate.statusLabel(done.status) });
+      showResult(facegate, done);
     } catch (error) {
       $("start-error").textContent = error.code ? `${error.code}: ${error.message}` : error.message;
     } finally {
@@ -164,17 +190,19 @@ async function startPage(facegate) {
 async function landingPage(facegate) {
   try {
     const session = await new facegate.FacegateClient().confirmReturn(location.href, null, { timeoutMs: 60000 });
-    showResult(session);
+    showResult(facegate, session);
   } catch (error) {
     $("result").hidden = false;
     $("result-status").dataset.status = "error";
+    $("result-status").dataset.code = error.code || "error";
     $("result-status").textContent = error.code === "invalid_argument"
-      ? "This browser did not start this verification."
+      ? t("result.other_browser")
       : `${error.code || "error"}: ${error.message}`;
   }
 }
 
 bindings().then(async (facegate) => {
+  facegate.setLocale(locale);
   $("loading").hidden = true;
   document.body.dataset.helper = facegate.version();
   if (new URLSearchParams(location.search).has("verification_id")) await landingPage(facegate);

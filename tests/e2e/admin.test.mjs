@@ -54,7 +54,8 @@ test("an operator logs in, filters the verifications and reads the statistics", 
   const passed = await verification(`admin-e2e-${run}-a`, "pass");
   const attacked = await verification(`admin-e2e-${run}-b`, "liveness_failed");
 
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  // A Chinese-speaking operator's browser: the page answers in zh-CN.
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: "zh-CN" });
   const page = await context.newPage();
   page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
 
@@ -63,7 +64,7 @@ test("an operator logs in, filters the verifications and reads the statistics", 
   assert.match(page.url(), /\/admin\/login$/);
   await page.fill("#key", "not-the-admin-key-000000");
   await page.click("button[type=submit]");
-  assert.match(await page.locator("#login-error").innerText(), /not the admin key/);
+  assert.match(await page.locator("#login-error").innerText(), /管理密钥不正确/);
   await page.fill("#key", adminKey);
   await Promise.all([page.waitForURL(server + "/admin"), page.click("button[type=submit]")]);
   await page.locator("#verifications").waitFor();
@@ -109,11 +110,69 @@ test("an operator logs in, filters the verifications and reads the statistics", 
   // Nothing of the person but the masked forms, anywhere on the page.
   const html = await page.content();
   assert.ok(!html.includes(ID_NUMBER) && !html.includes(NAME), "no personal data on the admin page");
-  await page.screenshot({ path: artifacts + "admin.png", fullPage: true });
+  await page.screenshot({ path: artifacts + "admin-zh-CN.png", fullPage: true });
 
   // Logging out ends the session.
   await Promise.all([page.waitForURL(/\/admin\/login$/), page.click("#logout")]);
   await page.goto(server + "/admin");
   assert.match(page.url(), /\/admin\/login$/);
   await context.close();
+});
+
+// Logs in a fresh context with `options` (its locale); returns the page, on /admin.
+async function adminPage(options) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
+  await page.goto(server + "/admin/login");
+  await page.fill("#key", adminKey);
+  await Promise.all([page.waitForURL(/\/admin(\?|$)/), page.click("button[type=submit]")]);
+  await page.locator("#verifications").waitFor();
+  return page;
+}
+
+const MISSING = "⟦missing⟧";
+
+test("the admin page is zh-CN by default and en by Accept-Language or ?lang=en", async () => {
+  const run = Date.now().toString(36);
+  await verification(`admin-locale-${run}`, "capture_failed");
+
+  // A browser that prefers neither Chinese nor English gets the default, zh-CN.
+  const zh = await adminPage({ locale: "fr-FR" });
+  assert.equal(await zh.getAttribute("html", "lang"), "zh-CN");
+  const zhText = await zh.locator("body").innerText();
+  for (const words of ["facegate 管理后台", "核验记录", "告警", "按服务商和日期统计", "认证未通过", "创建时间（Asia/Shanghai）"]) {
+    assert.ok(zhText.includes(words), `the zh-CN page lacks ${words}`);
+  }
+  assert.ok(!zhText.includes(MISSING) && !(await zh.content()).includes(MISSING), "no missing key");
+  // The row's code stays a code; the time is Beijing time with the UTC value in its title.
+  const row = zh.locator(`#verifications tr[data-status="failed"]`).first();
+  assert.match(await row.innerText(), /capture_failed/);
+  const time = row.locator("td.created time");
+  const utc = await time.getAttribute("datetime");
+  const beijing = new Date(Date.parse(utc) + 8 * 3600 * 1000).toISOString().slice(0, 19).replace("T", " ");
+  assert.equal((await time.innerText()).trim(), beijing);
+  assert.equal(await time.getAttribute("title"), `UTC：${utc}`);
+  await zh.screenshot({ path: artifacts + "admin-locale-zh-CN.png", fullPage: true });
+
+  // The language switch keeps the operator on the page, now in en.
+  await Promise.all([zh.waitForURL(/lang=en/), zh.click("#lang-switch")]);
+  assert.equal(await zh.getAttribute("html", "lang"), "en");
+  await zh.context().close();
+
+  // An English browser (Accept-Language: en-US) gets en; so does ?lang=en in a Chinese one.
+  const byHeader = await adminPage({ locale: "en-US" });
+  const byQuery = await adminPage({ locale: "zh-CN" });
+  await byQuery.goto(server + "/admin?lang=en");
+  for (const page of [byHeader, byQuery]) {
+    assert.equal(await page.getAttribute("html", "lang"), "en");
+    const text = await page.locator("body").innerText();
+    for (const words of ["facegate admin", "Verifications", "Alerts", "Statistics per provider and day", "Created (Asia/Shanghai)"]) {
+      assert.ok(text.includes(words), `the en page lacks ${words}`);
+    }
+    assert.ok(!text.includes("核验记录") && !(await page.content()).includes(MISSING));
+  }
+  await byQuery.screenshot({ path: artifacts + "admin-locale-en.png", fullPage: true });
+  await byHeader.context().close();
+  await byQuery.context().close();
 });
