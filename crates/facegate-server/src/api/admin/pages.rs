@@ -402,9 +402,10 @@ fn alert_status_key(status: &str) -> &'static str {
 
 /// A rule's words; a rule this page does not know is shown by its code.
 fn alert_rule(t: &Text, rule: &str) -> String {
+    use crate::workers::alerts::{FAILURE_RATE, LIVENESS_ATTACKS};
     match rule {
-        "failure_rate" => t.get("alert-rule-name-failure-rate"),
-        "liveness_failures" => t.get("alert-rule-name-liveness"),
+        FAILURE_RATE => t.get("alert-rule-name-failure-rate"),
+        LIVENESS_ATTACKS => t.get("alert-rule-name-liveness"),
         other => other.to_owned(),
     }
 }
