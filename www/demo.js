@@ -39,6 +39,18 @@ function describe(list, rows) {
   }
 }
 
+// The device check's codes (Presence, Permission) in the page's words.
+function presence(code) {
+  return code === "yes" ? t("device.yes") : code === "no" ? t("device.no") : t("device.unknown");
+}
+
+function permission(code) {
+  if (code === "granted") return t("permission.granted");
+  if (code === "denied") return t("permission.denied");
+  if (code === "prompt") return t("permission.prompt");
+  return t("device.unknown");
+}
+
 function showDevice(report) {
   $("device").hidden = false;
   describe($("device-summary"), [
@@ -46,8 +58,8 @@ function showDevice(report) {
     [t("device.system"), `${report.os.name} ${report.os.version ?? ""}`.trim()],
     [t("device.secure"), t(report.secureContext ? "device.yes" : "device.no")],
     [t("device.cameras"), report.camera.cameras === null ? t("device.unknown") : String(report.camera.cameras)],
-    [t("device.front"), report.camera.frontCamera],
-    [t("device.permission"), report.camera.permission],
+    [t("device.front"), presence(report.camera.frontCamera)],
+    [t("device.permission"), permission(report.camera.permission)],
   ]);
   const flows = $("device-flows");
   flows.replaceChildren();
