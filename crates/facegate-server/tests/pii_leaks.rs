@@ -1,5 +1,5 @@
-//! The personal data of a verification never leaks: whole flows on every vendor (on the
-//! embedded simulator) with a known name and ID number, then every log line the real binary
+//! The personal data of a verification never leaks: whole flows on every H5 vendor (on the
+//! embedded simulator; the mini-program vendors have their own journeys) with a known name and ID number, then every log line the real binary
 //! wrote at debug level, every HTTP response the merchant and the browser saw, and every file
 //! in the data directory are searched for them in plain text; with the text log format and
 //! with JSON (`FACEGATE_LOG_FORMAT=json`).
@@ -73,20 +73,29 @@ async fn leaks_nothing(log_format: &str) {
     let mut seen = Seen::default();
     let subject = json!({"name": NAME, "id_number": ID_NUMBER});
     let mut faceid_session = None;
-    for (provider, outcome) in [
-        ("sandbox", "pass"),
-        ("sandbox", "not_same_person"),
-        ("faceid_lite", "1000:SUCCESS"),
-        ("baidu_h5", "pass"),
-        ("oemcloud", "pass"),
-        ("tencent_faceid", "0"),
-    ] {
+    // Alibaba's page script's answer for an H5 device (options.meta_info).
+    let aliyun = json!({"meta_info": r#"{"apdidToken":"","appName":"https://shop.example","appVersion":"1.0.0","bioMetaInfo":"5.1.0:2097152,0","deviceType":"h5","osVersion":"iOS 17.4","zimVer":"1.0.0"}"#});
+    let providers = [
+        ("sandbox", "pass", None),
+        ("sandbox", "not_same_person", None),
+        ("faceid_lite", "1000:SUCCESS", None),
+        ("baidu_h5", "pass", None),
+        ("oemcloud", "pass", None),
+        ("tencent_faceid", "0", None),
+        ("aliyun_cloudauth", "T:200", Some(aliyun)),
+    ];
+    let created = providers.len();
+    for (provider, outcome, options) in providers {
+        let mut create = json!({"provider": provider, "subject": subject,
+            "return_url": "http://localhost:3000/done"});
+        if let Some(options) = options {
+            create["options"] = options;
+        }
         let (status, body) = seen
             .keep(
                 http.post(format!("{}/v1/verifications", server.base))
                     .bearer_auth(API_KEY)
-                    .json(&json!({"provider": provider, "subject": subject,
-                        "return_url": "http://localhost:3000/done"}))
+                    .json(&create)
                     .send()
                     .await
                     .unwrap(),
@@ -163,7 +172,7 @@ async fn leaks_nothing(log_format: &str) {
             .as_array()
             .unwrap()
             .len(),
-        6,
+        created,
         "every created session of the person"
     );
     let faceid_session = faceid_session.unwrap();
