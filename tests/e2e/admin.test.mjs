@@ -90,7 +90,8 @@ test("an operator logs in, filters the verifications and reads the statistics", 
 
   // The statistics: today's sandbox row, as the JSON API counts it, and its pass rate.
   await page.goto(server + "/admin?provider=sandbox");
-  const today = new Date().toISOString().slice(0, 10);
+  // Today in the operator's zone, Asia/Shanghai (UTC+8, no daylight saving) by default.
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
   const stats = page.locator(`#stats tr[data-day="${today}"][data-provider="sandbox"]`);
   await stats.waitFor();
   const cell = async (selector) => (await stats.locator(selector).innerText()).trim();

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use facegate_server::store::{
-    self, AdminFilter, AlertReading, AlertRecord, AlertStatus, Change, DailyCount, ListFilter,
+    self, AdminFilter, AlertReading, AlertRecord, AlertStatus, Change, CreatedCount, ListFilter,
     OpsCounts, OutboxEvent, OutcomeCount, Redaction, SealedSubject, SessionRecord, Start, Store,
     StoreError, StoredApiKey, StoredMedia, SubjectDigest,
 };
@@ -830,18 +830,19 @@ async fn admin_counts(store: &dyn Store) {
     };
     assert_eq!(page(order_2).await, (vec!["ver_4".into()], 1));
 
-    let count = |provider, day: OffsetDateTime, status, reason: Option<&str>, started| DailyCount {
-        provider,
-        day: day.date().to_string(),
-        status,
-        reason: reason.map(str::to_owned),
-        vendor_started: started,
-        count: 1,
-    };
+    let count =
+        |provider, day: OffsetDateTime, status, reason: Option<&str>, started| CreatedCount {
+            provider,
+            quarter: day.unix_timestamp() / store::QUARTER_HOUR_SECONDS,
+            status,
+            reason: reason.map(str::to_owned),
+            vendor_started: started,
+            count: 1,
+        };
     use VerificationStatus::{Failed, Pending};
     assert_eq!(
         store
-            .daily_counts(at, at + Duration::days(2))
+            .created_counts(at, at + Duration::days(2))
             .await
             .unwrap(),
         [

@@ -263,7 +263,10 @@ async fn filters_and_statistics_match_the_sessions_and_show_masked_subjects_only
     )
     .await;
     assert_eq!(by_reference["total"], 2);
-    let today = time::OffsetDateTime::now_utc().date();
+    // Days are the operator's: Asia/Shanghai (UTC+8, no daylight saving) by default.
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+8))
+        .date();
     let yesterday = today.previous_day().unwrap();
     let (_, from_today) = api(&app, &format!("/admin/api/verifications?from={today}")).await;
     assert_eq!(from_today["total"], 5);
@@ -286,6 +289,7 @@ async fn filters_and_statistics_match_the_sessions_and_show_masked_subjects_only
 
     let (status, stats) = api(&app, "/admin/api/stats").await;
     assert_eq!(status, StatusCode::OK, "{stats}");
+    assert_eq!(stats["time_zone"], "Asia/Shanghai");
     let day = today.to_string();
     let rows = stats["data"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "{stats}");

@@ -28,12 +28,18 @@ pub struct AdminFilter {
     pub offset: u32,
 }
 
-/// How many sessions of one provider, created on one UTC day, ended in one status and reason.
+/// The length of [`CreatedCount::quarter`]'s buckets, in seconds: every time zone's offset from
+/// UTC in use today is a whole number of quarter hours, so the buckets fold into the days of
+/// any zone exactly.
+pub const QUARTER_HOUR_SECONDS: i64 = 900;
+
+/// How many sessions of one provider, created in one quarter hour, ended in one status and
+/// reason. The admin page folds the quarters into the operator's days.
 #[derive(Clone, Debug, PartialEq)]
-pub struct DailyCount {
+pub struct CreatedCount {
     pub provider: Provider,
-    /// `YYYY-MM-DD`, UTC.
-    pub day: String,
+    /// The quarter hour `created_at` falls in: unix seconds / [`QUARTER_HOUR_SECONDS`].
+    pub quarter: i64,
     pub status: VerificationStatus,
     /// `result.reason` (a normalised failure reason), if any.
     pub reason: Option<String>,
@@ -119,11 +125,11 @@ pub trait AdminStore: Send + Sync {
         filter: &AdminFilter,
     ) -> Result<(Vec<SessionRecord>, i64), StoreError>;
     /// Sessions created in [from, before), counted by provider, UTC day, status and reason.
-    async fn daily_counts(
+    async fn created_counts(
         &self,
         from: OffsetDateTime,
         before: OffsetDateTime,
-    ) -> Result<Vec<DailyCount>, StoreError>;
+    ) -> Result<Vec<CreatedCount>, StoreError>;
     /// Sessions completed at or after `since`, counted by provider, status and reason.
     async fn outcome_counts(&self, since: OffsetDateTime) -> Result<Vec<OutcomeCount>, StoreError>;
     /// Starts an episode unless the alert is already firing; the new state if it started.
@@ -221,30 +227,31 @@ macro_rules! implement {
                 Ok((records(rows)?, total))
             }
 
-            async fn daily_counts(
+            async fn created_counts(
                 &self,
                 from: OffsetDateTime,
                 before: OffsetDateTime,
-            ) -> Result<Vec<DailyCount>, StoreError> {
+            ) -> Result<Vec<CreatedCount>, StoreError> {
+                // created_at is unix milliseconds; integer division in both dialects.
                 let sql = format!(
-                    "SELECT provider, {day} AS day, status, {reason} AS reason, \
+                    "SELECT provider, created_at / {millis} AS quarter, status, {reason} AS reason, \
                             vendor_ref IS NOT NULL AS started, COUNT(*) \
                      FROM verifications WHERE created_at >= $1 AND created_at < $2 \
                      GROUP BY 1, 2, 3, 4, 5 ORDER BY 2 DESC, 1, 3, 4",
-                    day = Self::CREATED_DAY,
+                    millis = QUARTER_HOUR_SECONDS * 1000,
                     reason = Self::RESULT_REASON,
                 );
-                let rows: Vec<(String, String, String, Option<String>, bool, i64)> =
+                let rows: Vec<(String, i64, String, Option<String>, bool, i64)> =
                     sqlx::query_as(&sql)
                         .bind(to_millis(from))
                         .bind(to_millis(before))
                         .fetch_all(self.reader())
                         .await?;
                 rows.into_iter()
-                    .map(|(p, day, s, reason, vendor_started, count)| {
-                        Ok(DailyCount {
+                    .map(|(p, quarter, s, reason, vendor_started, count)| {
+                        Ok(CreatedCount {
                             provider: provider(&p)?,
-                            day,
+                            quarter,
                             status: status(&s)?,
                             reason,
                             vendor_started,

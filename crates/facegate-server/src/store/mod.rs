@@ -24,7 +24,8 @@ mod sqlite;
 mod tokens;
 
 pub use admin::{
-    AdminFilter, AdminStore, AlertReading, AlertRecord, AlertStatus, DailyCount, OutcomeCount,
+    AdminFilter, AdminStore, AlertReading, AlertRecord, AlertStatus, CreatedCount, OutcomeCount,
+    QUARTER_HOUR_SECONDS,
 };
 pub use keys::{KeyStore, StoredApiKey};
 pub use ops::OpsCounts;
@@ -88,8 +89,6 @@ trait Backend {
     const LEAST: &'static str;
     /// The larger of two values.
     const GREATEST: &'static str;
-    /// `YYYY-MM-DD`, the UTC day of `created_at` (unix milliseconds).
-    const CREATED_DAY: &'static str;
     /// `result.reason` (the stored result is JSON text), or NULL.
     const RESULT_REASON: &'static str;
 }

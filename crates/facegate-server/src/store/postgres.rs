@@ -48,7 +48,5 @@ impl Backend for PostgresStore {
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
     const LEAST: &'static str = "LEAST";
     const GREATEST: &'static str = "GREATEST";
-    const CREATED_DAY: &'static str =
-        "to_char(to_timestamp(created_at / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
     const RESULT_REASON: &'static str = "(result::jsonb ->> 'reason')";
 }

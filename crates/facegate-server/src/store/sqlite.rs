@@ -73,7 +73,6 @@ impl Backend for SqliteStore {
     // SQLite's scalar min() / max() of several arguments.
     const LEAST: &'static str = "min";
     const GREATEST: &'static str = "max";
-    const CREATED_DAY: &'static str = "strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')";
     const RESULT_REASON: &'static str = "json_extract(result, '$.reason')";
 }
 

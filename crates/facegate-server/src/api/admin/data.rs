@@ -7,11 +7,12 @@ use std::str::FromStr;
 
 use facegate_types::{Provider, VerificationStatus};
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime, Time};
+use time::{Date, OffsetDateTime};
 
 use crate::app::AppState;
+use crate::config::AdminTimeZone;
 use crate::error::{AppError, AppResult};
-use crate::store::{AdminFilter, AlertRecord, DailyCount};
+use crate::store::{AdminFilter, AlertRecord, CreatedCount, QUARTER_HOUR_SECONDS};
 use crate::view;
 
 /// Sessions per page unless `per_page` says otherwise.
@@ -40,9 +41,9 @@ pub struct Filters {
     pub provider: Option<Provider>,
     pub status: Option<VerificationStatus>,
     pub reference: Option<String>,
-    /// First day, UTC, inclusive.
+    /// First day, in the operator's zone (`admin_time_zone`), inclusive.
     pub from: Option<Date>,
-    /// Last day, UTC, inclusive.
+    /// Last day, in the operator's zone, inclusive.
     pub to: Option<Date>,
     pub page: u32,
     pub per_page: u32,
@@ -134,12 +135,50 @@ fn names<T: std::fmt::Display>(all: &[T]) -> String {
         .join(", ")
 }
 
-fn start_of(day: Date) -> OffsetDateTime {
-    day.with_time(Time::MIDNIGHT).assume_utc()
-}
+/// The days of the operator's zone (`admin_time_zone`): where they start, which one a moment
+/// falls on. The filters' dates and the statistics' days are these days.
+#[derive(Clone, Copy)]
+pub struct Days<'a>(pub &'a AdminTimeZone);
 
-fn after(day: Date) -> OffsetDateTime {
-    start_of(day.next_day().unwrap_or(day))
+impl Days<'_> {
+    /// The first moment of `day` in the zone (midnight, or the first moment after a gap).
+    pub fn start(self, day: Date) -> OffsetDateTime {
+        let civil = jiff::civil::Date::new(
+            day.year() as i16,
+            u8::from(day.month()) as i8,
+            day.day() as i8,
+        );
+        let seconds = civil
+            .and_then(|civil| civil.to_zoned_datetime(self.0.zone.clone()))
+            .map(|zoned| zoned.timestamp().as_second())
+            .unwrap_or_else(|_| day.midnight().assume_utc().unix_timestamp());
+        OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+
+    /// The first moment after `day`.
+    pub fn after(self, day: Date) -> OffsetDateTime {
+        self.start(day.next_day().unwrap_or(day))
+    }
+
+    /// The day `at` falls on in the zone.
+    pub fn day_of(self, at: OffsetDateTime) -> Date {
+        let local = jiff::Timestamp::from_second(at.unix_timestamp())
+            .map(|at| self.0.zone.to_datetime(at).date());
+        local
+            .ok()
+            .and_then(|date| {
+                let month = time::Month::try_from(date.month() as u8).ok()?;
+                Date::from_calendar_date(date.year().into(), month, date.day() as u8).ok()
+            })
+            .unwrap_or_else(|| at.date())
+    }
+
+    /// The day a quarter hour of [`CreatedCount`] falls on, `YYYY-MM-DD`.
+    fn of_quarter(self, quarter: i64) -> String {
+        let at = OffsetDateTime::from_unix_timestamp(quarter.saturating_mul(QUARTER_HOUR_SECONDS))
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        self.day_of(at).to_string()
+    }
 }
 
 impl Filters {
@@ -168,13 +207,13 @@ impl Filters {
         query.finish()
     }
 
-    fn store_filter(&self) -> AdminFilter {
+    fn store_filter(&self, days: Days<'_>) -> AdminFilter {
         AdminFilter {
             provider: self.provider,
             status: self.status,
             reference: self.reference.clone(),
-            created_from: self.from.map(start_of),
-            created_before: self.to.map(after),
+            created_from: self.from.map(|day| days.start(day)),
+            created_before: self.to.map(|day| days.after(day)),
             limit: self.per_page,
             offset: (self.page - 1).saturating_mul(self.per_page),
         }
@@ -227,7 +266,12 @@ pub struct VerificationPage {
 }
 
 pub async fn verifications(state: &AppState, filters: &Filters) -> AppResult<VerificationPage> {
-    let (records, total) = state.core.store.admin_page(&filters.store_filter()).await?;
+    let days = Days(&state.settings.server.admin_time_zone);
+    let (records, total) = state
+        .core
+        .store
+        .admin_page(&filters.store_filter(days))
+        .await?;
     let data = records
         .iter()
         .map(|record| {
@@ -265,7 +309,7 @@ pub async fn verifications(state: &AppState, filters: &Filters) -> AppResult<Ver
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct DayStats {
     pub provider: String,
-    /// `YYYY-MM-DD`, UTC, by creation time.
+    /// `YYYY-MM-DD` in the operator's zone (`admin_time_zone`), by creation time.
     pub day: String,
     pub total: i64,
     /// Every status, zero included.
@@ -280,23 +324,31 @@ pub struct DayStats {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Stats {
+    /// The IANA zone whose days these are (`admin_time_zone`).
+    pub time_zone: String,
     pub from: String,
     pub to: String,
     pub data: Vec<DayStats>,
 }
 
-/// Folds the store's counts into one row per (day, provider), newest day first.
-pub fn fold_counts(counts: &[DailyCount], provider: Option<Provider>) -> Vec<DayStats> {
+/// Folds the store's quarter-hour counts into one row per (day of the operator's zone,
+/// provider), newest day first.
+pub fn fold_counts(
+    counts: &[CreatedCount],
+    provider: Option<Provider>,
+    days: Days<'_>,
+) -> Vec<DayStats> {
     let mut rows: BTreeMap<(String, String), DayStats> = BTreeMap::new();
     for count in counts
         .iter()
         .filter(|count| provider.is_none_or(|provider| provider == count.provider))
     {
+        let day = days.of_quarter(count.quarter);
         let row = rows
-            .entry((count.day.clone(), count.provider.as_str().to_owned()))
+            .entry((day.clone(), count.provider.as_str().to_owned()))
             .or_insert_with(|| DayStats {
                 provider: count.provider.as_str().to_owned(),
-                day: count.day.clone(),
+                day,
                 by_status: VerificationStatus::ALL
                     .iter()
                     .map(|status| (status.as_str().to_owned(), 0))
@@ -327,17 +379,20 @@ pub fn fold_counts(counts: &[DailyCount], provider: Option<Provider>) -> Vec<Day
 }
 
 pub async fn stats(state: &AppState, filters: &Filters) -> AppResult<Stats> {
-    let today = crate::session::now().date();
+    let zone = &state.settings.server.admin_time_zone;
+    let days = Days(zone);
+    let today = days.day_of(crate::session::now());
     let (from, to) = filters.stats_range(today)?;
     let counts = state
         .core
         .store
-        .daily_counts(start_of(from), after(to))
+        .created_counts(days.start(from), days.after(to))
         .await?;
     Ok(Stats {
+        time_zone: zone.name.clone(),
         from: from.to_string(),
         to: to.to_string(),
-        data: fold_counts(&counts, filters.provider),
+        data: fold_counts(&counts, filters.provider, days),
     })
 }
 
@@ -466,10 +521,13 @@ mod tests {
     }
 
     #[test]
-    fn counts_fold_into_rows_per_provider_and_day() {
-        let count = |provider, day: &str, status, reason: Option<&str>, count| DailyCount {
+    fn counts_fold_into_rows_per_provider_and_day_of_the_operators_zone() {
+        let count = |provider, at: &str, status, reason: Option<&str>, count| CreatedCount {
             provider,
-            day: day.to_owned(),
+            quarter: OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                .unwrap()
+                .unix_timestamp()
+                / QUARTER_HOUR_SECONDS,
             status,
             reason: reason.map(str::to_owned),
             vendor_started: true,
@@ -478,34 +536,37 @@ mod tests {
         let counts = [
             count(
                 Provider::Sandbox,
-                "2026-11-27",
+                "2026-11-27T03:00:00Z",
                 VerificationStatus::Verified,
                 None,
                 3,
             ),
+            // 00:30 on the 27th in Shanghai, still the 26th in UTC.
             count(
                 Provider::Sandbox,
-                "2026-11-27",
+                "2026-11-26T16:30:00Z",
                 VerificationStatus::Failed,
                 Some("liveness_failed"),
                 1,
             ),
+            // 23:45 on the 26th in Shanghai.
             count(
                 Provider::Sandbox,
-                "2026-11-26",
+                "2026-11-26T15:45:00Z",
                 VerificationStatus::Pending,
                 None,
                 2,
             ),
             count(
                 Provider::FaceidLite,
-                "2026-11-27",
+                "2026-11-27T10:00:00Z",
                 VerificationStatus::Expired,
                 None,
                 1,
             ),
         ];
-        let rows = fold_counts(&counts, None);
+        let shanghai = AdminTimeZone::default();
+        let rows = fold_counts(&counts, None, Days(&shanghai));
         assert_eq!(rows.len(), 3);
         let today = &rows[1];
         assert_eq!(
@@ -517,6 +578,48 @@ mod tests {
         assert_eq!(today.failure_reasons["liveness_failed"], 1);
         assert_eq!(today.by_status["canceled"], 0);
         assert_eq!(rows[2].pass_rate, None);
-        assert_eq!(fold_counts(&counts, Some(Provider::FaceidLite)).len(), 1);
+        assert_eq!(
+            fold_counts(&counts, Some(Provider::FaceidLite), Days(&shanghai)).len(),
+            1
+        );
+
+        let utc = AdminTimeZone {
+            name: "UTC".into(),
+            zone: jiff::tz::TimeZone::UTC,
+        };
+        let rows = fold_counts(&counts, Some(Provider::Sandbox), Days(&utc));
+        let totals: Vec<(&str, i64)> = rows.iter().map(|r| (r.day.as_str(), r.total)).collect();
+        assert_eq!(totals, [("2026-11-27", 3), ("2026-11-26", 3)]);
+    }
+
+    #[test]
+    fn days_start_at_the_zones_midnight() {
+        let shanghai = AdminTimeZone::default();
+        let days = Days(&shanghai);
+        let day = time::macros::date!(2026 - 12 - 01);
+        assert_eq!(
+            days.start(day),
+            time::macros::datetime!(2026-11-30 16:00 UTC)
+        );
+        assert_eq!(
+            days.after(day),
+            time::macros::datetime!(2026-12-01 16:00 UTC)
+        );
+        assert_eq!(
+            days.day_of(time::macros::datetime!(2026-11-30 16:00 UTC)),
+            day
+        );
+        assert_eq!(
+            days.day_of(time::macros::datetime!(2026-11-30 15:59:59 UTC)),
+            time::macros::date!(2026 - 11 - 30)
+        );
+        // A zone with daylight saving: Berlin's day of the spring change is 23 hours long.
+        let berlin = AdminTimeZone {
+            name: "Europe/Berlin".into(),
+            zone: jiff::tz::TimeZone::get("Europe/Berlin").unwrap(),
+        };
+        let spring = time::macros::date!(2026 - 03 - 29);
+        let length = Days(&berlin).after(spring) - Days(&berlin).start(spring);
+        assert_eq!(length, time::Duration::hours(23));
     }
 }

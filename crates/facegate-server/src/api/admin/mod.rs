@@ -84,7 +84,8 @@ async fn verifications(
     Ok(Json(data::verifications(&state, &filters).await?))
 }
 
-/// `GET /admin/api/stats?provider=&from=&to=`: one row per provider and UTC day.
+/// `GET /admin/api/stats?provider=&from=&to=`: one row per provider and day of the operator's
+/// zone (`admin_time_zone`, named in the answer's `time_zone`).
 async fn stats(
     State(state): State<AppState>,
     _: AdminClient,

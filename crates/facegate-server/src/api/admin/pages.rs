@@ -5,7 +5,8 @@
 //! In zh-CN unless `?lang=` or `Accept-Language` asks for en (`admin.ftl` in the server's
 //! catalogue); a `?lang=` is carried on by the page's own links and forms. Codes (statuses,
 //! reasons, providers, rules) are shown as they are, beside their words. Times are in the
-//! operator's zone (`admin_time_zone`, Asia/Shanghai by default), each with its UTC value.
+//! operator's zone (`admin_time_zone`, Asia/Shanghai by default), each with its UTC value; the
+//! date filters and the statistics' days are that zone's days.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
@@ -566,10 +567,15 @@ fn stats_section(ui: &Ui, stats: &Stats) -> Markup {
     html! {
         section #stats {
             h2 { (t.get("stats-heading")) }
-            p { (t.with("stats-note", &[("from", stats.from.as_str().into()), ("to", stats.to.as_str().into())])) }
+            p { (t.with("stats-note", &[
+                ("from", stats.from.as_str().into()),
+                ("to", stats.to.as_str().into()),
+                ("zone", stats.time_zone.as_str().into()),
+            ])) }
             table {
                 thead { tr {
-                    th { (t.get("stats-column-day")) } th { (t.get("stats-column-provider")) }
+                    th { (t.with("stats-column-day", &[("zone", stats.time_zone.as_str().into())])) }
+                    th { (t.get("stats-column-provider")) }
                     th { (t.get("stats-column-total")) }
                     @for status in VerificationStatus::ALL { th title=(status) { (status.label(ui.locale())) } }
                     th { (t.get("stats-column-pass-rate")) } th { (t.get("stats-column-vendor-sessions")) }
