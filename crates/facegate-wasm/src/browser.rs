@@ -35,7 +35,7 @@ pub fn aliyun_meta_info() -> Result<String, HelperError> {
             .unwrap_or_default(),
         None => String::new(),
     };
-    crate::aliyun::meta_info_text(&text)
+    crate::aliyun::meta_info_text(&JsValue::from(text))
 }
 
 /// The first of the browser's languages (`navigator.languages`, else `navigator.language`)

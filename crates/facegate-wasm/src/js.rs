@@ -548,6 +548,12 @@ impl Posted for JsValue {
     fn parse_json(&self) -> Option<Self> {
         js_sys::JSON::parse(&self.as_string()?).ok()
     }
+
+    fn has_properties(&self) -> bool {
+        // Asked of what JSON.parse returned only: plain objects, no Proxy to trap the keys.
+        self.dyn_ref::<js_sys::Object>()
+            .is_some_and(|object| js_sys::Object::keys(object).length() > 0)
+    }
 }
 
 /// `wx.checkIsSupportFacialRecognition`'s callback argument, typed, with the WeChat provider

@@ -141,6 +141,8 @@ pub trait Posted: Sized {
     fn number(&self) -> Option<f64>;
     /// The string parsed as JSON; `None` when it is not JSON.
     fn parse_json(&self) -> Option<Self>;
+    /// An object with at least one property of its own.
+    fn has_properties(&self) -> bool;
 }
 
 /// Wrappers read before anything else, first one present wins: the mini-program event's

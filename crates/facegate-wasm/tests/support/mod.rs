@@ -49,6 +49,10 @@ impl Posted for Json {
     fn parse_json(&self) -> Option<Self> {
         serde_json::from_str(self.0.as_str()?).ok().map(Json)
     }
+
+    fn has_properties(&self) -> bool {
+        self.0.as_object().is_some_and(|fields| !fields.is_empty())
+    }
 }
 
 /// The shared table of web-view messages: `(name, input, expected answer)`.
