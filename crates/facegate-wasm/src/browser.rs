@@ -11,6 +11,7 @@ use web_sys::{AbortSignal, Window};
 use crate::convert::get;
 use crate::device::{CameraFacts, DeviceFacts, Permission};
 use crate::error::HelperError;
+use crate::messages::decimal;
 use crate::poll::PollOptions;
 use crate::urls::encode_component;
 
@@ -22,10 +23,8 @@ pub fn aliyun_meta_info() -> Result<String, HelperError> {
         return Err(HelperError::MissingScript(crate::aliyun::META_INFO_SCRIPT));
     };
     let value = result.map_err(|error| {
-        HelperError::UnexpectedResponse(format!(
-            "getMetaInfo() threw: {}",
-            js_sys::Error::from(error).message()
-        ))
+        let message = String::from(js_sys::Error::from(error).message());
+        HelperError::UnexpectedResponse(["getMetaInfo() threw: ", &message].concat())
     })?;
     let text = match value.as_string() {
         Some(text) => text,
@@ -159,13 +158,13 @@ const SECRET_KEY_PREFIX: &str = "facegate:client_secret:";
 /// Keeps a session's client secret for this tab, so the landing page can confirm the result.
 pub fn remember_client_secret(window: &Window, id: &str, secret: &str) {
     if let Ok(Some(storage)) = window.session_storage() {
-        let _ = storage.set_item(&format!("{SECRET_KEY_PREFIX}{id}"), secret);
+        let _ = storage.set_item(&[SECRET_KEY_PREFIX, id].concat(), secret);
     }
 }
 
 pub fn remembered_client_secret(window: &Window, id: &str) -> Option<String> {
     let storage = window.session_storage().ok()??;
-    storage.get_item(&format!("{SECRET_KEY_PREFIX}{id}")).ok()?
+    storage.get_item(&[SECRET_KEY_PREFIX, id].concat()).ok()?
 }
 
 /// A session as the server sent it: the browser-parsed JSON, handed to JavaScript unchanged,
@@ -208,11 +207,12 @@ impl Backend {
     }
 
     fn session_url(&self, id: &str) -> String {
-        format!(
-            "{}/v1/client/verifications/{}",
+        [
             self.base_url.trim_end_matches('/'),
-            encode_component(id)
-        )
+            "/v1/client/verifications/",
+            &encode_component(id),
+        ]
+        .concat()
     }
 
     pub async fn retrieve(
@@ -221,11 +221,12 @@ impl Backend {
         client_secret: &str,
         signal: Option<&AbortSignal>,
     ) -> Result<Session, HelperError> {
-        let url = format!(
-            "{}?client_secret={}",
-            self.session_url(id),
-            encode_component(client_secret)
-        );
+        let url = [
+            &self.session_url(id),
+            "?client_secret=",
+            &encode_component(client_secret),
+        ]
+        .concat();
         let request = self
             .language(Request::get(&url))
             .abort_signal(signal)
@@ -250,10 +251,9 @@ impl Backend {
                 HelperError::UnexpectedResponse("the request could not be encoded".into())
             })?;
         let request = self
-            .language(Request::post(&format!(
-                "{}/wechat_result",
-                self.session_url(id)
-            )))
+            .language(Request::post(
+                &[&self.session_url(id), "/wechat_result"].concat(),
+            ))
             .header("content-type", "application/json")
             .body(body)
             .map_err(network)?;
@@ -289,7 +289,9 @@ impl Backend {
 fn network(error: gloo_net::Error) -> HelperError {
     HelperError::Network(match error {
         gloo_net::Error::JsError(error) => error.message,
-        other => other.to_string(),
+        gloo_net::Error::GlooError(message) => message,
+        // Only the JSON helpers of gloo-net give this one, and the helper does not use them.
+        gloo_net::Error::SerdeError(_) => "the request could not be encoded".into(),
     })
 }
 
@@ -299,10 +301,10 @@ async fn json(response: &web_sys::Response) -> Result<JsValue, HelperError> {
         .json()
         .map_err(|_| HelperError::UnexpectedResponse("the body was already read".into()))?;
     JsFuture::from(promise).await.map_err(|_| {
-        HelperError::UnexpectedResponse(format!(
-            "HTTP {} with a body that is not JSON",
-            response.status()
-        ))
+        let status = decimal(response.status().into());
+        HelperError::UnexpectedResponse(
+            ["HTTP ", &status, " with a body that is not JSON"].concat(),
+        )
     })
 }
 
@@ -331,9 +333,13 @@ async fn read(
     let body = json(&response).await.ok();
     match body.as_ref().and_then(api_error) {
         Some(error) => Err(HelperError::Api(error)),
-        None => Err(HelperError::UnexpectedResponse(format!(
-            "HTTP {} without facegate's error body",
-            response.status()
-        ))),
+        None => Err(HelperError::UnexpectedResponse(
+            [
+                "HTTP ",
+                &decimal(response.status().into()),
+                " without facegate's error body",
+            ]
+            .concat(),
+        )),
     }
 }

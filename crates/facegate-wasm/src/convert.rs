@@ -6,7 +6,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::HelperError;
 
@@ -16,16 +16,25 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, HelperError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|error| {
-            HelperError::UnexpectedResponse(format!(
-                "could not hand the value to JavaScript: {error}"
-            ))
+            HelperError::UnexpectedResponse(
+                ["could not hand the value to JavaScript: ", &message(error)].concat(),
+            )
         })
 }
 
 /// Reads an argument; the error names it.
 pub fn from_js<T: DeserializeOwned>(field: &'static str, value: JsValue) -> Result<T, HelperError> {
     serde_wasm_bindgen::from_value(value)
-        .map_err(|error| HelperError::wrong_shape(field, error.to_string()))
+        .map_err(|error| HelperError::wrong_shape(field, message(error)))
+}
+
+/// The words of serde-wasm-bindgen's error (a JS `Error`), without the formatting machinery.
+fn message(error: serde_wasm_bindgen::Error) -> String {
+    let error = JsValue::from(error);
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(error) => error.message().into(),
+        None => error.as_string().unwrap_or_default(),
+    }
 }
 
 /// `undefined` and `null` read as the type's default.

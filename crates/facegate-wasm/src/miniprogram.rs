@@ -36,8 +36,14 @@ fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Stri
 /// A number as text when it is a safe integer (JavaScript's `Number.isSafeInteger`), so that
 /// both implementations write it alike; other numbers read as absent.
 fn safe_integer(number: f64) -> Option<String> {
-    (number.fract() == 0.0 && number.abs() <= 9_007_199_254_740_991.0)
-        .then(|| format!("{}", number as i64))
+    (number.fract() == 0.0 && number.abs() <= 9_007_199_254_740_991.0).then(|| {
+        let digits = crate::messages::decimal(number.abs() as u64);
+        if number < 0.0 {
+            ["-", &digits].concat()
+        } else {
+            digits
+        }
+    })
 }
 
 /// A value of the expected shape, or anything else (a runtime's odd field, read as absent).

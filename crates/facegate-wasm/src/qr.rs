@@ -51,15 +51,31 @@ pub fn qr_svg(text: &str, options: &QrOptions) -> Result<String, HelperError> {
     for y in 0..size {
         for x in 0..size {
             if code.get_module(x, y) {
-                path.push_str(&format!("M{},{}h1v1h-1z", x + border, y + border));
+                path.extend(["M", &coordinate(x + border), ",", &coordinate(y + border)]);
+                path.push_str("h1v1h-1z");
             }
         }
     }
-    Ok(format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {extent} {extent}\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\"><rect width=\"100%\" height=\"100%\" fill=\"{light}\"/><path d=\"{path}\" fill=\"{dark}\"/></svg>",
-        light = options.light,
-        dark = options.dark,
-    ))
+    let extent = coordinate(extent);
+    Ok([
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ",
+        &extent,
+        " ",
+        &extent,
+        "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\"><rect width=\"100%\" height=\"100%\" fill=\"",
+        &options.light,
+        "\"/><path d=\"",
+        &path,
+        "\" fill=\"",
+        &options.dark,
+        "\"/></svg>",
+    ]
+    .concat())
+}
+
+/// A module's coordinate (never negative) in decimal, without the formatting machinery.
+fn coordinate(n: i32) -> String {
+    crate::messages::decimal(u64::try_from(n).unwrap_or(0))
 }
 
 #[cfg(test)]
