@@ -521,15 +521,20 @@ impl Posted for JsValue {
     }
 
     fn last_items(&self, count: usize) -> Vec<Self> {
-        // Read as properties, not through Array's methods: a Proxy's traps may throw.
-        let length = convert::get(self, "length")
-            .as_f64()
-            .filter(|length| *length >= 0.0)
-            .map_or(0, |length| length.min(f64::from(u32::MAX)) as u32);
+        let length = array_length(self);
         let count = u32::try_from(count).unwrap_or(u32::MAX).min(length);
-        (length - count..length)
-            .map(|index| js_sys::Reflect::get_u32(self, index).unwrap_or(JsValue::UNDEFINED))
-            .collect()
+        array_items(self, length - count..length)
+    }
+
+    fn first_items(&self, count: usize) -> Vec<Self> {
+        let count = u32::try_from(count)
+            .unwrap_or(u32::MAX)
+            .min(array_length(self));
+        array_items(self, 0..count)
+    }
+
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
     }
 
     fn string(&self) -> Option<String> {
@@ -556,6 +561,22 @@ impl Posted for JsValue {
     }
 }
 
+/// An array's `length`, read as a property, not through Array's methods: a Proxy's traps may
+/// throw.
+fn array_length(array: &JsValue) -> u32 {
+    convert::get(array, "length")
+        .as_f64()
+        .filter(|length| *length >= 0.0)
+        .map_or(0, |length| length.min(f64::from(u32::MAX)) as u32)
+}
+
+/// The elements at `indices`, read as properties; a read that throws reads as `undefined`.
+fn array_items(array: &JsValue, indices: std::ops::Range<u32>) -> Vec<JsValue> {
+    indices
+        .map(|index| js_sys::Reflect::get_u32(array, index).unwrap_or(JsValue::UNDEFINED))
+        .collect()
+}
+
 /// `wx.checkIsSupportFacialRecognition`'s callback argument, typed, with the WeChat provider
 /// to use: `wechat_verify` where `context.sdkVersion` is 3.8.12 or later; its `message` in
 /// `context.locale`.
@@ -566,8 +587,7 @@ pub fn wechat_face_support(
 ) -> Result<FaceSupportJs, JsValue> {
     let callback = wechat_callback(result);
     // Read leniently, like the callback: an odd shape reads as an empty context.
-    let context: miniprogram::FaceSupportContext =
-        from_js_or_default("context", js_value(context)).unwrap_or_default();
+    let context = miniprogram::FaceSupportContext::read(&js_value(context));
     let locale = locale_for(
         &context
             .locale
@@ -607,8 +627,7 @@ pub fn alipay_verify_outcome(
     result: Option<AlipayVerifyCallbackJs>,
 ) -> Result<AlipayVerifyOutcomeJs, JsValue> {
     // A runtime's callback argument: read leniently, an odd shape reads as an unknown status.
-    let callback: AlipayVerifyCallback =
-        from_js_or_default("result", js_value(result)).unwrap_or_default();
+    let callback = AlipayVerifyCallback::read(&js_value(result));
     typed(&miniprogram::alipay_verify_outcome(callback))
 }
 
@@ -621,5 +640,5 @@ pub fn qr_code_svg(text: String, options: Option<QrOptionsJs>) -> Result<String,
 
 /// A WeChat callback argument, read leniently: an odd shape reads as an empty callback.
 fn wechat_callback(result: Option<WechatCallbackJs>) -> WechatCallback {
-    from_js_or_default("result", js_value(result)).unwrap_or_default()
+    WechatCallback::read(&js_value(result))
 }

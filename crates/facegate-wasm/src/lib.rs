@@ -17,6 +17,7 @@ pub mod urls;
 mod browser;
 mod convert;
 mod js;
+pub mod read;
 mod typescript;
 
 pub use error::{HelperError, Problem, ReturnUrlProblem};

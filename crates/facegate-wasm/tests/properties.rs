@@ -11,8 +11,9 @@ mod support;
 
 use facegate_types::VerificationStatus;
 use facegate_wasm::miniprogram::{
-    alipay_verify_outcome, parse_web_view_message, wechat_face_support, wechat_verify_outcome,
-    AlipayVerifyCallback, WebViewMessage, WechatCallback,
+    alipay_verify_outcome, parse_web_view_message, wechat_face_support, wechat_face_support_in,
+    wechat_verify_outcome, AlipayVerifyCallback, FaceSupportContext, WebViewMessage,
+    WechatCallback,
 };
 use facegate_wasm::urls::{
     decode_component, encode_component, landing_url, parse_return_url, query_pairs, RawNextAction,
@@ -118,13 +119,12 @@ proptest! {
 
     #[test]
     fn wx_and_my_callbacks_never_panic(value in any_json()) {
-        if let Ok(callback) = serde_json::from_value::<WechatCallback>(value.clone()) {
-            let _ = wechat_face_support(&callback);
-            let _ = wechat_verify_outcome(&callback);
-        }
-        if let Ok(callback) = serde_json::from_value::<AlipayVerifyCallback>(value) {
-            let _ = alipay_verify_outcome(callback);
-        }
+        let callback = WechatCallback::read(&Json(value.clone()));
+        let _ = wechat_face_support(&callback);
+        let _ = wechat_verify_outcome(&callback);
+        let context = FaceSupportContext::read(&Json(value.clone()));
+        let _ = wechat_face_support_in(&callback, &context);
+        let _ = alipay_verify_outcome(AlipayVerifyCallback::read(&Json(value)));
     }
 
     #[test]

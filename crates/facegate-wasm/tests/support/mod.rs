@@ -34,6 +34,15 @@ impl Posted for Json {
         items[skip..].iter().cloned().map(Json).collect()
     }
 
+    fn first_items(&self, count: usize) -> Vec<Self> {
+        let items = self.0.as_array().map(Vec::as_slice).unwrap_or_default();
+        items.iter().take(count).cloned().map(Json).collect()
+    }
+
+    fn boolean(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
+
     fn string(&self) -> Option<String> {
         self.0.as_str().map(str::to_owned)
     }
