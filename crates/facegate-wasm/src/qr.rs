@@ -1,13 +1,12 @@
 //! The cross-device hand-off's QR code, as one SVG path (no raster, no script).
 
-use qrcodegen::{QrCode, QrCodeEcc};
-use serde::Deserialize;
-
 use crate::error::{HelperError, Problem};
+use crate::miniprogram::Posted;
+use crate::read::Strict;
+use qrcodegen::{QrCode, QrCodeEcc};
 
 /// How the QR code is drawn.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Clone, Debug)]
 pub struct QrOptions {
     /// Quiet zone in modules; the standard asks for 4.
     pub border: u8,
@@ -24,6 +23,24 @@ impl Default for QrOptions {
             dark: "#000".into(),
             light: "#fff".into(),
         }
+    }
+}
+
+impl QrOptions {
+    /// Reads `qrCodeSvg`'s `options` (`border` 0 to 255, `dark`, `light`) strictly; absent or
+    /// `null`: the defaults.
+    pub fn read<V: Posted>(value: Option<&V>) -> Result<Self, HelperError> {
+        let defaults = Self::default();
+        let Some(options) = Strict::optional(value, "options")? else {
+            return Ok(defaults);
+        };
+        Ok(Self {
+            border: options
+                .integer("border", u8::MAX.into())?
+                .map_or(defaults.border, |border| border as u8),
+            dark: options.string("dark")?.unwrap_or(defaults.dark),
+            light: options.string("light")?.unwrap_or(defaults.light),
+        })
     }
 }
 
