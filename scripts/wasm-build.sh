@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the wasm helper for the web: `scripts/wasm-build.sh <out dir> <name>` writes
 # <name>.js, <name>.d.ts and <name>_bg.wasm (wasm-release profile, wasm-bindgen --target web,
-# then binaryen's wasm-opt -Oz: version 132 from .tools, never Debian's 108), and makes the
+# then binaryen's wasm-opt -Oz --converge: version 132 from .tools, never Debian's 108), and makes the
 # .d.ts compile in a strict project without lib "esnext.disposable" (see below).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +19,10 @@ cargo build --locked -p facegate-wasm --target wasm32-unknown-unknown --profile 
 mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name "$name" \
   target/wasm32-unknown-unknown/wasm-release/facegate_wasm.wasm
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+# -Oz until it stops shrinking (--converge), without the producers and target_features
+# sections (tool names and feature flags, which no browser reads): 300 bytes gzip between them.
+wasm-opt -Oz --converge --strip-producers --strip-target-features \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
 
