@@ -21,9 +21,11 @@ wasm-bindgen --target web --out-dir "$out" --out-name "$name" \
   target/wasm32-unknown-unknown/wasm-release/facegate_wasm.wasm
 # -Oz until it stops shrinking (--converge), without the producers and target_features
 # sections (tool names and feature flags, which no browser reads): 300 bytes gzip between them.
+# Neither reference types nor multi-value are enabled (.cargo/config.toml builds without them),
+# so wasm-opt neither accepts nor introduces them.
 wasm-opt -Oz --converge --strip-producers --strip-target-features \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  --enable-mutable-globals \
   "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
 
 # wasm-bindgen types each class's `[Symbol.dispose](): void`, which needs lib
