@@ -77,6 +77,7 @@ impl<'a, V: Posted> Strict<'a, V> {
         wrong(self.argument, key, expected)
     }
 
+    /// A string property.
     pub fn string(&self, key: &str) -> Result<Option<String>, HelperError> {
         self.value
             .property(key)
@@ -84,6 +85,7 @@ impl<'a, V: Posted> Strict<'a, V> {
             .transpose()
     }
 
+    /// A boolean property.
     pub fn boolean(&self, key: &str) -> Result<Option<bool>, HelperError> {
         self.value
             .property(key)
