@@ -16,10 +16,10 @@ case "$(wasm-opt --version)" in
 esac
 
 # Without reference types and multi-value (on by default since Rust 1.82): 1.2 KB gzip smaller
-# (no externref table shims: wasm-bindgen keeps JS objects in its JS-side heap), and the module
-# instantiates where neither is supported (Safari and iOS web views before 15). Only this
+# (no externref table shims: wasm-bindgen keeps JS objects in its JS-side heap). Only this
 # build: the debug builds of the browser tests keep the defaults, which wasm-bindgen's test
-# runner expects from the precompiled standard library's target_features.
+# runner expects from the precompiled standard library's target_features (the package tests
+# instantiate this build in Node and Chromium).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-reference-types,-multivalue"
 cargo build --locked -p facegate-wasm --target wasm32-unknown-unknown --profile wasm-release
 mkdir -p "$out"
