@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The wasm helper's size, as shipped: wasm-release profile, wasm-bindgen --target web, wasm-opt
-# -Oz (scripts/wasm-build.sh), then gzip -9. A benchmark that reports, not a test that fails:
-# the goal is <= 35 KB gzip for the whole helper (issue 4).
+# -Oz (scripts/wasm-build.sh), then gzip -9. A benchmark that reports; the budget that fails is
+# in scripts/wasm-pack.sh (FACEGATE_WASM_GZIP_BUDGET). Issue 16's target is <= 50 KB gzip for
+# the whole helper with every feature, on the way to the 35 KB goal; README "Size" says where
+# the bytes go.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,10 +15,10 @@ wasm="$out/facegate_bg.wasm"
 raw=$(stat -c %s "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 js=$(gzip -9 -c "$out/facegate.js" | wc -c)
-goal=$((35 * 1024))
 kb() { awk -v n="$1" 'BEGIN { printf "%.1f", n / 1024 }'; }
-verdict="met"
-[ "$gz" -le "$goal" ] || verdict="over by $(kb $((gz - goal))) KB"
+verdict() {
+  if [ "$gz" -le $(($1 * 1024)) ]; then echo "met"; else echo "over by $(kb $((gz - $1 * 1024))) KB"; fi
+}
 echo "facegate_bg.wasm  $raw bytes  $(kb "$raw") KB"
-echo "gzip -9           $gz bytes  $(kb "$gz") KB  (goal <= 35 KB: $verdict)"
+echo "gzip -9           $gz bytes  $(kb "$gz") KB  (target <= 50 KB: $(verdict 50); goal <= 35 KB: $(verdict 35))"
 echo "facegate.js gzip  $js bytes  $(kb "$js") KB"

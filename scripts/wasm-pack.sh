@@ -3,7 +3,8 @@
 # profile, wasm-bindgen --target web, wasm-opt -Oz), packs it with `npm pack`, then installs
 # the tarball into a scratch TypeScript project and typechecks an import of every entry point
 # (strict, lib es2020 + dom, skipLibCheck off; then again with lib esnext.disposable).
-# Installs nothing from a registry (the tarball has no dependencies); exits non-zero on failure.
+# Fails when the .wasm passes its size budget (below). Installs nothing from a registry (the
+# tarball has no dependencies); exits non-zero on failure.
 # Prints the path of the tarball last.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,6 +12,17 @@ cd "$root"
 export PATH="$root/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 scripts/wasm-build.sh web/pkg facegate
+
+# The size budget (issue 16): the shipped .wasm, gzip -9, may not grow past 66 KB, 1.3 KB above
+# what the levers in README "Size" reached (66,248 bytes). Lower it as the helper shrinks; the
+# target is 51,200 bytes (50 KB), the goal 35 KB (scripts/bench-wasm-size.sh reports both).
+budget=67584
+gz=$(gzip -9 -c web/pkg/facegate_bg.wasm | wc -c)
+echo "== size: facegate_bg.wasm $gz bytes gzip -9 (budget $budget)"
+if [ "$gz" -gt "$budget" ]; then
+  echo "wasm-pack: facegate_bg.wasm is $gz bytes gzip, over the budget of $budget (README, Size)" >&2
+  exit 1
+fi
 
 echo "== npm pack"
 out=$(mktemp -d)

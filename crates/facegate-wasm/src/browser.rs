@@ -2,15 +2,16 @@
 //! facegate's client endpoints (the session's client_secret only, never a vendor secret).
 
 use facegate_types::{ApiError, ErrorCode, Locale, VerificationStatus, VERIFICATION_OBJECT};
-use gloo_net::http::{Request, Response};
 use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Window};
+use web_sys::{AbortSignal, RequestInit, Window};
 
 use crate::convert::get;
 use crate::device::{CameraFacts, DeviceFacts, Permission};
 use crate::error::HelperError;
+use crate::messages::decimal;
 use crate::poll::PollOptions;
 use crate::urls::encode_component;
 
@@ -22,10 +23,8 @@ pub fn aliyun_meta_info() -> Result<String, HelperError> {
         return Err(HelperError::MissingScript(crate::aliyun::META_INFO_SCRIPT));
     };
     let value = result.map_err(|error| {
-        HelperError::UnexpectedResponse(format!(
-            "getMetaInfo() threw: {}",
-            js_sys::Error::from(error).message()
-        ))
+        let message = String::from(js_sys::Error::from(error).message());
+        HelperError::UnexpectedResponse(["getMetaInfo() threw: ", &message].concat())
     })?;
     let text = match value.as_string() {
         Some(text) => text,
@@ -35,7 +34,7 @@ pub fn aliyun_meta_info() -> Result<String, HelperError> {
             .unwrap_or_default(),
         None => String::new(),
     };
-    crate::aliyun::meta_info_text(&text)
+    crate::aliyun::meta_info_text(&JsValue::from(text))
 }
 
 /// The first of the browser's languages (`navigator.languages`, else `navigator.language`)
@@ -159,13 +158,13 @@ const SECRET_KEY_PREFIX: &str = "facegate:client_secret:";
 /// Keeps a session's client secret for this tab, so the landing page can confirm the result.
 pub fn remember_client_secret(window: &Window, id: &str, secret: &str) {
     if let Ok(Some(storage)) = window.session_storage() {
-        let _ = storage.set_item(&format!("{SECRET_KEY_PREFIX}{id}"), secret);
+        let _ = storage.set_item(&[SECRET_KEY_PREFIX, id].concat(), secret);
     }
 }
 
 pub fn remembered_client_secret(window: &Window, id: &str) -> Option<String> {
     let storage = window.session_storage().ok()??;
-    storage.get_item(&format!("{SECRET_KEY_PREFIX}{id}")).ok()?
+    storage.get_item(&[SECRET_KEY_PREFIX, id].concat()).ok()?
 }
 
 /// A session as the server sent it: the browser-parsed JSON, handed to JavaScript unchanged,
@@ -200,19 +199,30 @@ pub struct Backend {
 }
 
 impl Backend {
-    fn language(&self, request: gloo_net::http::RequestBuilder) -> gloo_net::http::RequestBuilder {
-        match self.locale {
-            Some(locale) => request.header("accept-language", locale.tag()),
-            None => request,
+    /// A request's method, headers (the merchant's `Accept-Language`, else the browser's) and
+    /// abort signal.
+    fn init(&self, method: &str, signal: Option<&AbortSignal>) -> RequestInit {
+        let init = RequestInit::new();
+        init.set_method(method);
+        let headers = Object::new();
+        if let Some(locale) = self.locale {
+            let _ = Reflect::set(&headers, &"accept-language".into(), &locale.tag().into());
         }
+        if method == "POST" {
+            let _ = Reflect::set(&headers, &"content-type".into(), &"application/json".into());
+        }
+        init.set_headers(&headers);
+        init.set_signal(signal);
+        init
     }
 
     fn session_url(&self, id: &str) -> String {
-        format!(
-            "{}/v1/client/verifications/{}",
+        [
             self.base_url.trim_end_matches('/'),
-            encode_component(id)
-        )
+            "/v1/client/verifications/",
+            &encode_component(id),
+        ]
+        .concat()
     }
 
     pub async fn retrieve(
@@ -221,17 +231,13 @@ impl Backend {
         client_secret: &str,
         signal: Option<&AbortSignal>,
     ) -> Result<Session, HelperError> {
-        let url = format!(
-            "{}?client_secret={}",
-            self.session_url(id),
-            encode_component(client_secret)
-        );
-        let request = self
-            .language(Request::get(&url))
-            .abort_signal(signal)
-            .build()
-            .map_err(network)?;
-        read(request.send().await, signal).await
+        let url = [
+            &self.session_url(id),
+            "?client_secret=",
+            &encode_component(client_secret),
+        ]
+        .concat();
+        read(send(&url, &self.init("GET", signal)).await, signal).await
     }
 
     pub async fn submit_wechat_result(
@@ -249,15 +255,10 @@ impl Backend {
             .ok_or_else(|| {
                 HelperError::UnexpectedResponse("the request could not be encoded".into())
             })?;
-        let request = self
-            .language(Request::post(&format!(
-                "{}/wechat_result",
-                self.session_url(id)
-            )))
-            .header("content-type", "application/json")
-            .body(body)
-            .map_err(network)?;
-        read(request.send().await, None).await
+        let init = self.init("POST", None);
+        init.set_body(&body.into());
+        let url = [&self.session_url(id), "/wechat_result"].concat();
+        read(send(&url, &init).await, None).await
     }
 
     /// Reads until the status is final, waiting per `options` between reads.
@@ -286,10 +287,25 @@ impl Backend {
     }
 }
 
-fn network(error: gloo_net::Error) -> HelperError {
-    HelperError::Network(match error {
-        gloo_net::Error::JsError(error) => error.message,
-        other => other.to_string(),
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch`: a window's, or a worker's.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
+}
+
+/// Sends one request through the browser's `fetch`; its rejection as it is.
+async fn send(url: &str, init: &RequestInit) -> Result<web_sys::Response, JsValue> {
+    JsFuture::from(fetch(url, init)?)
+        .await?
+        .dyn_into::<web_sys::Response>()
+}
+
+/// The browser's words for a failed fetch (`TypeError: Failed to fetch`'s message).
+fn network(error: JsValue) -> HelperError {
+    HelperError::Network(match error.dyn_ref::<js_sys::Error>() {
+        Some(error) => error.message().into(),
+        None => error.as_string().unwrap_or_default(),
     })
 }
 
@@ -299,10 +315,10 @@ async fn json(response: &web_sys::Response) -> Result<JsValue, HelperError> {
         .json()
         .map_err(|_| HelperError::UnexpectedResponse("the body was already read".into()))?;
     JsFuture::from(promise).await.map_err(|_| {
-        HelperError::UnexpectedResponse(format!(
-            "HTTP {} with a body that is not JSON",
-            response.status()
-        ))
+        let status = decimal(response.status().into());
+        HelperError::UnexpectedResponse(
+            ["HTTP ", &status, " with a body that is not JSON"].concat(),
+        )
     })
 }
 
@@ -317,11 +333,11 @@ fn api_error(body: &JsValue) -> Option<ApiError> {
 }
 
 async fn read(
-    sent: Result<Response, gloo_net::Error>,
+    sent: Result<web_sys::Response, JsValue>,
     signal: Option<&AbortSignal>,
 ) -> Result<Session, HelperError> {
-    let response: web_sys::Response = match sent {
-        Ok(response) => response.into(),
+    let response = match sent {
+        Ok(response) => response,
         Err(_) if signal.is_some_and(AbortSignal::aborted) => return Err(HelperError::Aborted),
         Err(error) => return Err(network(error)),
     };
@@ -331,9 +347,13 @@ async fn read(
     let body = json(&response).await.ok();
     match body.as_ref().and_then(api_error) {
         Some(error) => Err(HelperError::Api(error)),
-        None => Err(HelperError::UnexpectedResponse(format!(
-            "HTTP {} without facegate's error body",
-            response.status()
-        ))),
+        None => Err(HelperError::UnexpectedResponse(
+            [
+                "HTTP ",
+                &decimal(response.status().into()),
+                " without facegate's error body",
+            ]
+            .concat(),
+        )),
     }
 }

@@ -1,12 +1,11 @@
-//! JavaScript values to and from the helper's types, through serde-wasm-bindgen and the serde
-//! derives the native tests use too, so the shapes JavaScript sees are the ones tested natively.
-//! Arguments a developer writes are read strictly (a wrong shape throws `invalid_argument`
-//! naming the argument); what a mini-program runtime hands over is read leniently in
-//! `miniprogram.rs` (an odd field is ignored, as the plain-JS adapter does).
+//! The helper's results to JavaScript values, through serde-wasm-bindgen and the serde derives
+//! the native tests use too, so the shapes JavaScript sees are the ones tested natively.
+//! Arguments are read by hand (`read.rs`): strictly what a developer writes (a wrong shape
+//! throws `invalid_argument` naming the argument), leniently what a mini-program runtime hands
+//! over (an odd field is ignored, as the plain-JS adapter does).
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::HelperError;
 
@@ -16,27 +15,18 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, HelperError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|error| {
-            HelperError::UnexpectedResponse(format!(
-                "could not hand the value to JavaScript: {error}"
-            ))
+            HelperError::UnexpectedResponse(
+                ["could not hand the value to JavaScript: ", &message(error)].concat(),
+            )
         })
 }
 
-/// Reads an argument; the error names it.
-pub fn from_js<T: DeserializeOwned>(field: &'static str, value: JsValue) -> Result<T, HelperError> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|error| HelperError::wrong_shape(field, error.to_string()))
-}
-
-/// `undefined` and `null` read as the type's default.
-pub fn from_js_or_default<T: DeserializeOwned + Default>(
-    field: &'static str,
-    value: JsValue,
-) -> Result<T, HelperError> {
-    if value.is_undefined() || value.is_null() {
-        Ok(T::default())
-    } else {
-        from_js(field, value)
+/// The words of serde-wasm-bindgen's error (a JS `Error`), without the formatting machinery.
+fn message(error: serde_wasm_bindgen::Error) -> String {
+    let error = JsValue::from(error);
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(error) => error.message().into(),
+        None => error.as_string().unwrap_or_default(),
     }
 }
 

@@ -4,12 +4,15 @@
 
 use facegate_types::front_end::wechat_verify;
 use facegate_types::{Locale, Provider};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::error::HelperError;
+use crate::miniprogram::Posted;
+use crate::read::Strict;
 
 /// What the page observed about its browser. Every field has a default, so a partial object
 /// (a mini-program without `navigator`) is still a valid input.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default)]
 pub struct DeviceFacts {
     pub user_agent: String,
     /// `window.isSecureContext`: getUserMedia exists only there.
@@ -29,9 +32,37 @@ pub struct DeviceFacts {
     pub sdk_version: Option<String>,
 }
 
+impl DeviceFacts {
+    /// Reads `analyzeDevice`'s `facts` (the camelCase names of the TypeScript `DeviceFacts`)
+    /// strictly: a property that is absent or `null` reads as its default, one of another type
+    /// throws `invalid_argument` for `facts`.
+    pub fn read<V: Posted>(value: &V) -> Result<Self, HelperError> {
+        let facts = Strict::object(value, "facts")?;
+        let cameras = match facts.list("cameras")? {
+            Some(list) => Some(
+                list.iter()
+                    .map(|camera| CameraFacts::read(&facts.nested(camera, "cameras")?))
+                    .collect::<Result<_, _>>()?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            user_agent: facts.string("userAgent")?.unwrap_or_default(),
+            secure_context: facts.boolean("secureContext")?.unwrap_or_default(),
+            media_devices: facts.boolean("mediaDevices")?.unwrap_or_default(),
+            get_user_media: facts.boolean("getUserMedia")?.unwrap_or_default(),
+            cameras,
+            camera_permission: facts
+                .named("cameraPermission", Permission::parse)?
+                .unwrap_or_default(),
+            wx_environment: facts.string("wxEnvironment")?,
+            sdk_version: facts.string("sdkVersion")?,
+        })
+    }
+}
+
 /// One `videoinput` from `enumerateDevices()`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default)]
 pub struct CameraFacts {
     /// Empty until the page has camera permission.
     pub label: String,
@@ -39,8 +70,17 @@ pub struct CameraFacts {
     pub facing_modes: Vec<String>,
 }
 
+impl CameraFacts {
+    fn read<V: Posted>(camera: &Strict<'_, V>) -> Result<Self, HelperError> {
+        Ok(Self {
+            label: camera.string("label")?.unwrap_or_default(),
+            facing_modes: camera.strings("facingModes")?.unwrap_or_default(),
+        })
+    }
+}
+
 /// A camera permission state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     Granted,
@@ -49,6 +89,27 @@ pub enum Permission {
     /// The browser cannot be asked (no Permissions API, or no "camera" name in it).
     #[default]
     Unknown,
+}
+
+impl Permission {
+    /// Every state.
+    pub const ALL: &'static [Permission] = &[
+        Permission::Granted,
+        Permission::Denied,
+        Permission::Prompt,
+        Permission::Unknown,
+    ];
+
+    /// The state named as the Permissions API (and the JSON) names it.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "granted" => Self::Granted,
+            "denied" => Self::Denied,
+            "prompt" => Self::Prompt,
+            "unknown" => Self::Unknown,
+            _ => return None,
+        })
+    }
 }
 
 /// Yes, no, or cannot tell yet (labels stay empty until permission is granted).
@@ -61,7 +122,7 @@ pub enum Presence {
 }
 
 /// The app the page runs in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Container {
     /// A WeChat mini-program's web-view (`__wxjs_environment === "miniprogram"`).
@@ -79,6 +140,31 @@ pub enum Container {
 }
 
 impl Container {
+    /// Every container.
+    pub const ALL: &'static [Container] = &[
+        Container::WechatMiniProgram,
+        Container::WechatBrowser,
+        Container::AlipayMiniProgram,
+        Container::AlipayBrowser,
+        Container::BaiduApp,
+        Container::MobileBrowser,
+        Container::DesktopBrowser,
+    ];
+
+    /// The container named as the JSON names it (`wechat_mini_program`, ...).
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "wechat_mini_program" => Self::WechatMiniProgram,
+            "wechat_browser" => Self::WechatBrowser,
+            "alipay_mini_program" => Self::AlipayMiniProgram,
+            "alipay_browser" => Self::AlipayBrowser,
+            "baidu_app" => Self::BaiduApp,
+            "mobile_browser" => Self::MobileBrowser,
+            "desktop_browser" => Self::DesktopBrowser,
+            _ => return None,
+        })
+    }
+
     pub fn is_mini_program_web_view(self) -> bool {
         matches!(self, Self::WechatMiniProgram | Self::AlipayMiniProgram)
     }
@@ -986,9 +1072,62 @@ mod tests {
 
     #[test]
     fn facts_parse_from_a_partial_object() {
-        let facts: DeviceFacts =
-            serde_json::from_str(r#"{"userAgent": "x", "cameraPermission": "granted"}"#).unwrap();
+        use crate::read::json::json;
+        let facts = DeviceFacts::read(&json(
+            r#"{"userAgent": "x", "cameraPermission": "granted"}"#,
+        ))
+        .unwrap();
         assert_eq!(facts.camera_permission, Permission::Granted);
         assert!(!facts.secure_context && facts.cameras.is_none());
+        let facts = DeviceFacts::read(&json(
+            r#"{"secureContext": true, "mediaDevices": true, "getUserMedia": null,
+                "cameras": [{"label": "front", "facingModes": ["user"]}, {}],
+                "wxEnvironment": "miniprogram", "sdkVersion": "3.8.12"}"#,
+        ))
+        .unwrap();
+        assert!(facts.secure_context && facts.media_devices && !facts.get_user_media);
+        let cameras = facts.cameras.unwrap();
+        assert_eq!(cameras.len(), 2);
+        assert_eq!(cameras[0].label, "front");
+        assert_eq!(cameras[0].facing_modes, ["user"]);
+        assert_eq!(facts.wx_environment.as_deref(), Some("miniprogram"));
+        assert_eq!(facts.sdk_version.as_deref(), Some("3.8.12"));
+    }
+
+    #[test]
+    fn facts_of_the_wrong_shape_throw_naming_facts() {
+        use crate::read::json::json;
+        for bad in [
+            r#"{"userAgent": 42}"#,
+            r#"{"secureContext": "yes"}"#,
+            r#"{"cameras": {}}"#,
+            r#"{"cameras": ["front"]}"#,
+            r#"{"cameras": [{"facingModes": "user"}]}"#,
+            r#"{"cameraPermission": "maybe"}"#,
+            "[]",
+            "42",
+        ] {
+            let error = DeviceFacts::read(&json(bad)).unwrap_err();
+            assert_eq!(error.code(), "invalid_argument", "{bad}");
+            assert_eq!(error.field(), Some("facts"), "{bad}");
+        }
+        let error = DeviceFacts::read(&json(r#"{"userAgent": 42}"#)).unwrap_err();
+        assert_eq!(
+            error.detail(),
+            Some("invalid type: userAgent is not a string")
+        );
+    }
+
+    #[test]
+    fn names_read_back_as_serde_writes_them() {
+        for permission in Permission::ALL {
+            let name = serde_json::to_value(permission).unwrap();
+            assert_eq!(Permission::parse(name.as_str().unwrap()), Some(*permission));
+        }
+        for container in Container::ALL {
+            let name = serde_json::to_value(container).unwrap();
+            assert_eq!(Container::parse(name.as_str().unwrap()), Some(*container));
+        }
+        assert_eq!(Container::parse("WechatBrowser"), None);
     }
 }

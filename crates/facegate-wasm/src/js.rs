@@ -16,13 +16,14 @@ use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use crate::browser::{self, Backend};
-use crate::convert::{self, from_js, from_js_or_default};
+use crate::convert;
 use crate::device;
 use crate::device::{Container, DeviceFacts};
 use crate::error::{HelperError, Problem};
 use crate::miniprogram::{self, AlipayVerifyCallback, Posted, Shape, WechatCallback};
 use crate::poll::PollOptions;
 use crate::qr::{self, QrOptions};
+use crate::read;
 use crate::urls::{self, BaiduH5Link, OemcloudLinks, RawNextAction};
 
 #[wasm_bindgen]
@@ -177,7 +178,10 @@ fn typed<T: Serialize, J: JsCast>(value: &T) -> Result<J, JsValue> {
 /// `undefined` or `null`: every provider, in facegate's order.
 fn providers(value: Option<ProvidersJs>) -> Result<Vec<Provider>, HelperError> {
     match value {
-        Some(list) => from_js("enabledProviders", list.into()),
+        Some(list) => read::list(&JsValue::from(list), "enabledProviders", "enabledProviders")?
+            .iter()
+            .map(|name| read::named(name, "enabledProviders", |name| name.parse().ok()))
+            .collect(),
         None => Ok(Provider::ALL.to_vec()),
     }
 }
@@ -359,14 +363,14 @@ fn spawn(locale: Locale, task: Task) -> Promise {
 fn wait_options(
     options: Option<WaitOptionsJs>,
 ) -> Result<(PollOptions, Option<AbortSignal>), HelperError> {
-    let value = js_value(options);
-    let signal = convert::get(&value, "signal")
-        .dyn_into::<AbortSignal>()
-        .ok();
+    let value = options.map(JsValue::from);
+    let signal = value
+        .as_ref()
+        .and_then(|value| convert::get(value, "signal").dyn_into::<AbortSignal>().ok());
     if signal.as_ref().is_some_and(AbortSignal::aborted) {
         return Err(HelperError::Aborted);
     }
-    Ok((from_js_or_default("options", value)?, signal))
+    Ok((PollOptions::read(value.as_ref())?, signal))
 }
 
 /// Observes this browser (secure context, camera, permission, container, OS) and recommends a
@@ -413,7 +417,7 @@ pub fn analyze_device(
     options: Option<LocaleOptionsJs>,
 ) -> Result<DeviceReportJs, JsValue> {
     let locale = locale_option(&js_value(options));
-    let facts: DeviceFacts = from_js("facts", facts.into()).map_err(|e| throw_in(e, locale))?;
+    let facts = DeviceFacts::read(&JsValue::from(facts)).map_err(|e| throw_in(e, locale))?;
     let enabled = providers(enabled_providers).map_err(|e| throw_in(e, locale))?;
     typed(&device::analyze_in(&facts, &enabled, locale))
 }
@@ -421,7 +425,7 @@ pub fn analyze_device(
 /// Baidu's H5 page URL with `token`, `successUrl` and `failedUrl`, each percent-encoded.
 #[wasm_bindgen(js_name = baiduH5Url)]
 pub fn baidu_h5_url(link: BaiduH5LinkJs) -> Result<String, JsValue> {
-    let link: BaiduH5Link = from_js("link", link.into()).map_err(throw)?;
+    let link = BaiduH5Link::read(&JsValue::from(link)).map_err(throw)?;
     urls::baidu_h5_url(&link).map_err(throw)
 }
 
@@ -434,8 +438,9 @@ pub fn faceid_lite_url(biz_token: String, host: Option<String>) -> Result<String
 /// OEMCloud's short link, or its long link inside a mini-program web-view.
 #[wasm_bindgen(js_name = oemcloudUrl)]
 pub fn oemcloud_url(links: OemcloudLinksJs, container: ContainerJs) -> Result<String, JsValue> {
-    let links: OemcloudLinks = from_js("links", links.into()).map_err(throw)?;
-    let container: Container = from_js("container", container.into()).map_err(throw)?;
+    let links = OemcloudLinks::read(&JsValue::from(links)).map_err(throw)?;
+    let container =
+        read::named(&JsValue::from(container), "container", Container::parse).map_err(throw)?;
     urls::oemcloud_url(&links, container).map_err(throw)
 }
 
@@ -443,7 +448,7 @@ pub fn oemcloud_url(links: OemcloudLinksJs, container: ContainerJs) -> Result<St
 /// `wechat_mini_program`.
 #[wasm_bindgen(js_name = nextActionUrl)]
 pub fn next_action_url(action: NextActionJs) -> Result<String, JsValue> {
-    let action = from_js::<RawNextAction>("nextAction", action.into())
+    let action = RawNextAction::read(&JsValue::from(action), "nextAction")
         .and_then(RawNextAction::parse)
         .map_err(throw)?;
     urls::next_action_url(&action)
@@ -466,7 +471,7 @@ pub fn follow_next_action(verification: VerificationJs) -> Result<(), JsValue> {
             Problem::NoNextAction,
         )));
     }
-    let action = from_js::<RawNextAction>("verification.next_action", action)
+    let action = RawNextAction::read(&action, "verification.next_action")
         .and_then(RawNextAction::parse)
         .map_err(throw)?;
     let url = urls::next_action_url(&action).map_err(throw)?;
@@ -521,15 +526,20 @@ impl Posted for JsValue {
     }
 
     fn last_items(&self, count: usize) -> Vec<Self> {
-        // Read as properties, not through Array's methods: a Proxy's traps may throw.
-        let length = convert::get(self, "length")
-            .as_f64()
-            .filter(|length| *length >= 0.0)
-            .map_or(0, |length| length.min(f64::from(u32::MAX)) as u32);
+        let length = array_length(self);
         let count = u32::try_from(count).unwrap_or(u32::MAX).min(length);
-        (length - count..length)
-            .map(|index| js_sys::Reflect::get_u32(self, index).unwrap_or(JsValue::UNDEFINED))
-            .collect()
+        array_items(self, length - count..length)
+    }
+
+    fn first_items(&self, count: usize) -> Vec<Self> {
+        let count = u32::try_from(count)
+            .unwrap_or(u32::MAX)
+            .min(array_length(self));
+        array_items(self, 0..count)
+    }
+
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
     }
 
     fn string(&self) -> Option<String> {
@@ -548,6 +558,28 @@ impl Posted for JsValue {
     fn parse_json(&self) -> Option<Self> {
         js_sys::JSON::parse(&self.as_string()?).ok()
     }
+
+    fn has_properties(&self) -> bool {
+        // Asked of what JSON.parse returned only: plain objects, no Proxy to trap the keys.
+        self.dyn_ref::<js_sys::Object>()
+            .is_some_and(|object| js_sys::Object::keys(object).length() > 0)
+    }
+}
+
+/// An array's `length`, read as a property, not through Array's methods: a Proxy's traps may
+/// throw.
+fn array_length(array: &JsValue) -> u32 {
+    convert::get(array, "length")
+        .as_f64()
+        .filter(|length| *length >= 0.0)
+        .map_or(0, |length| length.min(f64::from(u32::MAX)) as u32)
+}
+
+/// The elements at `indices`, read as properties; a read that throws reads as `undefined`.
+fn array_items(array: &JsValue, indices: std::ops::Range<u32>) -> Vec<JsValue> {
+    indices
+        .map(|index| js_sys::Reflect::get_u32(array, index).unwrap_or(JsValue::UNDEFINED))
+        .collect()
 }
 
 /// `wx.checkIsSupportFacialRecognition`'s callback argument, typed, with the WeChat provider
@@ -560,8 +592,7 @@ pub fn wechat_face_support(
 ) -> Result<FaceSupportJs, JsValue> {
     let callback = wechat_callback(result);
     // Read leniently, like the callback: an odd shape reads as an empty context.
-    let context: miniprogram::FaceSupportContext =
-        from_js_or_default("context", js_value(context)).unwrap_or_default();
+    let context = miniprogram::FaceSupportContext::read(&js_value(context));
     let locale = locale_for(
         &context
             .locale
@@ -601,19 +632,18 @@ pub fn alipay_verify_outcome(
     result: Option<AlipayVerifyCallbackJs>,
 ) -> Result<AlipayVerifyOutcomeJs, JsValue> {
     // A runtime's callback argument: read leniently, an odd shape reads as an unknown status.
-    let callback: AlipayVerifyCallback =
-        from_js_or_default("result", js_value(result)).unwrap_or_default();
+    let callback = AlipayVerifyCallback::read(&js_value(result));
     typed(&miniprogram::alipay_verify_outcome(callback))
 }
 
 /// `text` as an SVG QR code (for the desktop-to-phone hand-off).
 #[wasm_bindgen(js_name = qrCodeSvg)]
 pub fn qr_code_svg(text: String, options: Option<QrOptionsJs>) -> Result<String, JsValue> {
-    let options: QrOptions = from_js_or_default("options", js_value(options)).map_err(throw)?;
+    let options = QrOptions::read(options.map(JsValue::from).as_ref()).map_err(throw)?;
     qr::qr_svg(&text, &options).map_err(throw)
 }
 
 /// A WeChat callback argument, read leniently: an odd shape reads as an empty callback.
 fn wechat_callback(result: Option<WechatCallbackJs>) -> WechatCallback {
-    from_js_or_default("result", js_value(result)).unwrap_or_default()
+    WechatCallback::read(&js_value(result))
 }

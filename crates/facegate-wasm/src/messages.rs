@@ -48,7 +48,7 @@ pub fn fill(template: &str, value: &str) -> String {
 }
 
 /// `n` in decimal, without the formatting machinery.
-fn decimal(mut n: u32) -> String {
+pub fn decimal(mut n: u64) -> String {
     let mut digits = Vec::new();
     loop {
         digits.push(b'0' + (n % 10) as u8);
@@ -342,7 +342,7 @@ pub(crate) fn error_message(error: &HelperError, locale: Locale) -> String {
         HelperError::InvalidReturnUrl(problem) => problem.text().get(locale).to_owned(),
         HelperError::NotARedirect(action) => fill(template(error.code()), action),
         HelperError::Api(api) => api.message.clone(),
-        HelperError::Timeout(ms) => fill(template(error.code()), &decimal(*ms)),
+        HelperError::Timeout(ms) => fill(template(error.code()), &decimal(u64::from(*ms))),
         HelperError::NoBrowser(api) => fill(template(error.code()), api),
         HelperError::MissingScript(url) => fill(template(error.code()), url),
         HelperError::Network(_)
@@ -592,7 +592,8 @@ mod tests {
             "`checkDevice` 需在浏览器页面中调用"
         );
         assert_eq!(decimal(0), "0");
-        assert_eq!(decimal(u32::MAX), "4294967295");
+        assert_eq!(decimal(u32::MAX.into()), "4294967295");
+        assert_eq!(decimal(u64::MAX), "18446744073709551615");
         let api = HelperError::Api(ApiError::new(ErrorCode::NotFound, "没有这个会话", None));
         assert_eq!(
             api.message(Locale::En),

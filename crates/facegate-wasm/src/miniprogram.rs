@@ -9,61 +9,11 @@
 use facegate_types::front_end::oemcloud::{ApVerifyStatus, WebViewMessageType};
 use facegate_types::front_end::wechat_verify::{self as verify_v2, FacialVerifyAction};
 use facegate_types::{FailureReason, Locale, Provider};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::read;
 
 pub use facegate_types::front_end::wechat_mini::FaceSupportReason;
-
-/// A string or a number, read as a string (message fields arrive as either); anything else
-/// reads as absent, as the plain-JS adapter reads it.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Text {
-    String(String),
-    Number(f64),
-    Other(serde::de::IgnoredAny),
-}
-
-fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Ok(
-        Option::<Text>::deserialize(deserializer)?.and_then(|text| match text {
-            Text::String(text) => Some(text),
-            Text::Number(number) => safe_integer(number),
-            Text::Other(_) => None,
-        }),
-    )
-}
-
-/// A number as text when it is a safe integer (JavaScript's `Number.isSafeInteger`), so that
-/// both implementations write it alike; other numbers read as absent.
-fn safe_integer(number: f64) -> Option<String> {
-    (number.fract() == 0.0 && number.abs() <= 9_007_199_254_740_991.0)
-        .then(|| format!("{}", number as i64))
-}
-
-/// A value of the expected shape, or anything else (a runtime's odd field, read as absent).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Lenient<T> {
-    Value(T),
-    Other(serde::de::IgnoredAny),
-}
-
-impl<T> Lenient<T> {
-    fn ok(self) -> Option<T> {
-        match self {
-            Self::Value(value) => Some(value),
-            Self::Other(_) => None,
-        }
-    }
-}
-
-fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Lenient<T>>::deserialize(deserializer)?.and_then(Lenient::ok))
-}
 
 /// What the mini-program page does with a web-view message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -135,12 +85,17 @@ pub trait Posted: Sized {
     fn property(&self, key: &str) -> Option<Self>;
     /// An array's last `count` elements, in order.
     fn last_items(&self, count: usize) -> Vec<Self>;
+    /// An array's first `count` elements, in order.
+    fn first_items(&self, count: usize) -> Vec<Self>;
     fn string(&self) -> Option<String>;
     /// A string's length in UTF-16 code units (JavaScript's `length`).
     fn string_units(&self) -> Option<usize>;
     fn number(&self) -> Option<f64>;
+    fn boolean(&self) -> Option<bool>;
     /// The string parsed as JSON; `None` when it is not JSON.
     fn parse_json(&self) -> Option<Self>;
+    /// An object with at least one property of its own.
+    fn has_properties(&self) -> bool;
 }
 
 /// Wrappers read before anything else, first one present wins: the mini-program event's
@@ -155,14 +110,6 @@ pub const MAX_VALUES: usize = 256;
 /// Strings parsed as JSON for one event, and the longest one parsed (UTF-16 code units).
 pub const MAX_JSON_STRINGS: usize = 32;
 pub const MAX_JSON_UNITS: usize = 16 * 1024;
-
-/// A property read as text: a string, or a safe integer.
-fn text_of<V: Posted>(value: Option<V>) -> Option<String> {
-    let value = value?;
-    value
-        .string()
-        .or_else(|| value.number().and_then(safe_integer))
-}
 
 /// Only `{...}` and `[...]` are parsed: a posted object or list sent through `JSON.stringify`.
 fn looks_like_json(text: &str) -> bool {
@@ -221,12 +168,12 @@ impl Batch {
                     return self.walk(&inner, depth + 1);
                 }
                 // "message" is the type of the event itself (mini-program and DOM events).
-                match text_of(value.property("type")).filter(|t| !t.is_empty() && t != "message") {
+                match read::text(value, "type").filter(|t| !t.is_empty() && t != "message") {
                     Some(kind) => self.found(Found {
                         kind,
-                        token: text_of(value.property("token")),
-                        url: text_of(value.property("url")),
-                        auth_flow_id: text_of(value.property("authFlowId")),
+                        token: read::text(value, "token"),
+                        url: read::text(value, "url"),
+                        auth_flow_id: read::text(value, "authFlowId"),
                     }),
                     None => {
                         if let Some(data) = value.property("data") {
@@ -313,18 +260,24 @@ pub fn parse_web_view_message_in<V: Posted>(event: &V, locale: Locale) -> WebVie
 }
 
 /// The callback argument of a mini-program API: `{errCode?, errMsg?, ...}`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Clone, Debug, Default)]
 pub struct WechatCallback {
-    #[serde(deserialize_with = "lenient")]
     pub err_code: Option<f64>,
-    #[serde(deserialize_with = "lenient")]
     pub err_msg: Option<String>,
-    #[serde(deserialize_with = "lenient")]
     pub verify_result: Option<String>,
 }
 
 impl WechatCallback {
+    /// Reads a runtime's callback argument leniently: a field of an odd type, or an argument
+    /// that is not an object, reads as absent.
+    pub fn read<V: Posted>(value: &V) -> Self {
+        Self {
+            err_code: read::number(value, "errCode"),
+            err_msg: read::string(value, "errMsg"),
+            verify_result: read::string(value, "verifyResult"),
+        }
+    }
+
     fn code(&self) -> Option<i64> {
         self.err_code.filter(|c| c.fract() == 0.0).map(|c| c as i64)
     }
@@ -336,41 +289,42 @@ impl WechatCallback {
 }
 
 /// What the page knows beside `wx.checkIsSupportFacialRecognition`'s callback.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Clone, Debug, Default)]
 pub struct FaceSupportContext {
     /// The base library, `SDKVersion` of `wx.getAppBaseInfo()` (or `getSystemInfoSync()`).
-    #[serde(deserialize_with = "lenient")]
     pub sdk_version: Option<String>,
     /// The WeChat providers the merchant enabled (wire names; others are ignored); absent:
     /// both.
-    #[serde(deserialize_with = "provider_list")]
     pub enabled: Option<Vec<Provider>>,
     /// The locale of `message` (a BCP 47 tag: `zh-CN`, `en`, ...); see [`FaceSupportContext::locale`].
-    #[serde(deserialize_with = "lenient")]
     pub locale: Option<String>,
 }
 
 impl FaceSupportContext {
+    /// Reads the context leniently, like the callback: an odd field reads as absent;
+    /// `enabled` keeps the provider names facegate knows, in order, when it is a list.
+    pub fn read<V: Posted>(value: &V) -> Self {
+        let enabled = value
+            .property("enabled")
+            .filter(|list| list.shape() == Shape::Array)
+            .map(|list| {
+                list.first_items(read::MAX_LIST)
+                    .iter()
+                    .filter_map(|name| name.string()?.parse().ok())
+                    .collect()
+            });
+        Self {
+            sdk_version: read::string(value, "sdkVersion"),
+            enabled,
+            locale: read::string(value, "locale"),
+        }
+    }
+
     /// The context's `locale` where it names one, else the first of `preferred` that does
     /// (the browser's languages), else zh-CN.
     pub fn locale<'a>(&'a self, preferred: impl IntoIterator<Item = &'a str>) -> Locale {
         Locale::first_of(self.locale.as_deref().into_iter().chain(preferred))
     }
-}
-
-/// A list of provider names: the ones facegate knows, in order; a value that is not a list
-/// reads as absent.
-fn provider_list<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Vec<Provider>>, D::Error> {
-    let names: Option<Vec<Lenient<String>>> = lenient(deserializer)?;
-    Ok(names.map(|names| {
-        names
-            .into_iter()
-            .filter_map(|name| name.ok()?.parse().ok())
-            .collect()
-    }))
 }
 
 /// `wx.checkIsSupportFacialRecognition`'s answer, and which WeChat face flow to take.
@@ -520,11 +474,18 @@ pub fn wechat_verify_outcome_in(callback: &WechatCallback, locale: Locale) -> We
 
 /// `my.startAPVerify`'s answer: `resultStatus` 9000 finished, 6001 the user gave up
 /// (VENDORS.md, oemcloud).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Clone, Debug, Default)]
 pub struct AlipayVerifyCallback {
-    #[serde(deserialize_with = "text")]
     pub result_status: Option<String>,
+}
+
+impl AlipayVerifyCallback {
+    /// Reads the callback leniently: `resultStatus` as a string or a safe integer, else absent.
+    pub fn read<V: Posted>(value: &V) -> Self {
+        Self {
+            result_status: read::text(value, "resultStatus"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -556,25 +517,25 @@ pub fn alipay_verify_outcome(callback: AlipayVerifyCallback) -> AlipayVerifyOutc
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::json::json;
 
     #[test]
     fn odd_callback_fields_from_a_runtime_read_as_absent_rather_than_failing() {
-        let callback: WechatCallback =
-            serde_json::from_str(r#"{"errCode": "10001", "errMsg": 3, "verifyResult": "v"}"#)
-                .unwrap();
+        let callback = WechatCallback::read(&json(
+            r#"{"errCode": "10001", "errMsg": 3, "verifyResult": "v"}"#,
+        ));
         assert_eq!(callback.err_code, None);
         assert_eq!(callback.err_msg, None);
         assert_eq!(callback.verify_result.as_deref(), Some("v"));
-        let status: AlipayVerifyCallback =
-            serde_json::from_str(r#"{"resultStatus": 9000.5}"#).unwrap();
+        let status = AlipayVerifyCallback::read(&json(r#"{"resultStatus": 9000.5}"#));
         assert_eq!(
             status.result_status, None,
             "only safe integers read as text"
         );
     }
 
-    fn callback(json: &str) -> WechatCallback {
-        serde_json::from_str(json).unwrap()
+    fn callback(text: &str) -> WechatCallback {
+        WechatCallback::read(&json(text))
     }
 
     #[test]
@@ -676,7 +637,7 @@ mod tests {
 
     #[test]
     fn alipay_result_status_is_read_as_string_or_number() {
-        let outcome = |json| alipay_verify_outcome(serde_json::from_str(json).unwrap());
+        let outcome = |text| alipay_verify_outcome(AlipayVerifyCallback::read(&json(text)));
         assert_eq!(
             outcome(r#"{"resultStatus":"9000"}"#),
             AlipayVerifyOutcome::Finished

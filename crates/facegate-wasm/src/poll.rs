@@ -1,10 +1,11 @@
 //! The waiting schedule for a final status: bounded, backing off, never hammering the server.
 
-use serde::Deserialize;
+use crate::error::HelperError;
+use crate::miniprogram::Posted;
+use crate::read::Strict;
 
 /// How `waitForResult` polls.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Clone, Debug)]
 pub struct PollOptions {
     /// The first wait, in ms.
     pub interval_ms: u32,
@@ -25,6 +26,26 @@ impl Default for PollOptions {
 }
 
 impl PollOptions {
+    /// Reads `waitForResult`'s and `confirmReturn`'s `options` (`intervalMs`, `maxIntervalMs`,
+    /// `timeoutMs`: whole numbers of ms) strictly; absent or `null`: the defaults.
+    pub fn read<V: Posted>(value: Option<&V>) -> Result<Self, HelperError> {
+        let defaults = Self::default();
+        let Some(options) = Strict::optional(value, "options")? else {
+            return Ok(defaults);
+        };
+        Ok(Self {
+            interval_ms: options
+                .integer("intervalMs", u32::MAX)?
+                .unwrap_or(defaults.interval_ms),
+            max_interval_ms: options
+                .integer("maxIntervalMs", u32::MAX)?
+                .unwrap_or(defaults.max_interval_ms),
+            timeout_ms: options
+                .integer("timeoutMs", u32::MAX)?
+                .unwrap_or(defaults.timeout_ms),
+        })
+    }
+
     /// The waits before each further read: growing by half each time up to the maximum, and
     /// ending when their sum would pass the timeout (the last one is cut to fit).
     pub fn delays(&self) -> impl Iterator<Item = u32> {

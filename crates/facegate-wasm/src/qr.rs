@@ -1,13 +1,12 @@
 //! The cross-device hand-off's QR code, as one SVG path (no raster, no script).
 
-use qrcodegen::{QrCode, QrCodeEcc};
-use serde::Deserialize;
-
 use crate::error::{HelperError, Problem};
+use crate::miniprogram::Posted;
+use crate::read::Strict;
+use qrcodegen::{QrCode, QrCodeEcc};
 
 /// How the QR code is drawn.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Clone, Debug)]
 pub struct QrOptions {
     /// Quiet zone in modules; the standard asks for 4.
     pub border: u8,
@@ -24,6 +23,24 @@ impl Default for QrOptions {
             dark: "#000".into(),
             light: "#fff".into(),
         }
+    }
+}
+
+impl QrOptions {
+    /// Reads `qrCodeSvg`'s `options` (`border` 0 to 255, `dark`, `light`) strictly; absent or
+    /// `null`: the defaults.
+    pub fn read<V: Posted>(value: Option<&V>) -> Result<Self, HelperError> {
+        let defaults = Self::default();
+        let Some(options) = Strict::optional(value, "options")? else {
+            return Ok(defaults);
+        };
+        Ok(Self {
+            border: options
+                .integer("border", u8::MAX.into())?
+                .map_or(defaults.border, |border| border as u8),
+            dark: options.string("dark")?.unwrap_or(defaults.dark),
+            light: options.string("light")?.unwrap_or(defaults.light),
+        })
     }
 }
 
@@ -51,15 +68,31 @@ pub fn qr_svg(text: &str, options: &QrOptions) -> Result<String, HelperError> {
     for y in 0..size {
         for x in 0..size {
             if code.get_module(x, y) {
-                path.push_str(&format!("M{},{}h1v1h-1z", x + border, y + border));
+                path.extend(["M", &coordinate(x + border), ",", &coordinate(y + border)]);
+                path.push_str("h1v1h-1z");
             }
         }
     }
-    Ok(format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {extent} {extent}\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\"><rect width=\"100%\" height=\"100%\" fill=\"{light}\"/><path d=\"{path}\" fill=\"{dark}\"/></svg>",
-        light = options.light,
-        dark = options.dark,
-    ))
+    let extent = coordinate(extent);
+    Ok([
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ",
+        &extent,
+        " ",
+        &extent,
+        "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\"><rect width=\"100%\" height=\"100%\" fill=\"",
+        &options.light,
+        "\"/><path d=\"",
+        &path,
+        "\" fill=\"",
+        &options.dark,
+        "\"/></svg>",
+    ]
+    .concat())
+}
+
+/// A module's coordinate (never negative) in decimal, without the formatting machinery.
+fn coordinate(n: i32) -> String {
+    crate::messages::decimal(u64::try_from(n).unwrap_or(0))
 }
 
 #[cfg(test)]

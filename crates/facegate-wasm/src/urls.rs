@@ -2,10 +2,12 @@
 //! URL facegate's return flow sends the browser to.
 
 use facegate_types::{NextAction, VerificationStatus};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::device::Container;
 use crate::error::{HelperError, Problem, ReturnUrlProblem};
+use crate::miniprogram::Posted;
+use crate::read::Strict;
 
 pub use facegate_types::front_end::pages::{
     append_query, decode_component, encode_component, encode_path_segment, BAIDU_H5_PAGE,
@@ -67,8 +69,7 @@ fn require_token(field: &'static str, value: &str) -> Result<(), HelperError> {
 
 /// The parts of Baidu's H5 page URL.
 /// Every field reads as empty when missing, so that `baidu_h5_url` names the one at fault.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default)]
 pub struct BaiduH5Link {
     /// `verify_token` from `verifyToken/generate`.
     pub token: String,
@@ -78,6 +79,19 @@ pub struct BaiduH5Link {
     pub failed_url: String,
     /// The page, when not Baidu's own (a proxy, the sandbox).
     pub page_url: Option<String>,
+}
+
+impl BaiduH5Link {
+    /// Reads `baiduH5Url`'s `link` (`token`, `successUrl`, `failedUrl`, `pageUrl`) strictly.
+    pub fn read<V: Posted>(value: &V) -> Result<Self, HelperError> {
+        let link = Strict::object(value, "link")?;
+        Ok(Self {
+            token: link.string("token")?.unwrap_or_default(),
+            success_url: link.string("successUrl")?.unwrap_or_default(),
+            failed_url: link.string("failedUrl")?.unwrap_or_default(),
+            page_url: link.string("pageUrl")?,
+        })
+    }
 }
 
 /// `https://brain.baidu.com/face/print/?token=..&successUrl=..&failedUrl=..`, each value
@@ -105,15 +119,23 @@ pub fn faceid_lite_url(biz_token: &str, host: Option<&str>) -> Result<String, He
 }
 
 /// OEMCloud's two links for one flow (seed 002 response `data`).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug)]
 pub struct OemcloudLinks {
     /// The short link (`authUrl`).
-    #[serde(default)]
     pub auth_url: Option<String>,
     /// The long link (`originalUrl`).
-    #[serde(default)]
     pub original_url: Option<String>,
+}
+
+impl OemcloudLinks {
+    /// Reads `oemcloudUrl`'s `links` (`authUrl`, `originalUrl`) strictly.
+    pub fn read<V: Posted>(value: &V) -> Result<Self, HelperError> {
+        let links = Strict::object(value, "links")?;
+        Ok(Self {
+            auth_url: links.string("authUrl")?,
+            original_url: links.string("originalUrl")?,
+        })
+    }
 }
 
 /// Which of OEMCloud's links to open in `container`: only the long link can be a
@@ -140,23 +162,32 @@ pub fn oemcloud_url(links: &OemcloudLinks, container: Container) -> Result<Strin
     Ok(url.to_owned())
 }
 
-/// A next action as JavaScript hands it over. Read as a plain struct rather than through
-/// `NextAction`'s internally tagged serde, which buffers and costs the .wasm several KB.
-#[derive(Clone, Debug, Deserialize)]
+/// A next action as JavaScript hands it over (the server's JSON: `type` and snake_case
+/// fields). Read property by property rather than through `NextAction`'s internally tagged
+/// serde, which buffers and costs the .wasm several KB; `parse` checks it as `NextAction`.
+#[derive(Clone, Debug)]
 pub struct RawNextAction {
-    #[serde(rename = "type")]
     pub kind: String,
-    #[serde(default)]
     pub url: Option<String>,
-    #[serde(default)]
     pub user_id_key: Option<String>,
-    #[serde(default)]
     pub face_token: Option<String>,
-    #[serde(default)]
     pub verify_id: Option<String>,
 }
 
 impl RawNextAction {
+    /// Reads the next action given as `argument` strictly; an absent `type` reads as empty,
+    /// which `parse` rejects.
+    pub fn read<V: Posted>(value: &V, argument: &'static str) -> Result<Self, HelperError> {
+        let action = Strict::object(value, argument)?;
+        Ok(Self {
+            kind: action.string("type")?.unwrap_or_default(),
+            url: action.string("url")?,
+            user_id_key: action.string("user_id_key")?,
+            face_token: action.string("face_token")?,
+            verify_id: action.string("verify_id")?,
+        })
+    }
+
     pub fn parse(self) -> Result<NextAction, HelperError> {
         let missing = |field: &'static str| HelperError::invalid(field, Problem::Required);
         match self.kind.as_str() {
@@ -244,6 +275,7 @@ pub fn parse_return_url(url: &str) -> Result<ReturnParams, HelperError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::json::json as read_json;
 
     const AWKWARD: &str = "https://shop.example/done?a=1&b=二#x";
 
@@ -410,17 +442,29 @@ mod tests {
             },
         ] {
             let json = serde_json::to_string(&action).unwrap();
-            let raw: RawNextAction = serde_json::from_str(&json).unwrap();
+            let raw = RawNextAction::read(&read_json(&json), "nextAction").unwrap();
             assert_eq!(raw.parse().unwrap(), action);
         }
-        let unknown: RawNextAction =
-            serde_json::from_str(r#"{"type":"popup","url":"https://a/"}"#).unwrap();
+        let unknown = RawNextAction::read(
+            &read_json(r#"{"type":"popup","url":"https://a/"}"#),
+            "nextAction",
+        )
+        .unwrap();
         assert_eq!(
             unknown.parse().unwrap_err().field(),
             Some("nextAction.type")
         );
-        let no_url: RawNextAction = serde_json::from_str(r#"{"type":"redirect"}"#).unwrap();
+        let no_url =
+            RawNextAction::read(&read_json(r#"{"type":"redirect"}"#), "nextAction").unwrap();
         assert_eq!(no_url.parse().unwrap_err().code(), "invalid_argument");
+        let no_type =
+            RawNextAction::read(&read_json(r#"{"url":"https://a/"}"#), "nextAction").unwrap();
+        assert_eq!(
+            no_type.parse().unwrap_err().field(),
+            Some("nextAction.type")
+        );
+        let odd = RawNextAction::read(&read_json(r#"{"type":"redirect","url":3}"#), "nextAction");
+        assert_eq!(odd.unwrap_err().field(), Some("nextAction"));
     }
 
     #[test]

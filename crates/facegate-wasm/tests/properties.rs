@@ -10,12 +10,17 @@
 mod support;
 
 use facegate_types::VerificationStatus;
+use facegate_wasm::device::DeviceFacts;
 use facegate_wasm::miniprogram::{
-    alipay_verify_outcome, parse_web_view_message, wechat_face_support, wechat_verify_outcome,
-    AlipayVerifyCallback, WebViewMessage, WechatCallback,
+    alipay_verify_outcome, parse_web_view_message, wechat_face_support, wechat_face_support_in,
+    wechat_verify_outcome, AlipayVerifyCallback, FaceSupportContext, WebViewMessage,
+    WechatCallback,
 };
+use facegate_wasm::poll::PollOptions;
+use facegate_wasm::qr::QrOptions;
 use facegate_wasm::urls::{
-    decode_component, encode_component, landing_url, parse_return_url, query_pairs, RawNextAction,
+    decode_component, encode_component, landing_url, parse_return_url, query_pairs, BaiduH5Link,
+    OemcloudLinks, RawNextAction,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -118,20 +123,29 @@ proptest! {
 
     #[test]
     fn wx_and_my_callbacks_never_panic(value in any_json()) {
-        if let Ok(callback) = serde_json::from_value::<WechatCallback>(value.clone()) {
-            let _ = wechat_face_support(&callback);
-            let _ = wechat_verify_outcome(&callback);
-        }
-        if let Ok(callback) = serde_json::from_value::<AlipayVerifyCallback>(value) {
-            let _ = alipay_verify_outcome(callback);
-        }
+        let callback = WechatCallback::read(&Json(value.clone()));
+        let _ = wechat_face_support(&callback);
+        let _ = wechat_verify_outcome(&callback);
+        let context = FaceSupportContext::read(&Json(value.clone()));
+        let _ = wechat_face_support_in(&callback, &context);
+        let _ = alipay_verify_outcome(AlipayVerifyCallback::read(&Json(value)));
     }
 
     #[test]
     fn next_actions_never_panic(value in any_json()) {
-        if let Ok(action) = serde_json::from_value::<RawNextAction>(value) {
+        if let Ok(action) = RawNextAction::read(&Json(value), "nextAction") {
             let _ = action.parse();
         }
+    }
+
+    #[test]
+    fn argument_readers_never_panic(value in any_json()) {
+        let value = Json(value);
+        let _ = DeviceFacts::read(&value);
+        let _ = BaiduH5Link::read(&value);
+        let _ = OemcloudLinks::read(&value);
+        let _ = PollOptions::read(Some(&value));
+        let _ = QrOptions::read(Some(&value));
     }
 
     #[test]

@@ -34,6 +34,15 @@ impl Posted for Json {
         items[skip..].iter().cloned().map(Json).collect()
     }
 
+    fn first_items(&self, count: usize) -> Vec<Self> {
+        let items = self.0.as_array().map(Vec::as_slice).unwrap_or_default();
+        items.iter().take(count).cloned().map(Json).collect()
+    }
+
+    fn boolean(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
+
     fn string(&self) -> Option<String> {
         self.0.as_str().map(str::to_owned)
     }
@@ -48,6 +57,10 @@ impl Posted for Json {
 
     fn parse_json(&self) -> Option<Self> {
         serde_json::from_str(self.0.as_str()?).ok().map(Json)
+    }
+
+    fn has_properties(&self) -> bool {
+        self.0.as_object().is_some_and(|fields| !fields.is_empty())
     }
 }
 
