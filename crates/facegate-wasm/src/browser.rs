@@ -2,11 +2,11 @@
 //! facegate's client endpoints (the session's client_secret only, never a vendor secret).
 
 use facegate_types::{ApiError, ErrorCode, Locale, VerificationStatus, VERIFICATION_OBJECT};
+use gloo_net::http::{Request, Response};
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, RequestInit, Window};
+use web_sys::{AbortSignal, Window};
 
 use crate::convert::get;
 use crate::device::{CameraFacts, DeviceFacts, Permission};
@@ -199,21 +199,11 @@ pub struct Backend {
 }
 
 impl Backend {
-    /// A request's method, headers (the merchant's `Accept-Language`, else the browser's) and
-    /// abort signal.
-    fn init(&self, method: &str, signal: Option<&AbortSignal>) -> RequestInit {
-        let init = RequestInit::new();
-        init.set_method(method);
-        let headers = Object::new();
-        if let Some(locale) = self.locale {
-            let _ = Reflect::set(&headers, &"accept-language".into(), &locale.tag().into());
+    fn language(&self, request: gloo_net::http::RequestBuilder) -> gloo_net::http::RequestBuilder {
+        match self.locale {
+            Some(locale) => request.header("accept-language", locale.tag()),
+            None => request,
         }
-        if method == "POST" {
-            let _ = Reflect::set(&headers, &"content-type".into(), &"application/json".into());
-        }
-        init.set_headers(&headers);
-        init.set_signal(signal);
-        init
     }
 
     fn session_url(&self, id: &str) -> String {
@@ -237,7 +227,12 @@ impl Backend {
             &encode_component(client_secret),
         ]
         .concat();
-        read(send(&url, &self.init("GET", signal)).await, signal).await
+        let request = self
+            .language(Request::get(&url))
+            .abort_signal(signal)
+            .build()
+            .map_err(network)?;
+        read(request.send().await, signal).await
     }
 
     pub async fn submit_wechat_result(
@@ -255,10 +250,14 @@ impl Backend {
             .ok_or_else(|| {
                 HelperError::UnexpectedResponse("the request could not be encoded".into())
             })?;
-        let init = self.init("POST", None);
-        init.set_body(&body.into());
-        let url = [&self.session_url(id), "/wechat_result"].concat();
-        read(send(&url, &init).await, None).await
+        let request = self
+            .language(Request::post(
+                &[&self.session_url(id), "/wechat_result"].concat(),
+            ))
+            .header("content-type", "application/json")
+            .body(body)
+            .map_err(network)?;
+        read(request.send().await, None).await
     }
 
     /// Reads until the status is final, waiting per `options` between reads.
@@ -287,25 +286,12 @@ impl Backend {
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The global `fetch`: a window's, or a worker's.
-    #[wasm_bindgen(js_name = fetch, catch)]
-    fn fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
-}
-
-/// Sends one request through the browser's `fetch`; its rejection as it is.
-async fn send(url: &str, init: &RequestInit) -> Result<web_sys::Response, JsValue> {
-    JsFuture::from(fetch(url, init)?)
-        .await?
-        .dyn_into::<web_sys::Response>()
-}
-
-/// The browser's words for a failed fetch (`TypeError: Failed to fetch`'s message).
-fn network(error: JsValue) -> HelperError {
-    HelperError::Network(match error.dyn_ref::<js_sys::Error>() {
-        Some(error) => error.message().into(),
-        None => error.as_string().unwrap_or_default(),
+fn network(error: gloo_net::Error) -> HelperError {
+    HelperError::Network(match error {
+        gloo_net::Error::JsError(error) => error.message,
+        gloo_net::Error::GlooError(message) => message,
+        // Only the JSON helpers of gloo-net give this one, and the helper does not use them.
+        gloo_net::Error::SerdeError(_) => "the request could not be encoded".into(),
     })
 }
 
@@ -333,11 +319,11 @@ fn api_error(body: &JsValue) -> Option<ApiError> {
 }
 
 async fn read(
-    sent: Result<web_sys::Response, JsValue>,
+    sent: Result<Response, gloo_net::Error>,
     signal: Option<&AbortSignal>,
 ) -> Result<Session, HelperError> {
-    let response = match sent {
-        Ok(response) => response,
+    let response: web_sys::Response = match sent {
+        Ok(response) => response.into(),
         Err(_) if signal.is_some_and(AbortSignal::aborted) => return Err(HelperError::Aborted),
         Err(error) => return Err(network(error)),
     };
