@@ -9,12 +9,19 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
+use super::group::GroupCommit;
 use super::{Backend, StoreError};
 
 /// The store on a PostgreSQL database, opened by [`PostgresStore::connect`].
 pub struct PostgresStore {
     pool: PgPool,
+    /// A creation's writes, committed in batches (see `group.rs`).
+    pub(super) group: GroupCommit,
 }
+
+/// Batches of creation writes committing at once (of the pool's 8 connections): each waits
+/// for PostgreSQL's WAL flush, and several flushes overlap.
+const COMMITTING: usize = 4;
 
 impl PostgresStore {
     /// Connects to `postgres://` / `postgresql://` and runs the migrations. Replicas starting
@@ -27,7 +34,8 @@ impl PostgresStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        let group = GroupCommit::start(pool.clone(), COMMITTING);
+        Ok(Self { pool, group })
     }
 }
 
