@@ -205,8 +205,10 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
         pinned: cli.pin && procs::taskset().is_some(),
         during_closed_loop: cli.during_closed_loop.clone(),
     };
+    // Absolute: each replica runs in its own directory.
     let facegate_binary = match &cli.facegate_binary {
-        Some(path) => path.clone(),
+        Some(path) => std::fs::canonicalize(path)
+            .with_context(|| format!("the facegate binary {}", path.display()))?,
         None => procs::sibling("facegate")?,
     };
     let dir = std::env::temp_dir().join(format!("facegate-bench-{}", std::process::id()));

@@ -19,9 +19,11 @@ pub struct PostgresStore {
     pub(super) group: GroupCommit,
 }
 
-/// Batches of creation writes committing at once (of the pool's 8 connections): each waits
-/// for PostgreSQL's WAL flush, and several flushes overlap.
-const COMMITTING: usize = 4;
+/// Batches of creation writes committing at once. One, as on SQLite: measured against four
+/// (crates/facegate-bench/analysis.md), one gave larger batches, more creations per second and
+/// about half the CPU in PostgreSQL per creation, for a few milliseconds more at the median
+/// under light load (each write waits for the batch ahead of it).
+const COMMITTING: usize = 1;
 
 impl PostgresStore {
     /// Connects to `postgres://` / `postgresql://` and runs the migrations. Replicas starting
