@@ -5,6 +5,9 @@
 #   scripts/bench.sh                 the full run (a few minutes)
 #   scripts/bench.sh --smoke         a second or two of everything, SQLite only, report in /tmp
 #   scripts/bench.sh --seconds 10    any facegate-bench option passes through (--help lists them)
+#   scripts/bench.sh --pin           PostgreSQL replicas pinned to cores with taskset
+#   scripts/bench.sh --creation-only --facegate-binary path/to/other/facegate
+#                                    creation only, against another facegate build (A/B runs)
 #
 # PostgreSQL: --postgres URL, else FACEGATE_TEST_DATABASE_URL, else trust auth on
 # 127.0.0.1:5432 (scripts/postgres.sh provides one); without a server the PostgreSQL rows are

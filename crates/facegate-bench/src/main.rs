@@ -16,7 +16,9 @@ use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 use url::Url;
 
+mod cpu;
 mod db;
+mod durable;
 mod load;
 mod procs;
 mod reference;
@@ -66,6 +68,23 @@ struct Cli {
     /// The command to show in the report (scripts/bench.sh passes its own).
     #[arg(long, default_value = "scripts/bench.sh")]
     command_line: String,
+    /// Session creation only (the references and facegate): no notify-to-final, no memory run.
+    /// For A/B comparisons; the report says which parts ran.
+    #[arg(long)]
+    creation_only: bool,
+    /// The facegate binary to measure (default: `facegate` beside this one), e.g. an older
+    /// build for an A/B comparison.
+    #[arg(long)]
+    facegate_binary: Option<PathBuf>,
+    /// Pin replica i of n to core i mod cores with `taskset` (when there are several replicas
+    /// and taskset is installed).
+    #[arg(long)]
+    pin: bool,
+    /// A shell command run beside each facegate closed loop (e.g. `perf record -g -p {pid} -o
+    /// /tmp/{name}.data -- sleep 4`): `{pid}` is the first replica's process id, `{name}` the
+    /// configuration's name as a file name. The bench waits for it after the loop.
+    #[arg(long)]
+    during_closed_loop: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -76,6 +95,16 @@ enum Sub {
         #[arg(long)]
         addr: std::net::SocketAddr,
     },
+    /// The bare durable reference server (started by the bench itself).
+    #[command(hide = true)]
+    DurableServer {
+        #[arg(long)]
+        addr: std::net::SocketAddr,
+        #[arg(long)]
+        database: String,
+        #[arg(long)]
+        sandbox: Url,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -85,15 +114,43 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     match cli.command {
         Some(Sub::ReferenceServer { addr }) => runtime.block_on(reference::serve(addr)),
+        Some(Sub::DurableServer {
+            addr,
+            database,
+            sandbox,
+        }) => runtime.block_on(durable::serve(addr, &database, &sandbox)),
         None => runtime.block_on(run(cli)),
     }
+}
+
+/// What a creation row measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The bare axum endpoint or the bare vendor call.
+    Bare,
+    /// The bare durable reference on this store.
+    Durable(Store),
+    /// facegate on this store.
+    Facegate(Store),
+}
+
+/// The two stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    Sqlite,
+    Postgres,
 }
 
 /// One configuration's creation figures.
 pub struct Creation {
     pub name: String,
+    pub kind: Kind,
     pub throughput: Stats,
     pub latency: Stats,
+    /// CPU of the server processes (all replicas) per creation, closed loop, microseconds.
+    pub cpu: Option<cpu::PerRequest>,
+    /// The same at the fixed rate.
+    pub cpu_at_rate: Option<cpu::PerRequest>,
 }
 
 /// One configuration's notify-to-final figures.
@@ -118,6 +175,9 @@ pub struct Settings {
     pub rate: u32,
     pub concurrency: usize,
     pub smoke: bool,
+    pub creation_only: bool,
+    pub pinned: bool,
+    pub during_closed_loop: Option<String>,
 }
 
 async fn run(mut cli: Cli) -> anyhow::Result<()> {
@@ -141,6 +201,15 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
         rate: cli.rate,
         concurrency: cli.concurrency,
         smoke: cli.smoke,
+        creation_only: cli.creation_only,
+        pinned: cli.pin && procs::taskset().is_some(),
+        during_closed_loop: cli.during_closed_loop.clone(),
+    };
+    // Absolute: each replica runs in its own directory.
+    let facegate_binary = match &cli.facegate_binary {
+        Some(path) => std::fs::canonicalize(path)
+            .with_context(|| format!("the facegate binary {}", path.display()))?,
+        None => procs::sibling("facegate")?,
     };
     let dir = std::env::temp_dir().join(format!("facegate-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -161,7 +230,9 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
     creations.push(
         measure(
             "bare axum endpoint (from memory)",
+            Kind::Bare,
             create_request(&http, vec![reference.base.clone()], "ref"),
+            &[reference.pid()],
             &settings,
         )
         .await,
@@ -170,23 +241,89 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
     creations.push(
         measure(
             "bare reqwest call to the vendor double",
+            Kind::Bare,
             vendor_request(&http, &sandbox.base),
+            &[sandbox.pid()],
             &settings,
         )
         .await,
     );
     drop(reference);
 
-    // SQLite, one replica.
+    // SQLite, one replica: the bare durable reference, then facegate, back to back.
+    {
+        let database = db::Database::sqlite(&dir, "durable-sqlite").await?;
+        let durable = procs::durable(&dir, "durable-sqlite", database.url(), &sandbox.base).await?;
+        let name = "bare durable reference, SQLite";
+        say(name);
+        creations.push(
+            measure(
+                name,
+                Kind::Durable(Store::Sqlite),
+                create_request(&http, vec![durable.base.clone()], "dsq"),
+                &[durable.pid()],
+                &settings,
+            )
+            .await,
+        );
+        durable.stop();
+    }
     {
         let database = db::Database::sqlite(&dir, "sqlite").await?;
-        let replica = procs::facegate(&dir, "sqlite-r1", database.url(), &sandbox.base).await?;
+        let replica = procs::facegate(
+            &dir,
+            &facegate_binary,
+            "sqlite-r1",
+            database.url(),
+            &sandbox.base,
+            None,
+            false,
+        )
+        .await?;
         let name = "facegate, SQLite, 1 replica";
         say(name);
         let bases = vec![replica.base.clone()];
-        creations.push(measure(name, create_request(&http, bases.clone(), "sq"), &settings).await);
-        notifies.push(
-            notify_to_final(&http, name, &bases, &database, cli.notify_sessions, "sqn").await?,
+        creations.push(
+            measure(
+                name,
+                Kind::Facegate(Store::Sqlite),
+                create_request(&http, bases.clone(), "sq"),
+                &[replica.pid()],
+                &settings,
+            )
+            .await,
+        );
+        if !settings.creation_only {
+            notifies.push(
+                notify_to_final(&http, name, &bases, &database, cli.notify_sessions, "sqn").await?,
+            );
+        }
+        replica.stop();
+    }
+    {
+        let database = db::Database::sqlite(&dir, "sqlite-limits").await?;
+        let replica = procs::facegate(
+            &dir,
+            &facegate_binary,
+            "sqlite-limits",
+            database.url(),
+            &sandbox.base,
+            None,
+            true,
+        )
+        .await?;
+        let name = "facegate, SQLite, 1 replica, limits on and an Idempotency-Key";
+        say(name);
+        let request = keyed(create_request(&http, vec![replica.base.clone()], "sql"));
+        creations.push(
+            measure(
+                name,
+                Kind::Facegate(Store::Sqlite),
+                request,
+                &[replica.pid()],
+                &settings,
+            )
+            .await,
         );
         replica.stop();
     }
@@ -197,41 +334,84 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
     };
     let mut postgres_version = None;
     if let Some(admin) = &postgres {
-        for count in 1..=3usize {
-            let database =
-                db::Database::postgres(admin, &format!("facegate_bench_{count}")).await?;
+        {
+            let database = db::Database::postgres(admin, "facegate_bench_durable").await?;
             postgres_version.get_or_insert(database.version().await);
-            let mut replicas = Vec::new();
-            for index in 0..count {
-                let name = format!("pg{count}-r{}", index + 1);
-                replicas.push(procs::facegate(&dir, &name, database.url(), &sandbox.base).await?);
-            }
-            let name = format!(
-                "facegate, PostgreSQL, {count} replica{}",
-                if count == 1 { "" } else { "s" }
-            );
-            say(&name);
-            let bases: Vec<Url> = replicas.iter().map(|r| r.base.clone()).collect();
-            let prefix = format!("pg{count}");
+            let durable =
+                procs::durable(&dir, "durable-postgres", database.url(), &sandbox.base).await?;
+            let name = "bare durable reference, PostgreSQL";
+            say(name);
             creations.push(
                 measure(
-                    &name,
-                    create_request(&http, bases.clone(), &prefix),
+                    name,
+                    Kind::Durable(Store::Postgres),
+                    create_request(&http, vec![durable.base.clone()], "dpg"),
+                    &[durable.pid()],
                     &settings,
                 )
                 .await,
             );
-            notifies.push(
-                notify_to_final(
-                    &http,
-                    &name,
-                    &bases,
-                    &database,
-                    cli.notify_sessions,
-                    &format!("{prefix}n"),
-                )
-                .await?,
+            durable.stop();
+            database.drop_it().await;
+        }
+        let cores = procs::cores();
+        for count in 1..=3usize {
+            let database =
+                db::Database::postgres(admin, &format!("facegate_bench_{count}")).await?;
+            let mut replicas = Vec::new();
+            for index in 0..count {
+                let name = format!("pg{count}-r{}", index + 1);
+                // Replica i on core i mod cores, when asked and there are several.
+                let core = (settings.pinned && count > 1).then_some(index % cores);
+                replicas.push(
+                    procs::facegate(
+                        &dir,
+                        &facegate_binary,
+                        &name,
+                        database.url(),
+                        &sandbox.base,
+                        core,
+                        false,
+                    )
+                    .await?,
+                );
+            }
+            let name = format!(
+                "facegate, PostgreSQL, {count} replica{}{}",
+                if count == 1 { "" } else { "s" },
+                if settings.pinned && count > 1 {
+                    ", pinned"
+                } else {
+                    ""
+                }
             );
+            say(&name);
+            let bases: Vec<Url> = replicas.iter().map(|r| r.base.clone()).collect();
+            let pids: Vec<u32> = replicas.iter().map(Process::pid).collect();
+            let prefix = format!("pg{count}");
+            creations.push(
+                measure(
+                    &name,
+                    Kind::Facegate(Store::Postgres),
+                    create_request(&http, bases.clone(), &prefix),
+                    &pids,
+                    &settings,
+                )
+                .await,
+            );
+            if !settings.creation_only {
+                notifies.push(
+                    notify_to_final(
+                        &http,
+                        &name,
+                        &bases,
+                        &database,
+                        cli.notify_sessions,
+                        &format!("{prefix}n"),
+                    )
+                    .await?,
+                );
+            }
             for replica in replicas {
                 replica.stop();
             }
@@ -240,9 +420,8 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
     } else {
         say("no PostgreSQL answers: PostgreSQL runs skipped");
     }
-
     // Memory with many stored and some pending sessions.
-    {
+    if !settings.creation_only {
         let database = db::Database::sqlite(&dir, "memory").await?;
         memory.push(
             memory_run(
@@ -251,6 +430,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 "SQLite",
                 &database,
                 &sandbox,
+                &facegate_binary,
                 &settings,
                 cli.stored,
                 cli.pending,
@@ -258,7 +438,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             .await?,
         );
     }
-    if let Some(admin) = &postgres {
+    if let Some(admin) = postgres.as_ref().filter(|_| !settings.creation_only) {
         let database = db::Database::postgres(admin, "facegate_bench_memory").await?;
         memory.push(
             memory_run(
@@ -267,6 +447,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 "PostgreSQL",
                 &database,
                 &sandbox,
+                &facegate_binary,
                 &settings,
                 cli.stored,
                 cli.pending,
@@ -321,6 +502,15 @@ fn create_body(reference: &str) -> Value {
     })
 }
 
+/// The same requests as `request`, each with an Idempotency-Key of its own (a first create:
+/// the key is checked, never repeated).
+fn keyed(request: Request) -> Request {
+    Arc::new(move |n| request(n | KEYED))
+}
+
+/// Set in a request's sequence number by [`keyed`]: send an Idempotency-Key.
+const KEYED: u64 = 1 << 62;
+
 /// `POST /v1/verifications`, round-robin over `bases`; answered 200 with a session.
 fn create_request(http: &reqwest::Client, bases: Vec<Url>, prefix: &str) -> Request {
     let http = http.clone();
@@ -328,16 +518,18 @@ fn create_request(http: &reqwest::Client, bases: Vec<Url>, prefix: &str) -> Requ
     let bases = Arc::new(bases);
     Arc::new(move |n| {
         let http = http.clone();
+        let with_key = n & KEYED != 0;
+        let n = n & !KEYED;
         let base = bases[n as usize % bases.len()].clone();
         let body = create_body(&format!("{prefix}-{n}"));
         Box::pin(async move {
-            match http
+            let mut request = http
                 .post(base.join("v1/verifications").unwrap_or(base))
-                .bearer_auth(API_KEY)
-                .json(&body)
-                .send()
-                .await
-            {
+                .bearer_auth(API_KEY);
+            if with_key {
+                request = request.header("Idempotency-Key", format!("bench-{n}"));
+            }
+            match request.json(&body).send().await {
                 Ok(answer) => answer.status().is_success() && answer.bytes().await.is_ok(),
                 Err(_) => false,
             }
@@ -374,8 +566,15 @@ fn vendor_request(http: &reqwest::Client, sandbox: &Url) -> Request {
     })
 }
 
-/// A warm-up, the closed loop (throughput), then the open loop at the fixed rate (latency).
-async fn measure(name: &str, request: Request, settings: &Settings) -> Creation {
+/// A warm-up, the closed loop (throughput), then the open loop at the fixed rate (latency);
+/// the CPU time of the processes `pids` (and of PostgreSQL's, when it runs here) over each.
+async fn measure(
+    name: &str,
+    kind: Kind,
+    request: Request,
+    pids: &[u32],
+    settings: &Settings,
+) -> Creation {
     let seconds = Duration::from_secs(settings.seconds);
     let warm = if settings.smoke {
         Duration::from_millis(200)
@@ -383,23 +582,58 @@ async fn measure(name: &str, request: Request, settings: &Settings) -> Creation 
         Duration::from_secs(1)
     };
     load::closed_loop(request.clone(), settings.concurrency, warm, 10_000_000).await;
+    let beside = settings
+        .during_closed_loop
+        .as_deref()
+        .filter(|_| matches!(kind, Kind::Facegate(_) | Kind::Durable(_)))
+        .and_then(|command| {
+            let file_name: String = name
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            let command = command
+                .replace("{pid}", &pids.first().copied().unwrap_or(0).to_string())
+                .replace("{name}", &file_name);
+            std::process::Command::new("sh")
+                .arg("-c")
+                .arg(command)
+                .spawn()
+                .ok()
+        });
+    let before = cpu::Sample::take(pids);
     let throughput =
         load::closed_loop(request.clone(), settings.concurrency, seconds, 20_000_000).await;
+    let cpu = before.per_request(&cpu::Sample::take(pids), throughput.ok);
+    if let Some(mut beside) = beside {
+        let _ = beside.wait();
+    }
     // A breath between the runs, so that the latency run does not start on a backlog.
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = cpu::Sample::take(pids);
     let latency = load::open_loop(request, settings.rate, seconds, 30_000_000).await;
+    let cpu_at_rate = before.per_request(&cpu::Sample::take(pids), latency.ok);
     say(&format!(
-        "  {:.0}/s closed loop; at {}/s: p50 {:.1} ms, p99 {:.1} ms, {} errors",
+        "  {:.0}/s closed loop ({}); at {}/s: p50 {:.1} ms, p99 {:.1} ms ({}), {} errors",
         throughput.per_second(),
+        cpu.as_ref()
+            .map(cpu::PerRequest::describe)
+            .unwrap_or_default(),
         settings.rate,
         latency.ms(0.5),
         latency.ms(0.99),
+        cpu_at_rate
+            .as_ref()
+            .map(cpu::PerRequest::describe)
+            .unwrap_or_default(),
         latency.errors + throughput.errors
     ));
     Creation {
         name: name.to_owned(),
+        kind,
         throughput,
         latency,
+        cpu,
+        cpu_at_rate,
     }
 }
 
@@ -517,6 +751,7 @@ async fn memory_run(
     name: &str,
     database: &db::Database,
     sandbox: &Process,
+    binary: &std::path::Path,
     settings: &Settings,
     stored: u32,
     pending: u32,
@@ -526,9 +761,12 @@ async fn memory_run(
     ));
     let replica = procs::facegate(
         dir,
+        binary,
         &format!("memory-{name}"),
         database.url(),
         &sandbox.base,
+        None,
+        false,
     )
     .await?;
     let bases = vec![replica.base.clone()];

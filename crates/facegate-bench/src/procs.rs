@@ -144,18 +144,78 @@ pub async fn reference(dir: &Path) -> anyhow::Result<Process> {
     start("reference", command, port, "healthz").await
 }
 
-/// One `facegate serve` on `database_url`, its sandbox provider pointed at `sandbox`, with the
-/// production defaults except: no rate limits (the load is the point) and logs to a file.
-pub async fn facegate(
+/// The bare durable reference (`facegate-bench durable-server`, crates/facegate-bench/src/
+/// durable.rs) on `database_url`, calling the vendor double at `sandbox`.
+pub async fn durable(
     dir: &Path,
     name: &str,
     database_url: &str,
     sandbox: &Url,
 ) -> anyhow::Result<Process> {
     let port = free_port()?;
+    let mut command = Command::new(std::env::current_exe()?);
+    command
+        .arg("durable-server")
+        .arg("--addr")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--database")
+        .arg(database_url)
+        .arg("--sandbox")
+        .arg(sandbox.as_str())
+        .stdout(log_file(dir, name)?)
+        .stderr(log_file(dir, &format!("{name}.err"))?);
+    start(name, command, port, "healthz").await
+}
+
+/// `taskset`, if installed.
+pub fn taskset() -> Option<PathBuf> {
+    ["/usr/bin/taskset", "/bin/taskset"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|path| path.exists())
+}
+
+/// The cores this process may run on (at least 1).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// One `facegate serve` (the binary at `binary`) on `database_url`, its sandbox provider
+/// pointed at `sandbox`, with the production defaults except: no rate limits (the load is the
+/// point) and logs to a file. With `core`, pinned to that core by `taskset`. With `limits`,
+/// the limits are checked as in production but never bind: the rates per key and per address
+/// at a billion a minute, the per-reference cap at its default (each reference is new).
+#[allow(clippy::too_many_arguments)]
+pub async fn facegate(
+    dir: &Path,
+    binary: &Path,
+    name: &str,
+    database_url: &str,
+    sandbox: &Url,
+    core: Option<usize>,
+    limits: bool,
+) -> anyhow::Result<Process> {
+    let port = free_port()?;
     let data_dir = dir.join(name);
     std::fs::create_dir_all(&data_dir)?;
-    let mut command = Command::new(sibling("facegate")?);
+    let mut command = match (core, taskset()) {
+        (Some(core), Some(taskset)) => {
+            let mut command = Command::new(taskset);
+            command.arg("-c").arg(core.to_string()).arg(binary);
+            command
+        }
+        _ => Command::new(binary),
+    };
+    if limits {
+        command
+            .env("FACEGATE_CREATE_PER_MINUTE_PER_KEY", "1000000000")
+            .env("FACEGATE_CREATE_PER_MINUTE_PER_IP", "1000000000");
+    } else {
+        command
+            .env("FACEGATE_CREATE_PER_MINUTE_PER_KEY", "0")
+            .env("FACEGATE_CREATE_PER_MINUTE_PER_IP", "0")
+            .env("FACEGATE_REFERENCE_DAILY_CAP", "0");
+    }
     command
         .arg("serve")
         .current_dir(&data_dir)
@@ -169,9 +229,6 @@ pub async fn facegate(
         .env("FACEGATE_RETURN_URL_ALLOWLIST", MERCHANT)
         .env("FACEGATE_SANDBOX", "true")
         .env("FACEGATE_SANDBOX_API_BASE", sandbox.as_str())
-        .env("FACEGATE_CREATE_PER_MINUTE_PER_KEY", "0")
-        .env("FACEGATE_CREATE_PER_MINUTE_PER_IP", "0")
-        .env("FACEGATE_REFERENCE_DAILY_CAP", "0")
         .stdout(log_file(dir, name)?)
         .stderr(log_file(dir, &format!("{name}.err"))?);
     start(name, command, port, "readyz").await

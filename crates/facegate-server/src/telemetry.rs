@@ -69,6 +69,14 @@ fn describe() {
         "How long the oldest open session has been due for a vendor check"
     );
     metrics::describe_counter!(HTTP_RESPONSES, "HTTP responses by method and status");
+    metrics::describe_counter!(
+        crate::store::GROUP_COMMITS,
+        "Store transactions that committed several creation writes together"
+    );
+    metrics::describe_counter!(
+        crate::store::GROUP_COMMIT_WRITES,
+        "Creation writes committed in those transactions"
+    );
     metrics::describe_histogram!(
         metric::CALL_DURATION,
         metrics::Unit::Seconds,

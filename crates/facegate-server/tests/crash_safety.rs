@@ -8,6 +8,10 @@
 //!   good by the reconciler);
 //! - every final state produced exactly one webhook event id: the receiver may see an id more
 //!   than once (at least once), but never two ids for one session, and the outbox holds one.
+//!
+//! The group-commit case runs the same story with many more clients, so that creations' writes
+//! are committed several to a transaction (the store's group commit; `/metrics` shows it before
+//! the kill): a batch open when the process dies holds no acknowledged session.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -23,6 +27,8 @@ const BINARY: &str = env!("CARGO_BIN_EXE_facegate");
 const API_KEY: &str = "crash-test-key-0123456789";
 const MERCHANT: &str = "https://shop.example";
 const WORKERS: usize = 12;
+/// Clients of the group-commit case: enough that writes queue behind each commit.
+const GROUP_WORKERS: usize = 64;
 
 /// What the webhook receiver saw: (event id, verification id, event type), in order.
 type Seen = Arc<Mutex<Vec<(String, String, String)>>>;
@@ -249,6 +255,32 @@ async fn list_all(http: &reqwest::Client, base: &str) -> HashMap<String, Value> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sigkill_mid_load_loses_no_acknowledged_session_and_no_event() {
+    sigkill_mid_load(WORKERS, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sigkill_amid_group_commits_loses_no_acknowledged_session_and_no_event() {
+    sigkill_mid_load(GROUP_WORKERS, true).await;
+}
+
+/// Reads one counter from `/metrics` (0 when absent).
+async fn counter(http: &reqwest::Client, base: &str, name: &str) -> f64 {
+    let text = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// The story of the module comment with `clients` creating at once; with `group_commits`, it
+/// also shows that writes were committed several to a transaction before the kill.
+async fn sigkill_mid_load(clients: usize, group_commits: bool) {
     use std::sync::atomic::Ordering;
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
@@ -271,7 +303,7 @@ async fn a_sigkill_mid_load_loses_no_acknowledged_session_and_no_event() {
         stop: Default::default(),
     });
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..WORKERS {
+    for _ in 0..clients {
         workers.spawn(worker(load.clone()));
     }
     // Mid-load: sessions are being created and completed, and webhooks are flowing.
@@ -284,6 +316,20 @@ async fn a_sigkill_mid_load_loses_no_acknowledged_session_and_no_event() {
         }
         assert!(Instant::now() < deadline, "the load never got going");
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    if group_commits {
+        let commits = counter(&load.http, &base, "facegate_store_group_commits_total").await;
+        let writes = counter(
+            &load.http,
+            &base,
+            "facegate_store_group_commit_writes_total",
+        )
+        .await;
+        assert!(
+            commits >= 1.0 && writes >= 2.0 * commits,
+            "no creation writes were committed together: {commits} group commits, {writes} writes"
+        );
+        eprintln!("group commits before the kill: {commits}, holding {writes} writes");
     }
     server.start_kill().expect("SIGKILL");
     server.wait().await.unwrap();

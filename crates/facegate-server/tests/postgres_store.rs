@@ -1134,3 +1134,116 @@ async fn concurrent_claims_lease_each_event_once() {
     assert_eq!(all.len(), 200);
     assert_eq!(a.len() + b.len(), 200);
 }
+
+/// Creations' writes sent at once are committed several to a transaction (the store's group
+/// commit); within a batch, a repeated Idempotency-Key, a vendor handle another session holds
+/// and a row that moved on answer exactly as they do alone, and the other writes still land.
+async fn group_commits(store: Arc<dyn Store>) {
+    let at = t0();
+    let mut inserting = tokio::task::JoinSet::new();
+    for n in 0..150usize {
+        let store = store.clone();
+        let mut r = record(&format!("ver_g{n:03}"), at);
+        // Sessions 0 and 1, 10 and 11, ... share an Idempotency-Key.
+        let key = if n % 10 == 1 { n - 1 } else { n };
+        r.idempotency_key = Some(format!("group-{key}"));
+        inserting.spawn(async move { (n, store.insert(&r, None).await) });
+    }
+    let mut inserted = std::collections::BTreeMap::new();
+    while let Some(done) = inserting.join_next().await {
+        let (n, outcome) = done.unwrap();
+        inserted.insert(n, outcome);
+    }
+    let mut created = Vec::new();
+    for n in 0..150usize {
+        let id = format!("ver_g{n:03}");
+        if n % 10 == 0 {
+            let pair = [&inserted[&n], &inserted[&(n + 1)]];
+            let won = pair.iter().filter(|o| o.is_ok()).count();
+            let lost = pair
+                .iter()
+                .filter(|o| matches!(o, Err(StoreError::Duplicate("idempotency_key"))))
+                .count();
+            assert_eq!((won, lost), (1, 1), "key group-{n}: {pair:?}");
+        } else if n % 10 != 1 {
+            assert!(inserted[&n].is_ok(), "{id}: {:?}", inserted[&n]);
+        }
+        let stored = store.get(&id).await.unwrap();
+        assert_eq!(stored.is_some(), inserted[&n].is_ok(), "{id}");
+        if stored.is_some() {
+            created.push(id);
+        }
+    }
+    assert_eq!(created.len(), 135);
+
+    let start = |vendor_ref: String| Start {
+        vendor_ref,
+        next_action: NextAction::Redirect {
+            url: "https://vendor.example/page".into(),
+        },
+        expires_at: at + Duration::minutes(5),
+        vendor_state: Some(serde_json::json!({"n": 1})),
+    };
+    let mut starting = tokio::task::JoinSet::new();
+    for (index, id) in created.iter().enumerate() {
+        let store = store.clone();
+        let id = id.clone();
+        // The first two ask for one handle; the third names a version the row is not at.
+        let handle = if index < 2 {
+            "shared".to_owned()
+        } else {
+            format!("handle-{index}")
+        };
+        let expected = if index == 2 { 5 } else { 0 };
+        let start = start(handle);
+        starting.spawn(async move {
+            let outcome = store.record_start(&id, expected, &start, at).await;
+            (index, outcome)
+        });
+    }
+    let mut recorded = std::collections::BTreeMap::new();
+    while let Some(done) = starting.join_next().await {
+        let (index, outcome) = done.unwrap();
+        recorded.insert(index, outcome);
+    }
+    let shared: Vec<_> = [&recorded[&0], &recorded[&1]].into_iter().collect();
+    assert_eq!(
+        shared.iter().filter(|o| matches!(o, Ok(true))).count(),
+        1,
+        "{shared:?}"
+    );
+    assert_eq!(
+        shared
+            .iter()
+            .filter(|o| matches!(o, Err(StoreError::Duplicate("vendor_ref"))))
+            .count(),
+        1,
+        "{shared:?}"
+    );
+    assert!(matches!(recorded[&2], Ok(false)), "{:?}", recorded[&2]);
+    for (index, id) in created.iter().enumerate() {
+        let row = store.get(id).await.unwrap().unwrap();
+        let took = matches!(recorded[&index], Ok(true));
+        if index >= 3 {
+            assert!(took, "{id}: {:?}", recorded[&index]);
+            assert_eq!(
+                row.vendor_ref.as_deref(),
+                Some(format!("handle-{index}").as_str())
+            );
+            assert_eq!(row.vendor_state, Some(serde_json::json!({"n": 1})));
+            assert_eq!(row.expires_at, at + Duration::minutes(5));
+        }
+        assert_eq!(row.version, i64::from(took), "{id}");
+        assert_eq!(row.vendor_ref.is_some(), took, "{id}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_commits_answer_each_write_as_alone_on_both() {
+    let (_dir, lite) = sqlite().await;
+    group_commits(lite).await;
+    let Some(db) = fresh_database("group_commits_answer_each_write_as_alone_on_both").await else {
+        return;
+    };
+    group_commits(store::connect(&db.url).await.unwrap()).await;
+}

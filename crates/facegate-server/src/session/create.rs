@@ -31,7 +31,7 @@ const START_WINDOW: Duration = Duration::from_secs(120);
 /// Creates a session: the provider prepares its vendor's start (options parsed, nothing
 /// written yet), the row is reserved, the one vendor call made, and what the vendor said
 /// recorded. Returns the session and its client secret. A repeat of an Idempotency-Key answers
-/// the first session.
+/// the first session (found by the insert's unique index, not by a read before it).
 pub async fn create(
     context: &SessionContext,
     new: NewSession,
@@ -39,15 +39,8 @@ pub async fn create(
     let Some(adapter) = context.providers.get(new.provider).cloned() else {
         return Err(SessionError::ProviderUnavailable(new.provider));
     };
-    if let (Some(api_key_id), Some(key)) = (&new.api_key_id, &new.idempotency_key) {
-        if let Some(existing) = context
-            .store
-            .find_by_idempotency_key(api_key_id, key)
-            .await?
-        {
-            return replay(context, existing);
-        }
-    }
+    // An Idempotency-Key is not looked up first: the insert's unique index finds a repeat (on
+    // any replica), and only then is the first session read. A first create pays no read.
     let id = VerificationId::generate();
     let reference = new.reference.as_ref().map(|r| r.as_str().to_owned());
     let prepared = adapter.prepare(&StartRequest {
@@ -99,7 +92,8 @@ pub async fn create(
     match context.store.insert(&record, digest.as_ref()).await {
         Ok(()) => {}
         Err(StoreError::Duplicate(_)) => {
-            // A concurrent request with the same Idempotency-Key won the race.
+            // A repeat of the Idempotency-Key: the first request (finished, or concurrent and
+            // ahead) holds the row.
             let (Some(api_key_id), Some(key)) = (&new.api_key_id, &new.idempotency_key) else {
                 return Err(SessionError::Internal(anyhow::anyhow!(
                     "duplicate session id"

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 mod admin;
+mod group;
 mod keys;
 mod ops;
 mod outbox;
@@ -27,6 +28,7 @@ pub use admin::{
     AdminFilter, AdminStore, AlertReading, AlertRecord, AlertStatus, CreatedCount, OutcomeCount,
     QUARTER_HOUR_SECONDS,
 };
+pub use group::{GROUP_COMMITS, GROUP_COMMIT_WRITES};
 pub use keys::{KeyStore, StoredApiKey};
 pub use ops::OpsCounts;
 pub use outbox::{Delivery, OutboxEvent, OutboxStore};

@@ -9,12 +9,21 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
+use super::group::GroupCommit;
 use super::{Backend, StoreError};
 
 /// The store on a PostgreSQL database, opened by [`PostgresStore::connect`].
 pub struct PostgresStore {
     pool: PgPool,
+    /// A creation's writes, committed in batches (see `group.rs`).
+    pub(super) group: GroupCommit,
 }
+
+/// Batches of creation writes committing at once. One, as on SQLite: measured against four
+/// (crates/facegate-bench/analysis.md), one gave larger batches, more creations per second and
+/// about half the CPU in PostgreSQL per creation, for a few milliseconds more at the median
+/// under light load (each write waits for the batch ahead of it).
+const COMMITTING: usize = 1;
 
 impl PostgresStore {
     /// Connects to `postgres://` / `postgresql://` and runs the migrations. Replicas starting
@@ -27,7 +36,8 @@ impl PostgresStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        let group = GroupCommit::start(pool.clone(), COMMITTING);
+        Ok(Self { pool, group })
     }
 }
 

@@ -1,13 +1,56 @@
 //! Sessions: the `verifications` rows, their versioned updates (a final change writes its
 //! webhook event and kept media in the same transaction) and the reconciler's work.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use facegate_types::{NextAction, Provider, VerificationResult, VerificationStatus};
 use sqlx::QueryBuilder;
 use time::OffsetDateTime;
 
+use super::group::{Committer, Write, GROUP_COMMITS, GROUP_COMMIT_WRITES};
 use super::rows::{is_unique_violation, records, to_json, SessionRow, COLUMNS};
 use super::{to_millis, Backend, OutboxEvent, PostgresStore, SqliteStore, StoreError, StoredMedia};
+
+/// How a batch of writes ended (see `group.rs`).
+enum Batch {
+    /// Committed; the ids whose vendor answer was recorded (the others moved on meanwhile).
+    Committed(HashSet<String>),
+    /// A statement failed and the transaction was rolled back: nothing of it was written, so
+    /// each write may run again on its own.
+    RolledBack(sqlx::Error),
+    /// The commit itself failed: whether it happened is unknown, so nothing is retried and
+    /// every write answers the error (none is acknowledged).
+    Unknown(sqlx::Error),
+}
+
+/// The insert's statement, without its values.
+fn insert_head() -> String {
+    format!("INSERT INTO verifications ({COLUMNS}, subject_digest_key, subject_digest) ")
+}
+
+/// The answer a failed insert gives.
+fn insert_error(error: sqlx::Error) -> StoreError {
+    if is_unique_violation(&error) {
+        StoreError::Duplicate("idempotency_key")
+    } else {
+        error.into()
+    }
+}
+
+/// The answer a failed `record_start` gives.
+fn start_error(error: sqlx::Error) -> StoreError {
+    if is_unique_violation(&error) {
+        StoreError::Duplicate("vendor_ref")
+    } else {
+        error.into()
+    }
+}
+
+/// An error for each of several waiting writes (sqlx errors are not `Clone`).
+fn shared(error: &sqlx::Error) -> StoreError {
+    StoreError::Database(sqlx::Error::Protocol(format!("group commit: {error}")))
+}
 
 /// A stored session, as the database holds it (never serialised to clients: see `view/`).
 #[derive(Clone, Debug, PartialEq)]
@@ -171,7 +214,261 @@ pub trait SessionStore: Send + Sync {
 }
 
 macro_rules! implement {
-    ($store:ty) => {
+    ($store:ty, $db:ty) => {
+        impl Committer for sqlx::Pool<$db> {
+            async fn commit(&self, batch: Vec<Write>) {
+                if batch.len() > 1 {
+                    match <$store>::commit_together(self, &batch).await {
+                        Batch::Committed(recorded) => {
+                            metrics::counter!(GROUP_COMMITS).increment(1);
+                            metrics::counter!(GROUP_COMMIT_WRITES).increment(batch.len() as u64);
+                            for write in batch {
+                                match write {
+                                    Write::Insert { done, .. } => {
+                                        let _ = done.send(Ok(()));
+                                    }
+                                    Write::Start { id, done, .. } => {
+                                        let _ = done.send(Ok(recorded.contains(&id)));
+                                    }
+                                }
+                            }
+                            return;
+                        }
+                        Batch::Unknown(error) => {
+                            tracing::error!(%error, writes = batch.len(), "a group commit failed");
+                            for write in batch {
+                                match write {
+                                    Write::Insert { done, .. } => {
+                                        let _ = done.send(Err(shared(&error)));
+                                    }
+                                    Write::Start { done, .. } => {
+                                        let _ = done.send(Err(shared(&error)));
+                                    }
+                                }
+                            }
+                            return;
+                        }
+                        Batch::RolledBack(error) => {
+                            tracing::debug!(
+                                %error,
+                                writes = batch.len(),
+                                "a group commit was refused as a whole; its writes run one by one"
+                            );
+                        }
+                    }
+                }
+                for write in batch {
+                    match write {
+                        Write::Insert {
+                            record,
+                            digest,
+                            done,
+                        } => {
+                            let _ = done.send(
+                                <$store>::insert_one(self, &record, digest.as_ref()).await,
+                            );
+                        }
+                        Write::Start {
+                            id,
+                            expected_version,
+                            start,
+                            at,
+                            done,
+                        } => {
+                            let _ = done.send(
+                                <$store>::record_start_one(self, &id, expected_version, &start, at)
+                                    .await,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+
+        impl $store {
+            /// One session's row, in a statement of its own.
+            async fn insert_one(
+                pool: &sqlx::Pool<$db>,
+                r: &SessionRecord,
+                digest: Option<&SubjectDigest>,
+            ) -> Result<(), StoreError> {
+                let mut query = QueryBuilder::<$db>::new(insert_head());
+                query.push_values(std::iter::once((r, digest)), |mut row, (r, digest)| {
+                    let subject = r.subject.as_ref();
+                    row.push_bind(&r.id)
+                        .push_bind(r.provider.as_str())
+                        .push_bind(r.status.as_str())
+                        .push_bind(&r.reference)
+                        .push_bind(&r.client_secret_hash)
+                        .push_bind(&r.client_secret_sealed)
+                        .push_bind(subject.map(|s| &s.name))
+                        .push_bind(subject.map(|s| &s.id_number))
+                        .push_bind(subject.map(|s| &s.name_masked))
+                        .push_bind(subject.map(|s| &s.id_number_masked))
+                        .push_bind(&r.return_url)
+                        .push_bind(&r.vendor_ref)
+                        .push_bind(to_json(r.next_action.as_ref()))
+                        .push_bind(to_json(r.result.as_ref()))
+                        .push_bind(to_json(r.vendor_state.as_ref()))
+                        .push_bind(&r.api_key_id)
+                        .push_bind(&r.idempotency_key)
+                        .push_bind(r.version)
+                        .push_bind(to_millis(r.created_at))
+                        .push_bind(to_millis(r.updated_at))
+                        .push_bind(to_millis(r.expires_at))
+                        .push_bind(r.completed_at.map(to_millis))
+                        .push_bind(r.last_checked_at.map(to_millis))
+                        .push_bind(r.redacted_at.map(to_millis))
+                        .push_bind(digest.map(|d| &d.key_id))
+                        .push_bind(digest.map(|d| &d.digest));
+                });
+                query
+                    .build()
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(insert_error)
+            }
+
+            /// One vendor answer, in a statement of its own.
+            async fn record_start_one(
+                pool: &sqlx::Pool<$db>,
+                id: &str,
+                expected_version: i64,
+                start: &Start,
+                at: OffsetDateTime,
+            ) -> Result<bool, StoreError> {
+                sqlx::query(
+                    "UPDATE verifications SET vendor_ref = $1, next_action = $2, \
+                     expires_at = $3, vendor_state = $4, version = version + 1, \
+                     updated_at = $5 \
+                     WHERE id = $6 AND version = $7",
+                )
+                .bind(&start.vendor_ref)
+                .bind(to_json(Some(&start.next_action)))
+                .bind(to_millis(start.expires_at))
+                .bind(to_json(start.vendor_state.as_ref()))
+                .bind(to_millis(at))
+                .bind(id)
+                .bind(expected_version)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected() == 1)
+                .map_err(start_error)
+            }
+
+            /// Every write of `batch` in one transaction: the new rows in one multi-row
+            /// `INSERT`, the vendor answers in one `UPDATE ... FROM` that returns the rows it
+            /// changed (a row no longer at its expected version is left alone, as alone).
+            async fn commit_together(pool: &sqlx::Pool<$db>, batch: &[Write]) -> Batch {
+                let mut rows = Vec::new();
+                let mut starts = Vec::new();
+                for write in batch {
+                    match write {
+                        Write::Insert { record, digest, .. } => rows.push((record, digest)),
+                        Write::Start {
+                            id,
+                            expected_version,
+                            start,
+                            at,
+                            ..
+                        } => starts.push((id, *expected_version, start, *at)),
+                    }
+                }
+                // Two answers for one row in one statement would be applied in no set order.
+                let distinct: HashSet<&String> = starts.iter().map(|s| s.0).collect();
+                if distinct.len() != starts.len() {
+                    return Batch::RolledBack(sqlx::Error::Protocol(
+                        "two vendor answers for one session in one batch".into(),
+                    ));
+                }
+                let mut tx = match pool.begin().await {
+                    Ok(tx) => tx,
+                    Err(error) => return Batch::RolledBack(error),
+                };
+                let mut recorded = HashSet::new();
+                let written: Result<(), sqlx::Error> = async {
+                    if !rows.is_empty() {
+                        let mut query = QueryBuilder::<$db>::new(insert_head());
+                        query.push_values(&rows, |mut row, (r, digest)| {
+                            let subject = r.subject.as_ref();
+                            row.push_bind(&r.id)
+                                .push_bind(r.provider.as_str())
+                                .push_bind(r.status.as_str())
+                                .push_bind(&r.reference)
+                                .push_bind(&r.client_secret_hash)
+                                .push_bind(&r.client_secret_sealed)
+                                .push_bind(subject.map(|s| &s.name))
+                                .push_bind(subject.map(|s| &s.id_number))
+                                .push_bind(subject.map(|s| &s.name_masked))
+                                .push_bind(subject.map(|s| &s.id_number_masked))
+                                .push_bind(&r.return_url)
+                                .push_bind(&r.vendor_ref)
+                                .push_bind(to_json(r.next_action.as_ref()))
+                                .push_bind(to_json(r.result.as_ref()))
+                                .push_bind(to_json(r.vendor_state.as_ref()))
+                                .push_bind(&r.api_key_id)
+                                .push_bind(&r.idempotency_key)
+                                .push_bind(r.version)
+                                .push_bind(to_millis(r.created_at))
+                                .push_bind(to_millis(r.updated_at))
+                                .push_bind(to_millis(r.expires_at))
+                                .push_bind(r.completed_at.map(to_millis))
+                                .push_bind(r.last_checked_at.map(to_millis))
+                                .push_bind(r.redacted_at.map(to_millis))
+                                .push_bind(digest.as_ref().map(|d| &d.key_id))
+                                .push_bind(digest.as_ref().map(|d| &d.digest));
+                        });
+                        query.build().execute(&mut *tx).await?;
+                    }
+                    if !starts.is_empty() {
+                        let mut query = QueryBuilder::<$db>::new(
+                            "UPDATE verifications SET vendor_ref = v.v_vendor_ref, \
+                             next_action = v.v_next_action, expires_at = v.v_expires_at, \
+                             vendor_state = v.v_vendor_state, version = version + 1, \
+                             updated_at = v.v_updated_at FROM (",
+                        );
+                        for (index, (id, expected_version, start, at)) in starts.iter().enumerate()
+                        {
+                            if index > 0 {
+                                query.push(" UNION ALL ");
+                            }
+                            query.push("SELECT ");
+                            query.push_bind(id.as_str()).push(" AS v_id, ");
+                            query.push_bind(*expected_version).push(" AS v_version, ");
+                            query
+                                .push_bind(start.vendor_ref.as_str())
+                                .push(" AS v_vendor_ref, ");
+                            query
+                                .push_bind(to_json(Some(&start.next_action)))
+                                .push(" AS v_next_action, ");
+                            query
+                                .push_bind(to_millis(start.expires_at))
+                                .push(" AS v_expires_at, ");
+                            query
+                                .push_bind(to_json(start.vendor_state.as_ref()))
+                                .push(" AS v_vendor_state, ");
+                            query.push_bind(to_millis(*at)).push(" AS v_updated_at");
+                        }
+                        query.push(") AS v WHERE id = v.v_id AND version = v.v_version RETURNING id");
+                        let changed: Vec<(String,)> =
+                            query.build_query_as().fetch_all(&mut *tx).await?;
+                        recorded.extend(changed.into_iter().map(|(id,)| id));
+                    }
+                    Ok(())
+                }
+                .await;
+                if let Err(error) = written {
+                    let _ = tx.rollback().await;
+                    return Batch::RolledBack(error);
+                }
+                match tx.commit().await {
+                    Ok(()) => Batch::Committed(recorded),
+                    Err(error) => Batch::Unknown(error),
+                }
+            }
+        }
+
         #[async_trait]
         impl SessionStore for $store {
             async fn insert(
@@ -179,49 +476,7 @@ macro_rules! implement {
                 r: &SessionRecord,
                 digest: Option<&SubjectDigest>,
             ) -> Result<(), StoreError> {
-                let sql = format!(
-                    "INSERT INTO verifications \
-                     ({COLUMNS}, subject_digest_key, subject_digest) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-                     $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
-                );
-                let subject = r.subject.as_ref();
-                let outcome = sqlx::query(&sql)
-                    .bind(&r.id)
-                    .bind(r.provider.as_str())
-                    .bind(r.status.as_str())
-                    .bind(&r.reference)
-                    .bind(&r.client_secret_hash)
-                    .bind(&r.client_secret_sealed)
-                    .bind(subject.map(|s| &s.name))
-                    .bind(subject.map(|s| &s.id_number))
-                    .bind(subject.map(|s| &s.name_masked))
-                    .bind(subject.map(|s| &s.id_number_masked))
-                    .bind(&r.return_url)
-                    .bind(&r.vendor_ref)
-                    .bind(to_json(r.next_action.as_ref()))
-                    .bind(to_json(r.result.as_ref()))
-                    .bind(to_json(r.vendor_state.as_ref()))
-                    .bind(&r.api_key_id)
-                    .bind(&r.idempotency_key)
-                    .bind(r.version)
-                    .bind(to_millis(r.created_at))
-                    .bind(to_millis(r.updated_at))
-                    .bind(to_millis(r.expires_at))
-                    .bind(r.completed_at.map(to_millis))
-                    .bind(r.last_checked_at.map(to_millis))
-                    .bind(r.redacted_at.map(to_millis))
-                    .bind(digest.map(|d| &d.key_id))
-                    .bind(digest.map(|d| &d.digest))
-                    .execute(self.writer())
-                    .await;
-                match outcome {
-                    Ok(_) => Ok(()),
-                    Err(error) if is_unique_violation(&error) => {
-                        Err(StoreError::Duplicate("idempotency_key"))
-                    }
-                    Err(error) => Err(error.into()),
-                }
+                self.group.insert(r, digest).await
             }
 
             async fn get(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
@@ -297,28 +552,7 @@ macro_rules! implement {
                 start: &Start,
                 at: OffsetDateTime,
             ) -> Result<bool, StoreError> {
-                let outcome = sqlx::query(
-                    "UPDATE verifications SET vendor_ref = $1, next_action = $2, \
-                     expires_at = $3, vendor_state = $4, version = version + 1, \
-                     updated_at = $5 \
-                     WHERE id = $6 AND version = $7",
-                )
-                .bind(&start.vendor_ref)
-                .bind(to_json(Some(&start.next_action)))
-                .bind(to_millis(start.expires_at))
-                .bind(to_json(start.vendor_state.as_ref()))
-                .bind(to_millis(at))
-                .bind(id)
-                .bind(expected_version)
-                .execute(self.writer())
-                .await;
-                match outcome {
-                    Ok(done) => Ok(done.rows_affected() == 1),
-                    Err(error) if is_unique_violation(&error) => {
-                        Err(StoreError::Duplicate("vendor_ref"))
-                    }
-                    Err(error) => Err(error.into()),
-                }
+                self.group.record_start(id, expected_version, start, at).await
             }
 
             async fn delete_unstarted(&self, id: &str) -> Result<(), StoreError> {
@@ -433,5 +667,5 @@ macro_rules! implement {
     };
 }
 
-implement!(SqliteStore);
-implement!(PostgresStore);
+implement!(SqliteStore, sqlx::Sqlite);
+implement!(PostgresStore, sqlx::Postgres);

@@ -8,6 +8,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
+use super::group::GroupCommit;
 use super::{Backend, StoreError};
 
 /// The store on one SQLite file (or in memory), opened by [`SqliteStore::connect`].
@@ -18,6 +19,8 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// Read-only connections: WAL lets them read beside the writer without waiting.
     reader: SqlitePool,
+    /// A creation's writes, committed in batches on the writer (see `group.rs`).
+    pub(super) group: GroupCommit,
 }
 
 /// Readers beside the one writer.
@@ -53,7 +56,12 @@ impl SqliteStore {
                 .connect_with(options.read_only(true).create_if_missing(false))
                 .await?
         };
-        Ok(Self { writer, reader })
+        let group = GroupCommit::start(writer.clone(), 1);
+        Ok(Self {
+            writer,
+            reader,
+            group,
+        })
     }
 }
 
