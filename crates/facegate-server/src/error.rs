@@ -250,6 +250,7 @@ impl From<SessionError> for AppError {
                 Self::VendorAnomaly(error.to_string())
             }
             SessionError::NotFound => Self::NotFound("no such verification"),
+            SessionError::CapReached(reached) => crate::limits::cap_refusal(&reached),
             SessionError::Provider(error) => error.into(),
             SessionError::Store(error) => error.into(),
             SessionError::Internal(error) => Self::Internal(error),

@@ -12,7 +12,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::session::NewSession;
-use crate::store::ListFilter;
+use crate::store::{CapReached, Caps};
 
 const DAY: time::Duration = time::Duration::days(1);
 
@@ -68,67 +68,41 @@ impl CreationLimits {
     }
 }
 
-/// The per-person daily cap (`subject_daily_cap`, off at 0): 429 with Retry-After when the
-/// person already has that many sessions in the last 24 hours. Counted by subject digest.
-pub async fn check_subject_cap(state: &AppState, new: &NewSession) -> AppResult<()> {
-    let cap = state.settings.limits.subject_daily_cap;
-    let Some(subject) = new.subject.as_ref().filter(|_| cap > 0) else {
-        return Ok(());
-    };
-    let now = crate::session::now();
-    let digests = state.core.pii.subject_digests(subject.id_number.expose());
-    if state
-        .core
-        .store
-        .count_by_subject_digest(&digests, now - DAY)
-        .await?
-        < i64::from(cap)
-    {
-        return Ok(());
-    }
-    // The cap-th newest session leaves the window first.
-    let ids = state
-        .core
-        .store
-        .find_by_subject_digest(&digests, cap)
-        .await?;
-    let oldest = match ids.last() {
-        Some(id) => state.core.store.get(id).await?.map(|r| r.created_at),
-        None => None,
-    };
-    let wait = oldest.map_or(DAY, |at| at + DAY - now);
-    Err(AppError::RateLimited {
-        retry_after_seconds: wait.whole_seconds().clamp(1, 86_400) as u64,
+/// The daily caps a new session must fit under: at most `reference_daily_cap` sessions per
+/// merchant reference and `subject_daily_cap` per person (by subject digest, under every digest
+/// key) in the last 24 hours; 0 turns a cap off. `None` when no cap applies to this session.
+/// The store counts and inserts in one transaction holding the caps' keys
+/// ([`crate::store::SessionStore::insert_capped`]), so they hold under concurrent creations on
+/// every replica.
+pub fn caps(state: &AppState, new: &NewSession) -> Option<Caps> {
+    let limits = &state.settings.limits;
+    let reference = (limits.reference_daily_cap > 0 && new.reference.is_some())
+        .then_some(limits.reference_daily_cap);
+    let subject = new
+        .subject
+        .as_ref()
+        .filter(|_| limits.subject_daily_cap > 0)
+        .map(|subject| {
+            (
+                state.core.pii.subject_digests(subject.id_number.expose()),
+                limits.subject_daily_cap,
+            )
+        });
+    (reference.is_some() || subject.is_some()).then(|| Caps {
+        since: crate::session::now() - DAY,
+        reference,
+        subject,
     })
 }
 
-/// At most `reference_daily_cap` sessions per merchant reference in 24 hours (0: no cap).
-pub async fn check_reference_cap(state: &AppState, reference: &str) -> AppResult<()> {
-    let cap = state.settings.limits.reference_daily_cap;
-    if cap == 0 {
-        return Ok(());
+/// A cap reached: 429 with Retry-After, the seconds until the counted session that leaves the
+/// window first does (at least 1, at most a day).
+pub fn cap_refusal(reached: &CapReached) -> AppError {
+    let (CapReached::Reference { oldest } | CapReached::Subject { oldest }) = reached;
+    let wait = *oldest + DAY - crate::session::now();
+    AppError::RateLimited {
+        retry_after_seconds: wait.whole_seconds().clamp(1, 86_400) as u64,
     }
-    let since = crate::session::now() - DAY;
-    let recent = state
-        .core
-        .store
-        .list(&ListFilter {
-            reference: Some(reference.to_owned()),
-            status: None,
-            after: None,
-            limit: cap,
-        })
-        .await?;
-    let within: Vec<_> = recent.iter().filter(|r| r.created_at > since).collect();
-    if within.len() < cap as usize {
-        return Ok(());
-    }
-    // The oldest of the last `cap` leaves the window first.
-    let oldest = within.iter().map(|r| r.created_at).min().unwrap_or(since);
-    let wait = (oldest + DAY - crate::session::now()).max(time::Duration::SECOND);
-    Err(refused(Duration::from_secs(
-        wait.whole_seconds().max(1) as u64
-    )))
 }
 
 #[cfg(test)]

@@ -1135,6 +1135,76 @@ async fn concurrent_claims_lease_each_event_once() {
     assert_eq!(a.len() + b.len(), 200);
 }
 
+/// Two replicas (two pools) creating for one reference and one person at the same moment:
+/// each cap admits exactly its number, whichever replica asks, and the refusal names the
+/// counted session that leaves the window first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn caps_hold_across_replicas_under_concurrent_creations() {
+    let Some(db) = fresh_database("caps_hold_across_replicas_under_concurrent_creations").await
+    else {
+        return;
+    };
+    let replicas = [
+        store::connect(&db.url).await.unwrap(),
+        store::connect(&db.url).await.unwrap(),
+    ];
+    let at = t0();
+    // Each round's rows carry its own person's digest, so the rounds do not count each other.
+    for (name, person, caps) in [
+        (
+            "reference",
+            5u8,
+            store::Caps {
+                since: at - Duration::days(1),
+                reference: Some(3),
+                subject: None,
+            },
+        ),
+        (
+            "subject",
+            7u8,
+            store::Caps {
+                since: at - Duration::days(1),
+                reference: None,
+                subject: Some((vec![vec![7; 32], vec![8; 32]], 3)),
+            },
+        ),
+    ] {
+        let digest = SubjectDigest {
+            key_id: "k1".into(),
+            digest: vec![person; 32],
+        };
+        let tasks: Vec<_> = (0..24)
+            .map(|n| {
+                let store = replicas[n % 2].clone();
+                let caps = caps.clone();
+                let digest = digest.clone();
+                let mut row = record(
+                    &format!("{name}_{n:02}"),
+                    at + Duration::milliseconds(n as i64),
+                );
+                row.reference = Some(format!("order-{name}"));
+                tokio::spawn(async move { store.insert_capped(&row, Some(&digest), &caps).await })
+            })
+            .collect();
+        let mut admitted = 0;
+        for task in tasks {
+            match task.await.unwrap().unwrap() {
+                None => admitted += 1,
+                Some(
+                    store::CapReached::Reference { oldest } | store::CapReached::Subject { oldest },
+                ) => {
+                    assert!(
+                        oldest >= at && oldest < at + Duration::seconds(1),
+                        "{name}: {oldest}"
+                    );
+                }
+            }
+        }
+        assert_eq!(admitted, 3, "{name}: the cap admits exactly 3");
+    }
+}
+
 /// Creations' writes sent at once are committed several to a transaction (the store's group
 /// commit); within a batch, a repeated Idempotency-Key, a vendor handle another session holds
 /// and a row that moved on answer exactly as they do alone, and the other writes still land.

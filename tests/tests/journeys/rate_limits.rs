@@ -57,3 +57,47 @@ async fn one_reference_gets_at_most_the_daily_cap() {
     );
     assert_eq!(create(&app, "order-2").await.status(), StatusCode::OK);
 }
+
+/// Twenty creations for one reference and one person at once: exactly the cap get through,
+/// the rest are 429 and stored nothing (the caps are counted in the insert's transaction, not
+/// read before it; on PostgreSQL under an advisory lock per reference and per person).
+#[tokio::test]
+async fn concurrent_creations_cannot_overshoot_the_caps() {
+    for (cap_key, body) in [
+        (
+            "reference_daily_cap",
+            json!({"provider": "sandbox", "reference": "order-race",
+                "return_url": "https://shop.example/r"}),
+        ),
+        (
+            "subject_daily_cap",
+            json!({"provider": "sandbox",
+                "subject": {"name": facegate_tests::NAME, "id_number": facegate_tests::ID_NUMBER},
+                "return_url": "https://shop.example/r"}),
+        ),
+    ] {
+        let app = TestApp::spawn_with(&[(cap_key, "3")]).await;
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                let request = app
+                    .http
+                    .post(app.url("/v1/verifications"))
+                    .bearer_auth(facegate_tests::API_KEY)
+                    .json(&body);
+                tokio::spawn(async move { request.send().await.unwrap().status() })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for handle in handles {
+            statuses.push(handle.await.unwrap());
+        }
+        let created = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+        let refused = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert_eq!((created, refused), (3, 17), "{cap_key}: {statuses:?}");
+        let (_, page) = app.list("limit=100").await;
+        assert_eq!(page["data"].as_array().unwrap().len(), 3, "{cap_key}");
+    }
+}

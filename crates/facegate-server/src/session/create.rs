@@ -9,7 +9,7 @@ use facegate_types::{Provider, ProviderOptions, VerificationStatus};
 use super::{SessionContext, SessionError};
 use crate::domain::{ClientSecret, Reference, ReturnUrl, Subject, VerificationId};
 use crate::providers::StartRequest;
-use crate::store::{SealedSubject, SessionRecord, Start, StoreError, SubjectDigest};
+use crate::store::{Caps, SealedSubject, SessionRecord, Start, StoreError, SubjectDigest};
 
 /// A create request, parsed (`api/verifications/create.rs`); the provider's options are
 /// still the wire's, for the provider to parse into its own.
@@ -23,6 +23,9 @@ pub struct NewSession {
     pub options: ProviderOptions,
     pub api_key_id: Option<String>,
     pub idempotency_key: Option<String>,
+    /// The daily caps the new row must fit under, checked in the insert's own transaction
+    /// (`limits::caps`); `None`: no cap.
+    pub caps: Option<Caps>,
 }
 
 /// How long a session may wait for its vendor's first answer before the reconciler gives up.
@@ -89,7 +92,19 @@ pub async fn create(
         let (key_id, digest) = context.pii.subject_digest(subject.id_number.expose());
         SubjectDigest { key_id, digest }
     });
-    match context.store.insert(&record, digest.as_ref()).await {
+    let inserted = match &new.caps {
+        Some(caps) => match context
+            .store
+            .insert_capped(&record, digest.as_ref(), caps)
+            .await
+        {
+            Ok(Some(reached)) => return Err(SessionError::CapReached(reached)),
+            Ok(None) => Ok(()),
+            Err(error) => Err(error),
+        },
+        None => context.store.insert(&record, digest.as_ref()).await,
+    };
+    match inserted {
         Ok(()) => {}
         Err(StoreError::Duplicate(_)) => {
             // A repeat of the Idempotency-Key: the first request (finished, or concurrent and

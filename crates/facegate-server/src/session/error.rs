@@ -47,6 +47,10 @@ pub enum SessionError {
          the verification was not created (retrying makes a new vendor call)"
     )]
     VendorHandleTaken(Provider),
+    /// 429 with Retry-After: a daily cap (per merchant reference, per person) is reached;
+    /// nothing was written and no vendor was called.
+    #[error("a daily cap is reached")]
+    CapReached(crate::store::CapReached),
     /// 404: the session went away while it was being changed.
     #[error("no such verification")]
     NotFound,

@@ -71,6 +71,7 @@ impl Core {
             options: ProviderOptions::default(),
             api_key_id: Some("key_test".into()),
             idempotency_key: None,
+            caps: None,
         }
     }
 

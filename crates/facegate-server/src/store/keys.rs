@@ -81,7 +81,7 @@ macro_rules! implement {
         impl $store {
             /// `SELECT <what> FROM verifications WHERE subject_digest IN (<digests>)`, the
             /// digests bound.
-            fn by_subject_digest<'a>(
+            pub(super) fn by_subject_digest<'a>(
                 what: &str,
                 digests: &'a [Vec<u8>],
             ) -> QueryBuilder<'a, <$store as Backend>::Database> {

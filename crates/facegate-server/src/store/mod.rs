@@ -35,7 +35,8 @@ pub use outbox::{Delivery, OutboxEvent, OutboxStore};
 pub use postgres::PostgresStore;
 pub use privacy::{PrivacyStore, Redaction, StoredMedia};
 pub use sessions::{
-    Change, ListFilter, SealedSubject, SessionRecord, SessionStore, Start, SubjectDigest,
+    CapReached, Caps, Change, ListFilter, SealedSubject, SessionRecord, SessionStore, Start,
+    SubjectDigest,
 };
 pub use sqlite::SqliteStore;
 pub use tokens::VendorTokenStore;
@@ -93,6 +94,10 @@ trait Backend {
     const GREATEST: &'static str;
     /// `result.reason` (the stored result is JSON text), or NULL.
     const RESULT_REASON: &'static str;
+    /// Takes a transaction-scoped lock on a 64-bit key (`$1`), where concurrent writers need
+    /// one (PostgreSQL: several replicas); `None` where the one writer connection already
+    /// serialises every write transaction (SQLite).
+    const CAP_LOCK: Option<&'static str>;
 }
 
 /// Opens the store the URL names and brings its schema up to date.

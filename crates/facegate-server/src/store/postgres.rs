@@ -59,4 +59,5 @@ impl Backend for PostgresStore {
     const LEAST: &'static str = "LEAST";
     const GREATEST: &'static str = "GREATEST";
     const RESULT_REASON: &'static str = "(result::jsonb ->> 'reason')";
+    const CAP_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock($1)");
 }

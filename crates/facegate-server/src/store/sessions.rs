@@ -10,7 +10,10 @@ use time::OffsetDateTime;
 
 use super::group::{Committer, Write, GROUP_COMMITS, GROUP_COMMIT_WRITES};
 use super::rows::{is_unique_violation, records, to_json, SessionRow, COLUMNS};
-use super::{to_millis, Backend, OutboxEvent, PostgresStore, SqliteStore, StoreError, StoredMedia};
+use super::{
+    from_millis, to_millis, Backend, OutboxEvent, PostgresStore, SqliteStore, StoreError,
+    StoredMedia,
+};
 
 /// How a batch of writes ended (see `group.rs`).
 enum Batch {
@@ -153,6 +156,51 @@ pub struct ListFilter {
     pub limit: u32,
 }
 
+/// The daily caps a new session must fit under (`reference_daily_cap`, `subject_daily_cap`):
+/// sessions created after `since` count.
+#[derive(Clone, Debug)]
+pub struct Caps {
+    pub since: OffsetDateTime,
+    /// At most this many sessions with the new row's `reference`.
+    pub reference: Option<u32>,
+    /// At most this many sessions whose subject digest is one of these (the person's digest
+    /// under each digest key, old ones included).
+    pub subject: Option<(Vec<Vec<u8>>, u32)>,
+}
+
+impl Caps {
+    /// No cap applies.
+    pub fn none(since: OffsetDateTime) -> Self {
+        Self {
+            since,
+            reference: None,
+            subject: None,
+        }
+    }
+}
+
+/// Which cap refused a new session, and the `created_at` of the counted session that leaves
+/// the window first (the cap-th newest): a retry can succeed once it is older than the window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapReached {
+    Reference { oldest: OffsetDateTime },
+    Subject { oldest: OffsetDateTime },
+}
+
+/// A 64-bit key for PostgreSQL's advisory locks from what a cap counts by: the first 8 bytes of
+/// SHA-256 over `kind`, a zero byte and `value` (the same on every replica).
+fn lock_key(kind: &str, value: &[u8]) -> i64 {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    hash.update(kind.as_bytes());
+    hash.update([0]);
+    hash.update(value);
+    let digest = hash.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
 /// Sessions: created, looked up, started, changed, and found for the reconciler.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
@@ -163,6 +211,17 @@ pub trait SessionStore: Send + Sync {
         record: &SessionRecord,
         digest: Option<&SubjectDigest>,
     ) -> Result<(), StoreError>;
+    /// Inserts like [`SessionStore::insert`] unless one of `caps` is reached (then nothing is
+    /// written): the counts and the insert are one transaction that holds the caps' keys
+    /// (SQLite: the one writer connection; PostgreSQL: a transaction-scoped advisory lock per
+    /// capped reference and digest), so concurrent creations on any replica cannot overshoot a
+    /// cap. Without a cap, the same as `insert` (grouped with other writes).
+    async fn insert_capped(
+        &self,
+        record: &SessionRecord,
+        digest: Option<&SubjectDigest>,
+        caps: &Caps,
+    ) -> Result<Option<CapReached>, StoreError>;
     async fn get(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
     async fn find_by_idempotency_key(
         &self,
@@ -292,6 +351,19 @@ macro_rules! implement {
                 r: &SessionRecord,
                 digest: Option<&SubjectDigest>,
             ) -> Result<(), StoreError> {
+                Self::insert_query(r, digest)
+                    .build()
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(insert_error)
+            }
+
+            /// The `INSERT` of one session's row, its values bound.
+            fn insert_query<'a>(
+                r: &'a SessionRecord,
+                digest: Option<&'a SubjectDigest>,
+            ) -> QueryBuilder<'a, $db> {
                 let mut query = QueryBuilder::<$db>::new(insert_head());
                 query.push_values(std::iter::once((r, digest)), |mut row, (r, digest)| {
                     let subject = r.subject.as_ref();
@@ -323,11 +395,6 @@ macro_rules! implement {
                         .push_bind(digest.map(|d| &d.digest));
                 });
                 query
-                    .build()
-                    .execute(pool)
-                    .await
-                    .map(|_| ())
-                    .map_err(insert_error)
             }
 
             /// One vendor answer, in a statement of its own.
@@ -477,6 +544,75 @@ macro_rules! implement {
                 digest: Option<&SubjectDigest>,
             ) -> Result<(), StoreError> {
                 self.group.insert(r, digest).await
+            }
+
+            async fn insert_capped(
+                &self,
+                r: &SessionRecord,
+                digest: Option<&SubjectDigest>,
+                caps: &Caps,
+            ) -> Result<Option<CapReached>, StoreError> {
+                let reference = caps.reference.zip(r.reference.as_deref());
+                let subject = caps.subject.as_ref().filter(|(digests, _)| !digests.is_empty());
+                if reference.is_none() && subject.is_none() {
+                    return self.group.insert(r, digest).await.map(|()| None);
+                }
+                let mut tx = self.writer().begin().await?;
+                if let Some(lock) = <$store as Backend>::CAP_LOCK {
+                    let mut keys: Vec<i64> = reference
+                        .map(|(_, reference)| lock_key("reference", reference.as_bytes()))
+                        .into_iter()
+                        .chain(subject.into_iter().flat_map(|(digests, _)| {
+                            digests.iter().map(|digest| lock_key("subject", digest))
+                        }))
+                        .collect();
+                    // One order on every replica: two creations never wait for each other.
+                    keys.sort_unstable();
+                    keys.dedup();
+                    for key in keys {
+                        sqlx::query(lock).bind(key).execute(&mut *tx).await?;
+                    }
+                }
+                let since = to_millis(caps.since);
+                // The cap-th newest counted session, if there are that many: the cap is reached.
+                if let Some((cap, reference)) = reference {
+                    let oldest: Option<(i64,)> = sqlx::query_as(
+                        "SELECT created_at FROM verifications WHERE reference = $1 \
+                         AND created_at > $2 ORDER BY created_at DESC LIMIT 1 OFFSET $3",
+                    )
+                    .bind(reference)
+                    .bind(since)
+                    .bind(i64::from(cap.max(1)) - 1)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some((oldest,)) = oldest {
+                        return Ok(Some(CapReached::Reference {
+                            oldest: from_millis(oldest)?,
+                        }));
+                    }
+                }
+                if let Some((digests, cap)) = subject {
+                    let mut query = Self::by_subject_digest("created_at", digests);
+                    query
+                        .push(" AND created_at > ")
+                        .push_bind(since)
+                        .push(" ORDER BY created_at DESC LIMIT 1 OFFSET ")
+                        .push_bind(i64::from((*cap).max(1)) - 1);
+                    let oldest: Option<(i64,)> =
+                        query.build_query_as().fetch_optional(&mut *tx).await?;
+                    if let Some((oldest,)) = oldest {
+                        return Ok(Some(CapReached::Subject {
+                            oldest: from_millis(oldest)?,
+                        }));
+                    }
+                }
+                Self::insert_query(r, digest)
+                    .build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(insert_error)?;
+                tx.commit().await?;
+                Ok(None)
             }
 
             async fn get(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {

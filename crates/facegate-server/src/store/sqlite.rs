@@ -82,6 +82,7 @@ impl Backend for SqliteStore {
     const LEAST: &'static str = "min";
     const GREATEST: &'static str = "max";
     const RESULT_REASON: &'static str = "json_extract(result, '$.reason')";
+    const CAP_LOCK: Option<&'static str> = None;
 }
 
 #[cfg(test)]

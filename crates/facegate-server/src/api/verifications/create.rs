@@ -65,6 +65,7 @@ pub fn validate(
         options,
         api_key_id,
         idempotency_key,
+        caps: None,
     })
 }
 
@@ -149,11 +150,9 @@ pub async fn create(
 ) -> AppResult<impl IntoResponse> {
     state.limits.check(&merchant.key_id, peer.ip())?;
     let key = idempotency_key(&headers)?;
-    let new = validate(&state, request, Some(merchant.key_id), key)?;
-    crate::limits::check_subject_cap(&state, &new).await?;
-    if let Some(reference) = &new.reference {
-        crate::limits::check_reference_cap(&state, reference.as_str()).await?;
-    }
+    let mut new = validate(&state, request, Some(merchant.key_id), key)?;
+    // The daily caps are counted in the insert's own transaction (no read before it).
+    new.caps = crate::limits::caps(&state, &new);
     let (record, secret) = session::create(&state.core, new).await?;
     Ok((
         StatusCode::OK,
