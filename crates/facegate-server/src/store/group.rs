@@ -18,7 +18,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
-use super::{SessionRecord, Start, StoreError, SubjectDigest};
+use super::{CapReached, Caps, SessionRecord, Start, StoreError, SubjectDigest};
 
 /// Counter: transactions that committed more than one write together.
 pub const GROUP_COMMITS: &str = "facegate_store_group_commits_total";
@@ -34,11 +34,13 @@ const QUEUE: usize = 4096;
 
 /// One queued write and where its answer goes.
 pub(super) enum Write {
-    /// [`super::SessionStore::insert`].
+    /// [`super::SessionStore::insert`], or [`super::SessionStore::insert_capped`] when
+    /// `caps` is set (counted in the batch's transaction, under the caps' locks).
     Insert {
         record: Box<SessionRecord>,
         digest: Option<SubjectDigest>,
-        done: oneshot::Sender<Result<(), StoreError>>,
+        caps: Option<Box<Caps>>,
+        done: oneshot::Sender<Result<Option<CapReached>, StoreError>>,
     },
     /// [`super::SessionStore::record_start`].
     Start {
@@ -87,15 +89,18 @@ impl GroupCommit {
         Self { queue }
     }
 
+    /// Queues a new row; with `caps`, refused (nothing written) when a cap is reached.
     pub(super) async fn insert(
         &self,
         record: &SessionRecord,
         digest: Option<&SubjectDigest>,
-    ) -> Result<(), StoreError> {
+        caps: Option<&Caps>,
+    ) -> Result<Option<CapReached>, StoreError> {
         let (done, answer) = oneshot::channel();
         self.send(Write::Insert {
             record: Box::new(record.clone()),
             digest: digest.cloned(),
+            caps: caps.cloned().map(Box::new),
             done,
         })
         .await?;

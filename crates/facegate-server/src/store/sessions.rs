@@ -1,7 +1,7 @@
 //! Sessions: the `verifications` rows, their versioned updates (a final change writes its
 //! webhook event and kept media in the same transaction) and the reconciler's work.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use facegate_types::{NextAction, Provider, VerificationResult, VerificationStatus};
@@ -10,15 +10,13 @@ use time::OffsetDateTime;
 
 use super::group::{Committer, Write, GROUP_COMMITS, GROUP_COMMIT_WRITES};
 use super::rows::{is_unique_violation, records, to_json, SessionRow, COLUMNS};
-use super::{
-    from_millis, to_millis, Backend, OutboxEvent, PostgresStore, SqliteStore, StoreError,
-    StoredMedia,
-};
+use super::{to_millis, Backend, OutboxEvent, PostgresStore, SqliteStore, StoreError, StoredMedia};
 
 /// How a batch of writes ended (see `group.rs`).
 enum Batch {
-    /// Committed; the ids whose vendor answer was recorded (the others moved on meanwhile).
-    Committed(HashSet<String>),
+    /// Committed; the ids whose vendor answer was recorded (the others moved on meanwhile),
+    /// and the new rows a cap refused (not written).
+    Committed(HashSet<String>, HashMap<String, CapReached>),
     /// A statement failed and the transaction was rolled back: nothing of it was written, so
     /// each write may run again on its own.
     RolledBack(sqlx::Error),
@@ -201,6 +199,53 @@ fn lock_key(kind: &str, value: &[u8]) -> i64 {
     i64::from_be_bytes(first)
 }
 
+/// What a cap counts by: a merchant reference, or a person (their digests under every key).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum CapKey {
+    Reference(String),
+    Subject(Vec<Vec<u8>>),
+}
+
+impl CapKey {
+    /// The advisory-lock keys that guard it (one per digest for a person).
+    fn lock_keys(&self) -> Vec<i64> {
+        match self {
+            CapKey::Reference(reference) => vec![lock_key("reference", reference.as_bytes())],
+            CapKey::Subject(digests) => digests
+                .iter()
+                .map(|digest| lock_key("subject", digest))
+                .collect(),
+        }
+    }
+
+    fn reached(&self, oldest_millis: i64) -> CapReached {
+        let oldest =
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(oldest_millis) * 1_000_000)
+                .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        match self {
+            CapKey::Reference(_) => CapReached::Reference { oldest },
+            CapKey::Subject(_) => CapReached::Subject { oldest },
+        }
+    }
+}
+
+/// The caps that apply to `record`, each with its limit: the reference cap only when it has a
+/// reference, the person's only with their digests.
+fn cap_keys(record: &SessionRecord, caps: &Caps) -> Vec<(CapKey, u32)> {
+    let mut keys = Vec::new();
+    if let (Some(cap), Some(reference)) = (caps.reference, record.reference.as_ref()) {
+        keys.push((CapKey::Reference(reference.clone()), cap));
+    }
+    if let Some((digests, cap)) = caps.subject.as_ref().filter(|(d, _)| !d.is_empty()) {
+        keys.push((CapKey::Subject(digests.clone()), *cap));
+    }
+    keys
+}
+
+/// Rows admitted earlier in the same transaction, by what they count against (`created_at`,
+/// unix milliseconds): not in the table yet, so counted here.
+type Tally = HashMap<CapKey, Vec<i64>>;
+
 /// Sessions: created, looked up, started, changed, and found for the reconciler.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
@@ -278,13 +323,13 @@ macro_rules! implement {
             async fn commit(&self, batch: Vec<Write>) {
                 if batch.len() > 1 {
                     match <$store>::commit_together(self, &batch).await {
-                        Batch::Committed(recorded) => {
+                        Batch::Committed(recorded, refused) => {
                             metrics::counter!(GROUP_COMMITS).increment(1);
                             metrics::counter!(GROUP_COMMIT_WRITES).increment(batch.len() as u64);
                             for write in batch {
                                 match write {
-                                    Write::Insert { done, .. } => {
-                                        let _ = done.send(Ok(()));
+                                    Write::Insert { record, done, .. } => {
+                                        let _ = done.send(Ok(refused.get(&record.id).copied()));
                                     }
                                     Write::Start { id, done, .. } => {
                                         let _ = done.send(Ok(recorded.contains(&id)));
@@ -321,11 +366,23 @@ macro_rules! implement {
                         Write::Insert {
                             record,
                             digest,
+                            caps,
                             done,
                         } => {
-                            let _ = done.send(
-                                <$store>::insert_one(self, &record, digest.as_ref()).await,
-                            );
+                            let _ = done.send(match caps {
+                                Some(caps) => {
+                                    <$store>::insert_capped_alone(
+                                        self,
+                                        &record,
+                                        digest.as_ref(),
+                                        &caps,
+                                    )
+                                    .await
+                                }
+                                None => <$store>::insert_one(self, &record, digest.as_ref())
+                                    .await
+                                    .map(|()| None),
+                            });
                         }
                         Write::Start {
                             id,
@@ -357,6 +414,97 @@ macro_rules! implement {
                     .await
                     .map(|_| ())
                     .map_err(insert_error)
+            }
+
+            /// A capped row alone (a batch of one, or a batch replayed write by write): the
+            /// caps' locks, the counts and the insert in one transaction.
+            async fn insert_capped_alone(
+                pool: &sqlx::Pool<$db>,
+                r: &SessionRecord,
+                digest: Option<&SubjectDigest>,
+                caps: &Caps,
+            ) -> Result<Option<CapReached>, StoreError> {
+                let keys: Vec<CapKey> = cap_keys(r, caps).into_iter().map(|(k, _)| k).collect();
+                let mut tx = pool.begin().await?;
+                Self::take_cap_locks(&mut tx, &keys).await?;
+                if let Some(reached) = Self::admit(&mut tx, r, caps, &mut Tally::new()).await? {
+                    return Ok(Some(reached));
+                }
+                Self::insert_query(r, digest)
+                    .build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(insert_error)?;
+                tx.commit().await?;
+                Ok(None)
+            }
+
+            /// Takes the caps' locks, where the database needs them (PostgreSQL), in one order
+            /// on every replica so that two transactions never wait for each other.
+            async fn take_cap_locks(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                keys: &[CapKey],
+            ) -> Result<(), sqlx::Error> {
+                if let Some(lock) = <$store as Backend>::CAP_LOCK {
+                    let mut all: Vec<i64> = keys.iter().flat_map(CapKey::lock_keys).collect();
+                    all.sort_unstable();
+                    all.dedup();
+                    for key in all {
+                        sqlx::query(lock).bind(key).execute(&mut *conn).await?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Whether `r` fits under its caps, counting the table and the rows admitted before
+            /// it in this transaction (`tally`); if it fits, it is tallied.
+            async fn admit(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                r: &SessionRecord,
+                caps: &Caps,
+                tally: &mut Tally,
+            ) -> Result<Option<CapReached>, sqlx::Error> {
+                let keys = cap_keys(r, caps);
+                let since = to_millis(caps.since);
+                for (key, cap) in &keys {
+                    let cap = i64::from((*cap).max(1));
+                    let mut earlier = tally.get(key).cloned().unwrap_or_default();
+                    // The batch's rows are the newest: the cap-th newest may be one of them.
+                    if earlier.len() as i64 >= cap {
+                        earlier.sort_unstable_by(|a, b| b.cmp(a));
+                        return Ok(Some(key.reached(earlier[(cap - 1) as usize])));
+                    }
+                    let offset = cap - 1 - earlier.len() as i64;
+                    let oldest: Option<(i64,)> = match key {
+                        CapKey::Reference(reference) => {
+                            sqlx::query_as(
+                                "SELECT created_at FROM verifications WHERE reference = $1 \
+                                 AND created_at > $2 ORDER BY created_at DESC LIMIT 1 OFFSET $3",
+                            )
+                            .bind(reference)
+                            .bind(since)
+                            .bind(offset)
+                            .fetch_optional(&mut *conn)
+                            .await?
+                        }
+                        CapKey::Subject(digests) => {
+                            let mut query = Self::by_subject_digest("created_at", digests);
+                            query
+                                .push(" AND created_at > ")
+                                .push_bind(since)
+                                .push(" ORDER BY created_at DESC LIMIT 1 OFFSET ")
+                                .push_bind(offset);
+                            query.build_query_as().fetch_optional(&mut *conn).await?
+                        }
+                    };
+                    if let Some((oldest,)) = oldest {
+                        return Ok(Some(key.reached(oldest)));
+                    }
+                }
+                for (key, _) in keys {
+                    tally.entry(key).or_default().push(to_millis(r.created_at));
+                }
+                Ok(None)
             }
 
             /// The `INSERT` of one session's row, its values bound.
@@ -429,9 +577,16 @@ macro_rules! implement {
             /// changed (a row no longer at its expected version is left alone, as alone).
             async fn commit_together(pool: &sqlx::Pool<$db>, batch: &[Write]) -> Batch {
                 let mut rows = Vec::new();
+                let mut capped = Vec::new();
                 let mut starts = Vec::new();
                 for write in batch {
                     match write {
+                        Write::Insert {
+                            record,
+                            digest,
+                            caps: Some(caps),
+                            ..
+                        } => capped.push((record, digest, caps)),
                         Write::Insert { record, digest, .. } => rows.push((record, digest)),
                         Write::Start {
                             id,
@@ -454,7 +609,26 @@ macro_rules! implement {
                     Err(error) => return Batch::RolledBack(error),
                 };
                 let mut recorded = HashSet::new();
+                let mut refused = HashMap::new();
                 let written: Result<(), sqlx::Error> = async {
+                    // Capped rows in the batch's order, counted under their caps' locks; those
+                    // admitted join the insert, the others are answered CapReached.
+                    if !capped.is_empty() {
+                        let keys: Vec<CapKey> = capped
+                            .iter()
+                            .flat_map(|(r, _, caps)| cap_keys(r, caps).into_iter().map(|(k, _)| k))
+                            .collect();
+                        <$store>::take_cap_locks(&mut tx, &keys).await?;
+                        let mut tally = Tally::new();
+                        for (r, digest, caps) in &capped {
+                            match <$store>::admit(&mut tx, r, caps, &mut tally).await? {
+                                Some(reached) => {
+                                    refused.insert(r.id.clone(), reached);
+                                }
+                                None => rows.push((*r, *digest)),
+                            }
+                        }
+                    }
                     if !rows.is_empty() {
                         let mut query = QueryBuilder::<$db>::new(insert_head());
                         query.push_values(&rows, |mut row, (r, digest)| {
@@ -530,7 +704,7 @@ macro_rules! implement {
                     return Batch::RolledBack(error);
                 }
                 match tx.commit().await {
-                    Ok(()) => Batch::Committed(recorded),
+                    Ok(()) => Batch::Committed(recorded, refused),
                     Err(error) => Batch::Unknown(error),
                 }
             }
@@ -543,7 +717,7 @@ macro_rules! implement {
                 r: &SessionRecord,
                 digest: Option<&SubjectDigest>,
             ) -> Result<(), StoreError> {
-                self.group.insert(r, digest).await
+                self.group.insert(r, digest, None).await.map(|_| ())
             }
 
             async fn insert_capped(
@@ -552,67 +726,8 @@ macro_rules! implement {
                 digest: Option<&SubjectDigest>,
                 caps: &Caps,
             ) -> Result<Option<CapReached>, StoreError> {
-                let reference = caps.reference.zip(r.reference.as_deref());
-                let subject = caps.subject.as_ref().filter(|(digests, _)| !digests.is_empty());
-                if reference.is_none() && subject.is_none() {
-                    return self.group.insert(r, digest).await.map(|()| None);
-                }
-                let mut tx = self.writer().begin().await?;
-                if let Some(lock) = <$store as Backend>::CAP_LOCK {
-                    let mut keys: Vec<i64> = reference
-                        .map(|(_, reference)| lock_key("reference", reference.as_bytes()))
-                        .into_iter()
-                        .chain(subject.into_iter().flat_map(|(digests, _)| {
-                            digests.iter().map(|digest| lock_key("subject", digest))
-                        }))
-                        .collect();
-                    // One order on every replica: two creations never wait for each other.
-                    keys.sort_unstable();
-                    keys.dedup();
-                    for key in keys {
-                        sqlx::query(lock).bind(key).execute(&mut *tx).await?;
-                    }
-                }
-                let since = to_millis(caps.since);
-                // The cap-th newest counted session, if there are that many: the cap is reached.
-                if let Some((cap, reference)) = reference {
-                    let oldest: Option<(i64,)> = sqlx::query_as(
-                        "SELECT created_at FROM verifications WHERE reference = $1 \
-                         AND created_at > $2 ORDER BY created_at DESC LIMIT 1 OFFSET $3",
-                    )
-                    .bind(reference)
-                    .bind(since)
-                    .bind(i64::from(cap.max(1)) - 1)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some((oldest,)) = oldest {
-                        return Ok(Some(CapReached::Reference {
-                            oldest: from_millis(oldest)?,
-                        }));
-                    }
-                }
-                if let Some((digests, cap)) = subject {
-                    let mut query = Self::by_subject_digest("created_at", digests);
-                    query
-                        .push(" AND created_at > ")
-                        .push_bind(since)
-                        .push(" ORDER BY created_at DESC LIMIT 1 OFFSET ")
-                        .push_bind(i64::from((*cap).max(1)) - 1);
-                    let oldest: Option<(i64,)> =
-                        query.build_query_as().fetch_optional(&mut *tx).await?;
-                    if let Some((oldest,)) = oldest {
-                        return Ok(Some(CapReached::Subject {
-                            oldest: from_millis(oldest)?,
-                        }));
-                    }
-                }
-                Self::insert_query(r, digest)
-                    .build()
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(insert_error)?;
-                tx.commit().await?;
-                Ok(None)
+                let caps = (!cap_keys(r, caps).is_empty()).then_some(caps);
+                self.group.insert(r, digest, caps).await
             }
 
             async fn get(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
