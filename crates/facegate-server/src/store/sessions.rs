@@ -408,7 +408,7 @@ macro_rules! implement {
                 r: &SessionRecord,
                 digest: Option<&SubjectDigest>,
             ) -> Result<(), StoreError> {
-                Self::insert_query(r, digest)
+                Self::insert_query([(r, digest)])
                     .build()
                     .execute(pool)
                     .await
@@ -430,7 +430,7 @@ macro_rules! implement {
                 if let Some(reached) = Self::admit(&mut tx, r, caps, &mut Tally::new()).await? {
                     return Ok(Some(reached));
                 }
-                Self::insert_query(r, digest)
+                Self::insert_query([(r, digest)])
                     .build()
                     .execute(&mut *tx)
                     .await
@@ -507,13 +507,12 @@ macro_rules! implement {
                 Ok(None)
             }
 
-            /// The `INSERT` of one session's row, its values bound.
+            /// The `INSERT` of sessions' rows (one, or a batch's), their values bound.
             fn insert_query<'a>(
-                r: &'a SessionRecord,
-                digest: Option<&'a SubjectDigest>,
+                rows: impl IntoIterator<Item = (&'a SessionRecord, Option<&'a SubjectDigest>)>,
             ) -> QueryBuilder<'a, $db> {
                 let mut query = QueryBuilder::<$db>::new(insert_head());
-                query.push_values(std::iter::once((r, digest)), |mut row, (r, digest)| {
+                query.push_values(rows, |mut row, (r, digest)| {
                     let subject = r.subject.as_ref();
                     row.push_bind(&r.id)
                         .push_bind(r.provider.as_str())
@@ -630,37 +629,12 @@ macro_rules! implement {
                         }
                     }
                     if !rows.is_empty() {
-                        let mut query = QueryBuilder::<$db>::new(insert_head());
-                        query.push_values(&rows, |mut row, (r, digest)| {
-                            let subject = r.subject.as_ref();
-                            row.push_bind(&r.id)
-                                .push_bind(r.provider.as_str())
-                                .push_bind(r.status.as_str())
-                                .push_bind(&r.reference)
-                                .push_bind(&r.client_secret_hash)
-                                .push_bind(&r.client_secret_sealed)
-                                .push_bind(subject.map(|s| &s.name))
-                                .push_bind(subject.map(|s| &s.id_number))
-                                .push_bind(subject.map(|s| &s.name_masked))
-                                .push_bind(subject.map(|s| &s.id_number_masked))
-                                .push_bind(&r.return_url)
-                                .push_bind(&r.vendor_ref)
-                                .push_bind(to_json(r.next_action.as_ref()))
-                                .push_bind(to_json(r.result.as_ref()))
-                                .push_bind(to_json(r.vendor_state.as_ref()))
-                                .push_bind(&r.api_key_id)
-                                .push_bind(&r.idempotency_key)
-                                .push_bind(r.version)
-                                .push_bind(to_millis(r.created_at))
-                                .push_bind(to_millis(r.updated_at))
-                                .push_bind(to_millis(r.expires_at))
-                                .push_bind(r.completed_at.map(to_millis))
-                                .push_bind(r.last_checked_at.map(to_millis))
-                                .push_bind(r.redacted_at.map(to_millis))
-                                .push_bind(digest.as_ref().map(|d| &d.key_id))
-                                .push_bind(digest.as_ref().map(|d| &d.digest));
-                        });
-                        query.build().execute(&mut *tx).await?;
+                        <$store>::insert_query(
+                            rows.iter().map(|&(r, digest)| (r.as_ref(), digest.as_ref())),
+                        )
+                        .build()
+                        .execute(&mut *tx)
+                        .await?;
                     }
                     if !starts.is_empty() {
                         let mut query = QueryBuilder::<$db>::new(
