@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# Builds the wasm helper for the web: `scripts/wasm-build.sh <out dir> <name>` writes
-# <name>.js, <name>.d.ts and <name>_bg.wasm (wasm-release profile, wasm-bindgen --target web,
-# then binaryen's wasm-opt -Oz --converge: version 132 from .tools, never Debian's 108), and makes the
-# .d.ts compile in a strict project without lib "esnext.disposable" (see below).
+# Builds the wasm helper for the web: `scripts/wasm-build.sh <out dir>` writes two modules
+# (wasm-release profile, wasm-bindgen --target web, then binaryen's wasm-opt -Oz --converge:
+# version 132 from .tools, never Debian's 108):
+#   facegate.js, facegate.d.ts, facegate_bg.wasm and snippets/   the helper (crates/facegate-wasm)
+#   facegate_qr.js, facegate_qr.d.ts, facegate_qr_bg.wasm        the QR encoder (crates/facegate-qr),
+#     which the helper's qrCodeSvg loads from beside facegate.js the first time a page draws one
+# and makes the .d.ts compile in a strict project without lib "esnext.disposable" (see below).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export PATH="$root/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-out=${1:?usage: wasm-build.sh <out dir> <name>}
-name=${2:?usage: wasm-build.sh <out dir> <name>}
+# `scripts/wasm-build.sh --qr-only` (Trunk.toml's post-build hook) writes only the QR module,
+# into $TRUNK_STAGING_DIR: Trunk builds the helper itself.
+qr_only=0
+if [ "${1:-}" = --qr-only ]; then
+  qr_only=1
+  out=${TRUNK_STAGING_DIR:?wasm-build.sh --qr-only runs as a Trunk hook}
+else
+  out=${1:?usage: wasm-build.sh <out dir>}
+fi
+# The names the helper's loader (crates/facegate-wasm/js/qr.js) imports: fixed.
+name=facegate
 
 case "$(wasm-opt --version)" in
   *"version 132"*) ;;
@@ -21,18 +33,35 @@ esac
 # runner expects from the precompiled standard library's target_features (the package tests
 # instantiate this build in Node and Chromium).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-reference-types,-multivalue"
-cargo build --locked -p facegate-wasm --target wasm32-unknown-unknown --profile wasm-release
+[ "$qr_only" = 1 ] || cargo build --locked -p facegate-wasm --target wasm32-unknown-unknown --profile wasm-release
+# Apart: the QR module is no_std, and built with the helper its wasm-bindgen would get "std".
+cargo build --locked -p facegate-qr --features module --target wasm32-unknown-unknown --profile wasm-release
 mkdir -p "$out"
-wasm-bindgen --target web --out-dir "$out" --out-name "$name" \
-  target/wasm32-unknown-unknown/wasm-release/facegate_wasm.wasm
-# -Oz until it stops shrinking (--converge), without the producers and target_features
-# sections (tool names and feature flags, which no browser reads): 300 bytes gzip between them.
-# Neither reference types nor multi-value are enabled (.cargo/config.toml builds without them),
-# so wasm-opt neither accepts nor introduces them.
-wasm-opt -Oz --converge --strip-producers --strip-target-features \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals \
-  "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+modules="facegate_wasm:$name facegate_qr:${name}_qr"
+if [ "$qr_only" = 1 ]; then
+  modules="facegate_qr:${name}_qr"
+else
+  rm -rf "$out/snippets"
+fi
+for module in $modules; do
+  wasm-bindgen --target web --out-dir "$out" --out-name "${module#*:}" \
+    "target/wasm32-unknown-unknown/wasm-release/${module%%:*}.wasm"
+  # -Oz until it stops shrinking (--converge), without the producers and target_features
+  # sections (tool names and feature flags, which no browser reads): 300 bytes gzip between them.
+  # Neither reference types nor multi-value are enabled (see above), so wasm-opt neither accepts
+  # nor introduces them.
+  wasm-opt -Oz --converge --strip-producers --strip-target-features \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals \
+    "$out/${module#*:}_bg.wasm" -o "$out/${module#*:}_bg.wasm"
+done
+# The loader's relative import must reach the QR module from the snippet wasm-bindgen wrote.
+loader=$(ls "$out"/snippets/facegate-wasm-*/js/qr.js)
+[ "$(cd "$(dirname "$loader")/../../.." && pwd)" = "$(cd "$out" && pwd)" ] && [ -f "$out/${name}_qr.js" ] || {
+  echo "wasm-build: the QR loader ($loader) does not sit three levels below $out" >&2
+  exit 1
+}
+if [ "$qr_only" = 1 ]; then exit 0; fi
 
 # wasm-bindgen types each class's `[Symbol.dispose](): void`, which needs lib
 # "esnext.disposable": a strict es2020 + dom project with skipLibCheck off fails on the

@@ -20,6 +20,9 @@ cargo test --locked -p facegate-wasm
 echo "== facegate-wasm: browser tests (headless Chromium)"
 cargo test --locked -p facegate-wasm --target wasm32-unknown-unknown
 
+echo "== facegate-qr: native tests (its drawing runs in Chromium in the suite above)"
+cargo test --locked -p facegate-qr
+
 echo "== facegate-wasm: round trip against a real server"
 cargo build --locked -p facegate-server --bin facegate
 source scripts/e2e-server.sh

@@ -177,7 +177,7 @@ async function startPage(facegate) {
       const url = facegate.nextActionUrl(session.next_action);
       $("start").hidden = true;
       $("handoff").hidden = false;
-      $("qr").innerHTML = facegate.qrCodeSvg(url);
+      $("qr").innerHTML = await facegate.qrCodeSvg(url, { locale: pageLocale() });
       $("handoff-link").href = url;
       const done = await new facegate.FacegateClient().waitForResult(session.id, session.client_secret, {
         intervalMs: 1000,

@@ -2,6 +2,7 @@
 // browser's own language set per context (navigator.language / languages, Accept-Language).
 // checkDevice answers zh-CN by default, en when asked through its locale option, and follows
 // navigator.languages where the merchant sets nothing; setLocale comes before the browser's.
+// The QR module is fetched by the first qrCodeSvg and not before, and draws in both languages.
 // Needs web/pkg (scripts/wasm-pack.sh) but no server: the package is served through
 // page.route from an https origin, so the page is a secure context.
 import { test, before, after } from "node:test";
@@ -25,16 +26,24 @@ before(async () => {
 });
 after(() => browser?.close());
 
-/** A page of `origin` in a context whose browser language is `locale`, with the helper loaded. */
+/**
+ * A page of `origin` in a context whose browser language is `locale`, with the helper loaded;
+ * `requested` lists the package files the page fetched, in order.
+ */
 async function pageIn(locale) {
   const context = await browser.newContext({ locale });
   const page = await context.newPage();
+  const requested = [];
   page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
   await page.route(`${origin}/**`, (route) => {
     const path = new URL(route.request().url()).pathname;
     if (path === "/") return route.fulfill({ contentType: "text/html", body: "<!doctype html><title>facegate</title>" });
     const name = path.replace(/^\/pkg\//, "");
-    if (!/^facegate(_bg\.wasm|\.js)$/.test(name)) return route.fulfill({ status: 404, body: "" });
+    // What the package ships: both modules and wasm-bindgen's snippets (the QR loader).
+    if (!/^(facegate(_qr)?(_bg\.wasm|\.js)|snippets\/[\w./-]+\.js)$/.test(name) || name.includes("..")) {
+      return route.fulfill({ status: 404, body: "" });
+    }
+    requested.push(name);
     return route.fulfill({ contentType: types[name.slice(name.lastIndexOf("."))], body: readFileSync(new URL(name, pkg)) });
   });
   await page.goto(`${origin}/`);
@@ -43,7 +52,7 @@ async function pageIn(locale) {
     await helper.default();
     window.facegate = helper;
   });
-  return { page, context };
+  return { page, context, requested };
 }
 
 /** checkDevice in the page: the WeChat flow's issue and the QR flow's recommendation. */
@@ -100,5 +109,52 @@ test("a browser in a language the helper does not speak gets zh-CN, the default"
   assert.equal(report.language, "fr-FR");
   assert.equal(report.issue.message, issue["zh-CN"]);
   assert.equal(await page.evaluate(() => window.facegate.currentLocale()), "zh-CN");
+  await context.close();
+});
+
+test("the QR module is fetched by the first qrCodeSvg only, and draws in the page", async () => {
+  const { page, context, requested } = await pageIn("zh-CN");
+  await check(page);
+  assert.deepEqual(requested.filter((name) => name.includes("_qr")), [], "fetched before any QR code");
+  const url = "https://facegate.test/sandbox/h5/sbx_1?lang=en";
+  const drawn = await page.evaluate(async (url) => {
+    const [first, second] = await Promise.all([window.facegate.qrCodeSvg(url), window.facegate.qrCodeSvg(url, { border: 1 })]);
+    const host = document.createElement("div");
+    host.innerHTML = first;
+    document.body.append(host);
+    const svg = host.querySelector("svg");
+    return {
+      namespace: svg.namespaceURI,
+      paths: svg.querySelectorAll("path").length,
+      width: svg.getBoundingClientRect().width,
+      viewBox: [first, second].map((s) => /viewBox="0 0 (\d+) \1"/.exec(s)?.[1]),
+    };
+  }, url);
+  assert.equal(drawn.namespace, "http://www.w3.org/2000/svg");
+  assert.equal(drawn.paths, 1);
+  assert.ok(drawn.width > 0, "the SVG takes up room");
+  // Border 4 on each side, then 1: the same code, 6 modules narrower.
+  assert.equal(Number(drawn.viewBox[0]) - Number(drawn.viewBox[1]), 6);
+  // Fetched once, for both concurrent calls.
+  assert.deepEqual(requested.filter((name) => name.includes("_qr")), ["facegate_qr.js", "facegate_qr_bg.wasm"]);
+
+  // The QR module's refusals, as the helper's errors in the caller's language.
+  const refused = await page.evaluate(async () => {
+    const reason = (promise) => promise.then(() => null, (e) => ({ name: e.name, code: e.code, field: e.field, message: e.message }));
+    return {
+      colour: await reason(window.facegate.qrCodeSvg("x", { dark: 'red" onload="x' })),
+      long: await reason(window.facegate.qrCodeSvg("x".repeat(2332), { locale: "en" })),
+      empty: await reason(window.facegate.qrCodeSvg("")),
+    };
+  });
+  assert.deepEqual(refused.colour, {
+    name: "FacegateError",
+    code: "invalid_argument",
+    field: "dark",
+    message: catalogue.errors["invalid_argument.css_colour"]["zh-CN"].replace("{field}", "dark"),
+  });
+  assert.equal(refused.long.code, "qr_too_long");
+  assert.equal(refused.long.message, catalogue.errors.qr_too_long.en);
+  assert.deepEqual([refused.empty.code, refused.empty.field], ["invalid_argument", "text"]);
   await context.close();
 });

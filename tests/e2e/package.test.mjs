@@ -22,6 +22,22 @@ test("the wasm package instantiates in Node and reports its version", () => {
   assert.equal(facegate.version(), JSON.parse(readFileSync(new URL("../../web/package.json", import.meta.url))).version);
 });
 
+test("in Node, the QR module initialised through its own entry point draws for qrCodeSvg", async () => {
+  // Node's fetch cannot read file: URLs, so the loader would fail: the page initialises the
+  // module first (web/README.md), and the loader's import then finds that same module.
+  const qr = await import(new URL("facegate_qr.js", pkg));
+  qr.initSync({ module: readFileSync(new URL("facegate_qr_bg.wasm", pkg)) });
+  const svg = await facegate.qrCodeSvg("https://facegate.test/h/1", { border: 2, dark: "#123" });
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 (\d+) \1"/);
+  assert.match(svg, /M2,2h1v1h-1z/);
+  assert.ok(svg.endsWith('fill="#123"/></svg>'));
+  await assert.rejects(facegate.qrCodeSvg("x".repeat(3000), { locale: "en" }), {
+    name: "FacegateError",
+    code: "qr_too_long",
+    message: catalogue.errors.qr_too_long.en,
+  });
+});
+
 test("both parsers answer every case of the shared web-view table as expected", () => {
   assert.ok(webViewTable.cases.length > 40, "the table lost its cases");
   for (const { name, input, expected } of webViewTable.cases) {

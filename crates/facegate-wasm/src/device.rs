@@ -2,7 +2,7 @@
 //! and flow will work, decided before a vendor call is spent. `analyze` is pure; the browser
 //! side (`browser::device_facts`) only gathers the facts.
 
-use facegate_types::front_end::wechat_verify;
+use facegate_types::front_end::{contains, find, wechat_verify};
 use facegate_types::{Locale, Provider};
 use serde::Serialize;
 
@@ -361,7 +361,7 @@ pub fn aliyun_browser_support(user_agent: &str) -> Result<(), IssueCode> {
     let version = major_minor(os.version.as_deref());
     let uc = ["UCBrowser", "UCWEB", " UBrowser"]
         .iter()
-        .any(|marker| user_agent.contains(marker));
+        .any(|marker| contains(user_agent, marker));
     match os.name {
         OsName::Ios => {
             if uc {
@@ -381,8 +381,8 @@ pub fn aliyun_browser_support(user_agent: &str) -> Result<(), IssueCode> {
                 "DingTalk",
             ]
             .iter()
-            .any(|marker| user_agent.contains(marker));
-            let safari = !other_browser && user_agent.contains("Safari/");
+            .any(|marker| contains(user_agent, marker));
+            let safari = !other_browser && contains(user_agent, "Safari/");
             let minimum = if safari { (11, 0) } else { (14, 3) };
             if version.is_some_and(|v| v < minimum) {
                 return Err(IssueCode::VendorBrowserUnsupported);
@@ -437,16 +437,18 @@ fn is_h5_provider(provider: Provider) -> bool {
 pub fn container(user_agent: &str, wx_environment: Option<&str>) -> Container {
     let ua = user_agent.to_ascii_lowercase();
     if wx_environment == Some("miniprogram")
-        || (ua.contains("micromessenger") && ua.contains("miniprogram"))
+        || (contains(&ua, "micromessenger") && contains(&ua, "miniprogram"))
     {
         Container::WechatMiniProgram
-    } else if ua.contains("micromessenger") {
+    } else if contains(&ua, "micromessenger") {
         Container::WechatBrowser
-    } else if ua.contains("alipayclient") && ua.contains("miniprogram") {
+    } else if contains(&ua, "alipayclient") && contains(&ua, "miniprogram") {
         Container::AlipayMiniProgram
-    } else if ua.contains("alipayclient") {
+    } else if contains(&ua, "alipayclient") {
         Container::AlipayBrowser
-    } else if ua.contains("baiduboxapp") || ua.contains("swan/") || ua.contains("swan-baiduboxapp")
+    } else if contains(&ua, "baiduboxapp")
+        || contains(&ua, "swan/")
+        || contains(&ua, "swan-baiduboxapp")
     {
         Container::BaiduApp
     } else if is_mobile(&ua) {
@@ -467,13 +469,14 @@ fn is_mobile(ua_lower: &str) -> bool {
         "openharmony",
     ]
     .iter()
-    .any(|word| ua_lower.contains(word))
+    .any(|word| contains(ua_lower, word))
 }
 
 /// The version digits right after `marker`, `_` read as `.` (iOS writes `16_4`).
 fn version_after(user_agent: &str, marker: &str) -> Option<String> {
-    let start = user_agent.find(marker)? + marker.len();
-    let version: String = user_agent[start..]
+    let start = find(user_agent, marker)? + marker.len();
+    let version: String = user_agent
+        .get(start..)?
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '_')
         .map(|c| if c == '_' { '.' } else { c })
@@ -485,21 +488,24 @@ fn version_after(user_agent: &str, marker: &str) -> Option<String> {
 /// The operating system and version from the user agent.
 pub fn os(user_agent: &str) -> Os {
     let found = |name, version| Os { name, version };
-    if user_agent.contains("iPhone") || user_agent.contains("iPad") || user_agent.contains("iPod") {
+    if contains(user_agent, "iPhone")
+        || contains(user_agent, "iPad")
+        || contains(user_agent, "iPod")
+    {
         let version = version_after(user_agent, "iPhone OS ")
             .or_else(|| version_after(user_agent, "CPU OS "));
         found(OsName::Ios, version)
-    } else if user_agent.contains("OpenHarmony") || user_agent.contains("HarmonyOS") {
+    } else if contains(user_agent, "OpenHarmony") || contains(user_agent, "HarmonyOS") {
         let version = version_after(user_agent, "OpenHarmony ")
             .or_else(|| version_after(user_agent, "HarmonyOS "));
         found(OsName::Harmonyos, version)
-    } else if user_agent.contains("Android") {
+    } else if contains(user_agent, "Android") {
         found(OsName::Android, version_after(user_agent, "Android "))
-    } else if user_agent.contains("Windows") {
+    } else if contains(user_agent, "Windows") {
         found(OsName::Windows, version_after(user_agent, "Windows NT "))
-    } else if user_agent.contains("Mac OS X") {
+    } else if contains(user_agent, "Mac OS X") {
         found(OsName::Macos, version_after(user_agent, "Mac OS X "))
-    } else if user_agent.contains("Linux") || user_agent.contains("X11") {
+    } else if contains(user_agent, "Linux") || contains(user_agent, "X11") {
         found(OsName::Linux, None)
     } else {
         found(OsName::Other, None)
@@ -524,9 +530,9 @@ fn front_camera(mobile: bool, cameras: Option<&[CameraFacts]>) -> Presence {
     let faces_user = |camera: &CameraFacts| {
         let label = camera.label.to_ascii_lowercase();
         camera.facing_modes.iter().any(|mode| mode == "user")
-            || label.contains("front")
-            || label.contains("前置")
-            || label.contains("facing user")
+            || contains(&label, "front")
+            || contains(&label, "前置")
+            || contains(&label, "facing user")
     };
     if cameras.iter().any(faces_user) {
         Presence::Yes

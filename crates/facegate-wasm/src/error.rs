@@ -118,6 +118,9 @@ pub enum HelperError {
     Aborted,
     /// The text does not fit in a QR code (at most 2,331 bytes at the medium level).
     QrTooLong,
+    /// The QR code module (`facegate_qr_bg.wasm`, loaded by the first `qrCodeSvg`) could not be
+    /// loaded; the value is the browser's words.
+    QrUnavailable(String),
     /// The API (named) needs a browser window, and there is none.
     NoBrowser(&'static str),
     /// A vendor's page script the API reads is not loaded; the value is the script's URL.
@@ -137,6 +140,7 @@ impl HelperError {
             Self::Timeout(_) => "timeout",
             Self::Aborted => "aborted",
             Self::QrTooLong => "qr_too_long",
+            Self::QrUnavailable(_) => "qr_unavailable",
             Self::NoBrowser(_) => "no_browser",
             Self::MissingScript(_) => "missing_script",
         }
@@ -163,7 +167,9 @@ impl HelperError {
     pub fn detail(&self) -> Option<&str> {
         match self {
             Self::InvalidArgument { detail, .. } => detail.as_deref(),
-            Self::Network(detail) | Self::UnexpectedResponse(detail) => Some(detail),
+            Self::Network(detail)
+            | Self::UnexpectedResponse(detail)
+            | Self::QrUnavailable(detail) => Some(detail),
             _ => None,
         }
     }

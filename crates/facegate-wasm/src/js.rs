@@ -636,11 +636,29 @@ pub fn alipay_verify_outcome(
     typed(&miniprogram::alipay_verify_outcome(callback))
 }
 
-/// `text` as an SVG QR code (for the desktop-to-phone hand-off).
-#[wasm_bindgen(js_name = qrCodeSvg)]
-pub fn qr_code_svg(text: String, options: Option<QrOptionsJs>) -> Result<String, JsValue> {
-    let options = QrOptions::read(options.map(JsValue::from).as_ref()).map_err(throw)?;
-    qr::qr_svg(&text, &options).map_err(throw)
+/// `text` as an SVG QR code (for the desktop-to-phone hand-off): resolves to one `<svg>`
+/// document (a background rectangle and one path, no script), error-correction level M.
+///
+/// The encoder is a second module (`facegate_qr.js` and `facegate_qr_bg.wasm`, about 7 KB gzip,
+/// beside `facegate.js`), fetched the first time this is called, so pages that never hand off
+/// do not download it. Rejects with `invalid_argument` (`field` `options` for a property of the
+/// wrong type, named in `detail`; `dark` or `light` for a colour; `text` when it is empty), `qr_too_long` (more than 2,331 bytes of a URL) or `qr_unavailable` (the
+/// module could not be loaded; the browser's words in `detail`; the next call tries again).
+#[wasm_bindgen(js_name = qrCodeSvg, unchecked_return_type = "Promise<string>")]
+pub fn qr_code_svg(text: String, options: Option<QrOptionsJs>) -> Promise {
+    let options = options.map(JsValue::from);
+    let locale = options
+        .as_ref()
+        .map_or_else(|| locale_for(&JsValue::UNDEFINED), locale_option);
+    spawn(
+        locale,
+        Box::pin(async move {
+            let options = QrOptions::read(options.as_ref())?;
+            wasm_bindgen_futures::JsFuture::from(qr::draw(&text, &options))
+                .await
+                .map_err(|rejection| qr::error(&rejection))
+        }),
+    )
 }
 
 /// A WeChat callback argument, read leniently: an odd shape reads as an empty callback.

@@ -310,6 +310,13 @@ pub const ERRORS: &[(&str, Text)] = &[
         ),
     ),
     (
+        "qr_unavailable",
+        text(
+            "二维码组件加载失败，请检查网络后重试",
+            "The QR code component could not be loaded. Check the network and try again.",
+        ),
+    ),
+    (
         "no_browser",
         text(
             "`{api}` 需在浏览器页面中调用",
@@ -348,7 +355,8 @@ pub(crate) fn error_message(error: &HelperError, locale: Locale) -> String {
         HelperError::Network(_)
         | HelperError::UnexpectedResponse(_)
         | HelperError::Aborted
-        | HelperError::QrTooLong => template(error.code()).to_owned(),
+        | HelperError::QrTooLong
+        | HelperError::QrUnavailable(_) => template(error.code()).to_owned(),
     }
 }
 
@@ -559,6 +567,7 @@ mod tests {
             HelperError::Timeout(120_000),
             HelperError::Aborted,
             HelperError::QrTooLong,
+            HelperError::QrUnavailable("Failed to fetch dynamically imported module".into()),
             HelperError::NoBrowser("checkDevice"),
             HelperError::MissingScript("https://x.example/a.js"),
         ]);

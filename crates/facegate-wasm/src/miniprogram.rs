@@ -464,7 +464,7 @@ pub fn wechat_verify_outcome_in(callback: &WechatCallback, locale: Locale) -> We
         _ if callback
             .err_msg
             .as_deref()
-            .is_some_and(|m| m.contains("cancel")) =>
+            .is_some_and(|m| facegate_types::front_end::contains(m, "cancel")) =>
         {
             WechatVerifyOutcome::Canceled { err_code }
         }

@@ -1,14 +1,25 @@
-//! The cross-device hand-off's QR code, as one SVG path (no raster, no script).
+//! The cross-device hand-off's QR code: `qrCodeSvg`'s options, read here; the drawing done by
+//! the facegate-qr crate's module (`facegate_qr_bg.wasm`), which `js/qr.js` loads the first
+//! time a page draws a QR code (README "Size"). Its rejections come back as [`HelperError`]s.
+
+use wasm_bindgen::prelude::*;
 
 use crate::error::{HelperError, Problem};
 use crate::miniprogram::Posted;
 use crate::read::Strict;
-use qrcodegen::{QrCode, QrCodeEcc};
+
+#[wasm_bindgen(module = "/js/qr.js")]
+extern "C" {
+    /// Loads the QR module once, then draws: resolves to the SVG; rejects with the module's
+    /// code (`empty`, `too_long`, `dark`, `light`) or `{unavailable: <the browser's words>}`.
+    #[wasm_bindgen(js_name = qrSvg)]
+    fn qr_svg(text: &str, border: u8, dark: &str, light: &str) -> js_sys::Promise;
+}
 
 /// How the QR code is drawn.
 #[derive(Clone, Debug)]
 pub struct QrOptions {
-    /// Quiet zone in modules; the standard asks for 4.
+    /// Quiet zone in modules; the standard asks for 4, and more than 16 is drawn as 16.
     pub border: u8,
     /// A CSS colour for the dark modules.
     pub dark: String,
@@ -44,55 +55,29 @@ impl QrOptions {
     }
 }
 
-/// Colours go into an attribute: allow only what CSS colour syntax needs.
-fn check_colour(field: &'static str, colour: &str) -> Result<(), HelperError> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "#(),.% ".contains(c);
-    if colour.is_empty() || colour.len() > 40 || !colour.chars().all(allowed) {
-        return Err(HelperError::invalid(field, Problem::CssColour));
-    }
-    Ok(())
+/// Draws `text` with `options` through the QR module (loading it the first time).
+pub(crate) fn draw(text: &str, options: &QrOptions) -> js_sys::Promise {
+    qr_svg(text, options.border, &options.dark, &options.light)
 }
 
-/// `text` (a vendor page URL) as an SVG QR code at error-correction level M.
-pub fn qr_svg(text: &str, options: &QrOptions) -> Result<String, HelperError> {
-    if text.is_empty() {
-        return Err(HelperError::invalid("text", Problem::Empty));
+/// The helper's error for a rejection of [`draw`].
+pub(crate) fn error(rejection: &JsValue) -> HelperError {
+    if let Some(code) = rejection.as_string() {
+        return module_error(&code);
     }
-    check_colour("dark", &options.dark)?;
-    check_colour("light", &options.light)?;
-    let code = QrCode::encode_text(text, QrCodeEcc::Medium).map_err(|_| HelperError::QrTooLong)?;
-    let border = i32::from(options.border.min(16));
-    let size = code.size();
-    let extent = size + border * 2;
-    let mut path = String::with_capacity(usize::try_from(size * size).unwrap_or(0) * 6);
-    for y in 0..size {
-        for x in 0..size {
-            if code.get_module(x, y) {
-                path.extend(["M", &coordinate(x + border), ",", &coordinate(y + border)]);
-                path.push_str("h1v1h-1z");
-            }
-        }
-    }
-    let extent = coordinate(extent);
-    Ok([
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ",
-        &extent,
-        " ",
-        &extent,
-        "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\"><rect width=\"100%\" height=\"100%\" fill=\"",
-        &options.light,
-        "\"/><path d=\"",
-        &path,
-        "\" fill=\"",
-        &options.dark,
-        "\"/></svg>",
-    ]
-    .concat())
+    let words = crate::convert::get(rejection, "unavailable").as_string();
+    HelperError::QrUnavailable(words.unwrap_or_default())
 }
 
-/// A module's coordinate (never negative) in decimal, without the formatting machinery.
-fn coordinate(n: i32) -> String {
-    crate::messages::decimal(u64::try_from(n).unwrap_or(0))
+/// The helper's error for one of the QR module's codes (`facegate_qr::QrError::code`).
+pub fn module_error(code: &str) -> HelperError {
+    match code {
+        "empty" => HelperError::invalid("text", Problem::Empty),
+        "too_long" => HelperError::QrTooLong,
+        "dark" => HelperError::invalid("dark", Problem::CssColour),
+        "light" => HelperError::invalid("light", Problem::CssColour),
+        other => HelperError::UnexpectedResponse(["the QR module answered ", other].concat()),
+    }
 }
 
 #[cfg(test)]
@@ -100,37 +85,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn draws_one_square_per_dark_module_inside_the_quiet_zone() {
-        let text = "http://127.0.0.1:8080/sandbox/h5/sbx_1?x=1";
-        let svg = qr_svg(text, &QrOptions::default()).unwrap();
-        let code = QrCode::encode_text(text, QrCodeEcc::Medium).unwrap();
-        let dark = (0..code.size())
-            .flat_map(|y| (0..code.size()).map(move |x| (x, y)))
-            .filter(|(x, y)| code.get_module(*x, *y))
-            .count();
-        assert_eq!(svg.matches('M').count(), dark);
-        let extent = code.size() + 8;
-        assert!(svg.contains(&format!("viewBox=\"0 0 {extent} {extent}\"")));
-        // The top-left finder pattern's corner sits just inside the border.
-        assert!(svg.contains("M4,4h1v1h-1z"));
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-    }
-
-    #[test]
-    fn rejects_empty_text_bad_colours_and_text_too_long() {
+    fn every_code_of_the_qr_module_maps_to_the_helpers_error() {
+        let errors = [
+            facegate_qr::QrError::Empty,
+            facegate_qr::QrError::TooLong,
+            facegate_qr::QrError::Colour("dark"),
+            facegate_qr::QrError::Colour("light"),
+        ]
+        .map(|error| module_error(error.code()));
+        let codes: Vec<_> = errors.iter().map(|e| (e.code(), e.field())).collect();
         assert_eq!(
-            qr_svg("", &QrOptions::default()).unwrap_err().code(),
-            "invalid_argument"
+            codes,
+            [
+                ("invalid_argument", Some("text")),
+                ("qr_too_long", None),
+                ("invalid_argument", Some("dark")),
+                ("invalid_argument", Some("light")),
+            ]
         );
-        let options = QrOptions {
-            dark: "red\" onload=\"x".into(),
-            ..QrOptions::default()
-        };
-        assert_eq!(qr_svg("x", &options).unwrap_err().field(), Some("dark"));
-        let long = "x".repeat(3000);
-        assert_eq!(
-            qr_svg(&long, &QrOptions::default()).unwrap_err().code(),
-            "qr_too_long"
-        );
+        assert_eq!(module_error("?").code(), "unexpected_response");
     }
 }

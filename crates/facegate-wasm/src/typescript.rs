@@ -94,7 +94,8 @@ export interface WaitOptions {
 /** The stable codes of a thrown FacegateError: the helper's own, and the server's. */
 export type FacegateErrorCode =
   | "invalid_argument" | "invalid_return_url" | "not_a_redirect" | "network_error"
-  | "unexpected_response" | "timeout" | "aborted" | "qr_too_long" | "no_browser" | "missing_script"
+  | "unexpected_response" | "timeout" | "aborted" | "qr_too_long" | "qr_unavailable" | "no_browser"
+  | "missing_script"
   | "invalid_request" | "unauthorized" | "not_found" | "conflict" | "payload_too_large"
   | "rate_limited" | "provider_unavailable" | "subject_refused" | "vendor_error" | "vendor_unavailable"
   | "vendor_circuit_open"
@@ -230,8 +231,8 @@ export type AlipayVerifyOutcome =
   | { action: "canceled" }
   | { action: "failed"; resultStatus: string | null };
 
-export interface QrOptions {
-  /** Quiet zone in modules (default 4). */
+export interface QrOptions extends LocaleOptions {
+  /** Quiet zone in modules (default 4, at most 16). */
   border?: number;
   /** CSS colours (defaults #000 and #fff). */
   dark?: string;
@@ -282,6 +283,7 @@ mod tests {
             HelperError::Timeout(1),
             HelperError::Aborted,
             HelperError::QrTooLong,
+            HelperError::QrUnavailable("x".into()),
             HelperError::NoBrowser("x"),
             HelperError::MissingScript("x"),
         ];

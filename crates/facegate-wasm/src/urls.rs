@@ -46,15 +46,17 @@ pub fn landing_url(return_url: &str, verification_id: &str, status: Verification
 
 fn require_http_url(field: &'static str, value: &str) -> Result<(), HelperError> {
     let lower = value.get(..8).unwrap_or(value).to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        &value[8..]
+    // `get` rather than indexing: no slicing panic (and its formatting) is linked.
+    let scheme = if lower.starts_with("https://") {
+        8
     } else if lower.starts_with("http://") {
-        &value[7..]
+        7
     } else {
         return Err(HelperError::invalid(field, Problem::HttpUrl));
     };
+    let rest = value.get(scheme..).unwrap_or_default();
     let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    if rest[..host_end].is_empty() || value.chars().any(char::is_whitespace) {
+    if host_end == 0 || value.chars().any(char::is_whitespace) {
         return Err(HelperError::invalid(field, Problem::HttpUrl));
     }
     Ok(())

@@ -1,6 +1,9 @@
 //! The helper in a real browser (headless Chromium): the device check gathers real facts, the
 //! URLs it builds are read back by the browser's own URL parser, messages and errors cross the
-//! JavaScript boundary as documented, and the QR code is a valid SVG document.
+//! JavaScript boundary as documented, and `qrCodeSvg` checks its options before it loads the QR
+//! module and says so when that module cannot be loaded; the QR module's drawing (the
+//! facegate-qr crate) is an SVG document the browser renders (loaded from the package, the
+//! module is tested in tests/e2e).
 #![cfg(target_arch = "wasm32")]
 
 use facegate_wasm::*;
@@ -401,7 +404,8 @@ fn hostile_web_view_events_are_ignored_or_read_without_throwing() {
 
 #[wasm_bindgen_test]
 fn the_qr_code_is_an_svg_document_the_browser_renders() {
-    let svg = qr_code_svg("http://127.0.0.1:8080/sandbox/h5/sbx_1".into(), None).unwrap();
+    let svg =
+        facegate_qr::svg("http://127.0.0.1:8080/sandbox/h5/sbx_1", 4, "#000", "#fff").unwrap();
     let parse = js(
         "s",
         "const d = new DOMParser().parseFromString(s, 'image/svg+xml'); \
@@ -424,9 +428,29 @@ fn the_qr_code_is_an_svg_document_the_browser_renders() {
         JsValue::TRUE,
         "the SVG has a size in the page"
     );
-    let options = object(r#"{"dark": "url(javascript:x)\" onload=\"x"}"#);
-    let error = qr_code_svg("x".into(), Some(options.unchecked_into())).unwrap_err();
-    assert_eq!(text(&error, "field"), "dark");
+}
+
+#[wasm_bindgen_test]
+async fn qr_code_svg_reads_its_options_first_and_names_a_module_it_cannot_load() {
+    // A wrong option rejects at once, in the call's language, without loading anything.
+    let options = object(r#"{"border": "4", "locale": "en"}"#);
+    let error = failure(settle(qr_code_svg("x".into(), Some(options.unchecked_into()))).await);
+    assert_eq!(text(&error, "code"), "invalid_argument");
+    assert_eq!(text(&error, "field"), "options");
+    assert!(text(&error, "detail").contains("border"));
+    // The test runner serves no facegate_qr.js beside the helper: the load fails, is said as
+    // such (the browser's words in detail), and is not remembered (the second call tries again).
+    for _ in 0..2 {
+        let options = object(r#"{"locale": "zh-CN"}"#);
+        let error = failure(settle(qr_code_svg("x".into(), Some(options.unchecked_into()))).await);
+        assert_eq!(text(&error, "name"), "FacegateError");
+        assert_eq!(text(&error, "code"), "qr_unavailable");
+        assert_eq!(
+            text(&error, "message"),
+            "二维码组件加载失败，请检查网络后重试"
+        );
+        assert!(!text(&error, "detail").is_empty());
+    }
 }
 
 #[wasm_bindgen_test]

@@ -37,6 +37,16 @@ import {
   explainFailure as explainInMiniProgram,
   checkWechatFaceSupport,
 } from "facegate/miniprogram";
+// The QR module's own entry point, for runtimes where fetch cannot read the package (Node).
+import { initSync as initQr } from "facegate/qr";
+
+export function serverSideQr(bytes: Uint8Array): Promise<string> {
+  initQr({ module: bytes });
+  // @ts-expect-error: qrCodeSvg resolves to the SVG (0.2.0); it is not the string itself
+  const notYet: string = qrCodeSvg("https://verify.example.com/h/1");
+  void notYet;
+  return qrCodeSvg("https://verify.example.com/h/1", { dark: "#222", light: "#fff" });
+}
 
 export async function merchantPage(session: Verification): Promise<string> {
   await init();
@@ -53,7 +63,7 @@ export async function merchantPage(session: Verification): Promise<string> {
   void checkDevice(enabled, { locale: 42 });
   const camera: number | null = report.camera.cameras;
   if (report.recommended?.flow === "qr_handoff" && session.next_action?.type === "redirect") {
-    const svg: string = qrCodeSvg(session.next_action.url, { border: 2 });
+    const svg: string = await qrCodeSvg(session.next_action.url, { border: 2, locale: "en" });
     const client = new FacegateClient({ baseUrl: "https://verify.example.com" });
     const controller = new AbortController();
     const done: ClientVerification = await client.waitForResult(session.id, session.client_secret ?? "", {

@@ -82,7 +82,8 @@ pub enum FacialVerifyAction {
 #[inline]
 pub fn facial_verify_action(err_code: Option<i64>, err_msg: Option<&str>) -> FacialVerifyAction {
     let canceled = err_code.is_some_and(|code| CANCEL_CODES.contains(&code))
-        || (err_code.is_none_or(|code| code != 0) && err_msg.is_some_and(|m| m.contains("cancel")));
+        || (err_code.is_none_or(|code| code != 0)
+            && err_msg.is_some_and(|m| super::contains(m, "cancel")));
     if canceled {
         FacialVerifyAction::Canceled
     } else {
