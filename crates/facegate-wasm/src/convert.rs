@@ -8,6 +8,7 @@ use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::HelperError;
+use crate::miniprogram::{AlipayVerifyOutcome, WebViewMessage, WechatVerifyOutcome};
 
 /// Plain JSON-shaped JS values: `null` for `None`, objects (not Maps) for structs, numbers for
 /// the integer codes.
@@ -36,4 +37,111 @@ pub fn get(value: &JsValue, key: &str) -> JsValue {
         return JsValue::UNDEFINED;
     }
     js_sys::Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The tagged enums the helper returns, written out by hand ("hand-dispatched", issue 16): an
+/// object with the `action` tag first, then the variant's fields in camelCase, `null` for
+/// `None`, exactly as their serde derives write them (the native tests' shape). The shared
+/// tables (tests/cases) hold both to the same JSON, in Chromium and in Node. The structs
+/// (`DeviceReport`, `ReturnParams`, `FaceSupport`, `FacialVerifyOutcome`) still go through
+/// serde-wasm-bindgen ([`to_js`]); these three cost the .wasm less written out (README "Size").
+pub trait ToJs {
+    fn to_js(&self) -> JsValue;
+}
+
+/// An object built property by property.
+struct Props(js_sys::Object);
+
+impl Props {
+    fn action(action: &str) -> Self {
+        Self(js_sys::Object::new()).set("action", JsValue::from_str(action))
+    }
+
+    fn set(self, key: &str, value: JsValue) -> Self {
+        let _ = js_sys::Reflect::set(&self.0, &JsValue::from_str(key), &value);
+        self
+    }
+
+    fn text(self, key: &str, value: Option<&str>) -> Self {
+        self.set(key, value.map_or(JsValue::NULL, JsValue::from_str))
+    }
+
+    /// A callback's integer code: a number (they come from JS numbers, so they fit), or `null`.
+    fn code(self, key: &str, value: Option<i64>) -> Self {
+        self.set(
+            key,
+            value.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)),
+        )
+    }
+
+    fn done(self) -> JsValue {
+        self.0.into()
+    }
+}
+
+impl ToJs for WebViewMessage {
+    fn to_js(&self) -> JsValue {
+        match self {
+            WebViewMessage::StartAlipayVerify {
+                certify_id,
+                url,
+                auth_flow_id,
+            } => Props::action("start_alipay_verify")
+                .text("certifyId", Some(certify_id))
+                .text("url", Some(url))
+                .text("authFlowId", auth_flow_id.as_deref()),
+            WebViewMessage::Finished { auth_flow_id } => {
+                Props::action("finished").text("authFlowId", auth_flow_id.as_deref())
+            }
+            WebViewMessage::Ignored {
+                kind,
+                reason,
+                message,
+            } => Props::action("ignored")
+                .text("type", kind.as_deref())
+                .text("reason", Some(reason.code()))
+                .text("message", Some(message)),
+        }
+        .done()
+    }
+}
+
+impl ToJs for WechatVerifyOutcome {
+    fn to_js(&self) -> JsValue {
+        match self {
+            WechatVerifyOutcome::Submit {
+                verify_result,
+                err_code,
+            } => Props::action("submit")
+                .text("verifyResult", Some(verify_result))
+                .code("errCode", *err_code),
+            WechatVerifyOutcome::Canceled { err_code } => {
+                Props::action("canceled").code("errCode", *err_code)
+            }
+            WechatVerifyOutcome::Failed {
+                err_code,
+                hint,
+                retry,
+                message,
+            } => Props::action("failed")
+                .code("errCode", *err_code)
+                .text("hint", Some(hint.as_str()))
+                .set("retry", JsValue::from_bool(*retry))
+                .text("message", Some(message)),
+        }
+        .done()
+    }
+}
+
+impl ToJs for AlipayVerifyOutcome {
+    fn to_js(&self) -> JsValue {
+        match self {
+            AlipayVerifyOutcome::Finished => Props::action("finished"),
+            AlipayVerifyOutcome::Canceled => Props::action("canceled"),
+            AlipayVerifyOutcome::Failed { result_status } => {
+                Props::action("failed").text("resultStatus", result_status.as_deref())
+            }
+        }
+        .done()
+    }
 }

@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use crate::browser::{self, Backend};
-use crate::convert;
+use crate::convert::{self, ToJs};
 use crate::device;
 use crate::device::{Container, DeviceFacts};
 use crate::error::{HelperError, Problem};
@@ -500,9 +500,11 @@ pub fn parse_return_url(url: String) -> Result<ReturnParamsJs, JsValue> {
 pub fn parse_web_view_message(
     #[wasm_bindgen(unchecked_param_type = "unknown")] event: JsValue,
     options: Option<LocaleOptionsJs>,
-) -> Result<WebViewMessageJs, JsValue> {
+) -> WebViewMessageJs {
     let locale = locale_option(&js_value(options));
-    typed(&miniprogram::parse_web_view_message_in(&event, locale))
+    miniprogram::parse_web_view_message_in(&event, locale)
+        .to_js()
+        .unchecked_into()
 }
 
 /// JavaScript values as the web-view message parser reads them; property reads that throw
@@ -620,20 +622,22 @@ pub fn wechat_facial_verify_outcome(
 pub fn wechat_verify_outcome(
     result: Option<WechatCallbackJs>,
     options: Option<LocaleOptionsJs>,
-) -> Result<WechatVerifyOutcomeJs, JsValue> {
+) -> WechatVerifyOutcomeJs {
     let locale = locale_option(&js_value(options));
     let callback = wechat_callback(result);
-    typed(&miniprogram::wechat_verify_outcome_in(&callback, locale))
+    miniprogram::wechat_verify_outcome_in(&callback, locale)
+        .to_js()
+        .unchecked_into()
 }
 
 /// `my.startAPVerify`'s callback argument, typed.
 #[wasm_bindgen(js_name = alipayVerifyOutcome)]
-pub fn alipay_verify_outcome(
-    result: Option<AlipayVerifyCallbackJs>,
-) -> Result<AlipayVerifyOutcomeJs, JsValue> {
+pub fn alipay_verify_outcome(result: Option<AlipayVerifyCallbackJs>) -> AlipayVerifyOutcomeJs {
     // A runtime's callback argument: read leniently, an odd shape reads as an unknown status.
     let callback = AlipayVerifyCallback::read(&js_value(result));
-    typed(&miniprogram::alipay_verify_outcome(callback))
+    miniprogram::alipay_verify_outcome(callback)
+        .to_js()
+        .unchecked_into()
 }
 
 /// `text` as an SVG QR code (for the desktop-to-phone hand-off): resolves to one `<svg>`

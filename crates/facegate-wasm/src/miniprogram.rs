@@ -63,6 +63,16 @@ impl IgnoredReason {
         IgnoredReason::NoToken,
         IgnoredReason::NotActedOn,
     ];
+
+    /// The reason's wire name (its serde name).
+    pub const fn code(self) -> &'static str {
+        match self {
+            IgnoredReason::NotAnEvent => "not_an_event",
+            IgnoredReason::NoType => "no_type",
+            IgnoredReason::NoToken => "no_token",
+            IgnoredReason::NotActedOn => "not_acted_on",
+        }
+    }
 }
 
 /// What a value handed to a web-view message handler is, as far as the parser cares.
