@@ -32,7 +32,15 @@ esac
 # build: the debug builds of the browser tests keep the defaults, which wasm-bindgen's test
 # runner expects from the precompiled standard library's target_features (the package tests
 # instantiate this build in Node and Chromium).
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-reference-types,-multivalue"
+#
+# Panic locations name source files: without this machine's registry path in front of them
+# ("gloo-net-0.6.0/src/error.rs", not "/root/.cargo/registry/src/index.crates.io-.../..."), the
+# module is smaller and does not depend on where it was built.
+remap=""
+for index in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+  remap="$remap --remap-path-prefix=$index="
+done
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-reference-types,-multivalue$remap"
 [ "$qr_only" = 1 ] || cargo build --locked -p facegate-wasm --target wasm32-unknown-unknown --profile wasm-release
 # Apart: the QR module is no_std, and built with the helper its wasm-bindgen would get "std".
 cargo build --locked -p facegate-qr --features module --target wasm32-unknown-unknown --profile wasm-release

@@ -290,8 +290,6 @@ fn network(error: gloo_net::Error) -> HelperError {
     HelperError::Network(match error {
         gloo_net::Error::JsError(error) => error.message,
         gloo_net::Error::GlooError(message) => message,
-        // Only the JSON helpers of gloo-net give this one, and the helper does not use them.
-        gloo_net::Error::SerdeError(_) => "the request could not be encoded".into(),
     })
 }
 
