@@ -8,7 +8,9 @@ use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::HelperError;
-use crate::miniprogram::{AlipayVerifyOutcome, WebViewMessage, WechatVerifyOutcome};
+use crate::miniprogram::{
+    AlipayVerifyOutcome, FaceSupport, FacialVerifyOutcome, WebViewMessage, WechatVerifyOutcome,
+};
 
 /// Plain JSON-shaped JS values: `null` for `None`, objects (not Maps) for structs, numbers for
 /// the integer codes.
@@ -39,12 +41,12 @@ pub fn get(value: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// The tagged enums the helper returns, written out by hand ("hand-dispatched", issue 16): an
-/// object with the `action` tag first, then the variant's fields in camelCase, `null` for
-/// `None`, exactly as their serde derives write them (the native tests' shape). The shared
-/// tables (tests/cases) hold both to the same JSON, in Chromium and in Node. The structs
-/// (`DeviceReport`, `ReturnParams`, `FaceSupport`, `FacialVerifyOutcome`) still go through
-/// serde-wasm-bindgen ([`to_js`]); these three cost the .wasm less written out (README "Size").
+/// The mini-program callbacks' outcomes, written out by hand (for the tagged enums, issue 16's
+/// "hand-dispatched" enums): the `action` tag first where there is one, then the fields in
+/// camelCase, `null` for `None`, exactly as their serde derives write them (the native tests'
+/// shape). The shared tables (tests/cases) hold both to the same JSON, in Chromium and in
+/// Node. The page's results (`DeviceReport`, `ReturnParams`) still go through
+/// serde-wasm-bindgen ([`to_js`]); these five cost the .wasm less written out (README "Size").
 pub trait ToJs {
     fn to_js(&self) -> JsValue;
 }
@@ -54,7 +56,7 @@ struct Props(js_sys::Object);
 
 impl Props {
     fn action(action: &str) -> Self {
-        Self(js_sys::Object::new()).set("action", JsValue::from_str(action))
+        Self::new().text("action", Some(action))
     }
 
     fn set(self, key: &str, value: JsValue) -> Self {
@@ -72,6 +74,14 @@ impl Props {
             key,
             value.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)),
         )
+    }
+
+    fn new() -> Self {
+        Self(js_sys::Object::new())
+    }
+
+    fn flag(self, key: &str, value: bool) -> Self {
+        self.set(key, JsValue::from_bool(value))
     }
 
     fn done(self) -> JsValue {
@@ -126,7 +136,7 @@ impl ToJs for WechatVerifyOutcome {
             } => Props::action("failed")
                 .code("errCode", *err_code)
                 .text("hint", Some(hint.as_str()))
-                .set("retry", JsValue::from_bool(*retry))
+                .flag("retry", *retry)
                 .text("message", Some(message)),
         }
         .done()
@@ -143,5 +153,26 @@ impl ToJs for AlipayVerifyOutcome {
             }
         }
         .done()
+    }
+}
+
+impl ToJs for FaceSupport {
+    fn to_js(&self) -> JsValue {
+        Props::new()
+            .flag("supported", self.supported)
+            .text("reason", Some(self.reason.code()))
+            .code("errCode", self.err_code)
+            .flag("facialVerify", self.facial_verify)
+            .text("provider", self.provider.map(|provider| provider.as_str()))
+            .text("message", Some(self.message))
+            .done()
+    }
+}
+
+impl ToJs for FacialVerifyOutcome {
+    fn to_js(&self) -> JsValue {
+        Props::action(self.action.code())
+            .code("errCode", self.err_code)
+            .done()
     }
 }

@@ -591,7 +591,7 @@ fn array_items(array: &JsValue, indices: std::ops::Range<u32>) -> Vec<JsValue> {
 pub fn wechat_face_support(
     result: Option<WechatCallbackJs>,
     context: Option<FaceSupportContextJs>,
-) -> Result<FaceSupportJs, JsValue> {
+) -> FaceSupportJs {
     let callback = wechat_callback(result);
     // Read leniently, like the callback: an odd shape reads as an empty context.
     let context = miniprogram::FaceSupportContext::read(&js_value(context));
@@ -601,19 +601,19 @@ pub fn wechat_face_support(
             .clone()
             .map_or(JsValue::UNDEFINED, JsValue::from),
     );
-    typed(&miniprogram::wechat_face_support_localized(
-        &callback, &context, locale,
-    ))
+    miniprogram::wechat_face_support_localized(&callback, &context, locale)
+        .to_js()
+        .unchecked_into()
 }
 
 /// What to do after `wx.requestFacialVerify` calls back (`ask_backend`: the backend's
 /// queryverifyinfo decides; `canceled`: the user gave up).
 #[wasm_bindgen(js_name = wechatFacialVerifyOutcome)]
-pub fn wechat_facial_verify_outcome(
-    result: Option<WechatCallbackJs>,
-) -> Result<FacialVerifyOutcomeJs, JsValue> {
+pub fn wechat_facial_verify_outcome(result: Option<WechatCallbackJs>) -> FacialVerifyOutcomeJs {
     let callback = wechat_callback(result);
-    typed(&miniprogram::wechat_facial_verify_outcome(&callback))
+    miniprogram::wechat_facial_verify_outcome(&callback)
+        .to_js()
+        .unchecked_into()
 }
 
 /// What to do after `wx.startFacialRecognitionVerify` calls back (`submit` hands verifyResult

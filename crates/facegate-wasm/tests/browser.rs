@@ -253,7 +253,6 @@ fn web_view_messages_and_callbacks_cross_the_boundary() {
         Some(object(r#"{"errCode": 10001, "errMsg": "fail"}"#).unchecked_into()),
         None,
     )
-    .unwrap()
     .into();
     assert_eq!(get(&support, "supported"), JsValue::FALSE);
     assert_eq!(text(&support, "reason"), "no_front_camera");
@@ -335,19 +334,13 @@ fn every_device_support_and_verify_outcome_case_answers_as_expected() {
     // The plain-JS adapter runs the same tables (tests/e2e/package.test.mjs).
     run_table(
         include_str!("../../../tests/cases/device_support.json"),
-        |case| {
-            wechat_face_support(argument(case), optional(case, "context"))
-                .unwrap()
-                .into()
-        },
+        |case| wechat_face_support(argument(case), optional(case, "context")).into(),
     );
     run_table(
         include_str!("../../../tests/cases/verify_outcomes.json"),
         |case| match text(case, "function").as_str() {
             "wechatVerifyOutcome" => wechat_verify_outcome(argument(case), None).into(),
-            "wechatFacialVerifyOutcome" => {
-                wechat_facial_verify_outcome(argument(case)).unwrap().into()
-            }
+            "wechatFacialVerifyOutcome" => wechat_facial_verify_outcome(argument(case)).into(),
             "alipayVerifyOutcome" => alipay_verify_outcome(argument(case)).into(),
             other => panic!("no function {other}"),
         },

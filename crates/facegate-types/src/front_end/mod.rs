@@ -56,7 +56,7 @@ mod tests {
     #[test]
     fn finds_the_markers_the_helper_reads() {
         let ua = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_4 like Mac OS X) MicroMessenger/8.0.40";
-        assert_eq!(super::find(ua, "iPhone OS "), Some(26));
+        assert_eq!(super::find(ua, "iPhone OS "), Some(25));
         assert!(super::contains(ua, "MicroMessenger"));
         assert!(!super::contains(ua, "AlipayClient"));
         assert!(!super::contains("cance", "cancel"));

@@ -40,6 +40,17 @@ impl FaceSupportReason {
             .map_or(Self::Unknown, |(_, reason)| *reason)
     }
 
+    /// The reason's wire name (its serde name).
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Supported => "supported",
+            Self::NoFrontCamera => "no_front_camera",
+            Self::ModelNotDownloaded => "model_not_downloaded",
+            Self::DisabledByBackend => "disabled_by_backend",
+            Self::Unknown => "unknown",
+        }
+    }
+
     /// The seed's own words for a documented code's reason.
     pub const fn message(self) -> Option<&'static str> {
         match self {
@@ -90,6 +101,20 @@ impl CheckAliveType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_the_serde_names() {
+        use FaceSupportReason::*;
+        for reason in [
+            Supported,
+            NoFrontCamera,
+            ModelNotDownloaded,
+            DisabledByBackend,
+            Unknown,
+        ] {
+            assert_eq!(serde_json::to_value(reason).unwrap(), reason.code());
+        }
+    }
 
     #[test]
     fn the_tables_list_the_seeds_codes() {

@@ -78,6 +78,16 @@ pub enum FacialVerifyAction {
     Canceled,
 }
 
+impl FacialVerifyAction {
+    /// The action's wire name (its serde name).
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::AskBackend => "ask_backend",
+            Self::Canceled => "canceled",
+        }
+    }
+}
+
 /// The action for a callback's `errCode` and `errMsg`.
 #[inline]
 pub fn facial_verify_action(err_code: Option<i64>, err_msg: Option<&str>) -> FacialVerifyAction {
@@ -94,6 +104,13 @@ pub fn facial_verify_action(err_code: Option<i64>, err_msg: Option<&str>) -> Fac
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn action_codes_are_the_serde_names() {
+        for action in [FacialVerifyAction::AskBackend, FacialVerifyAction::Canceled] {
+            assert_eq!(serde_json::to_value(action).unwrap(), action.code());
+        }
+    }
 
     #[test]
     fn base_library_versions_compare_by_their_parts() {
