@@ -15,7 +15,8 @@ export function qrSvg(text, border, dark, light) {
   return loaded.then(
     (qr) => qr.qrSvg(text, border, dark, light),
     (error) => {
-      // A failed load is not remembered: the next call tries again.
+      // A failed load is not remembered here: the next call asks again (a browser may still
+      // answer from its own record of a failed module fetch until the page reloads).
       if (loading === loaded) loading = undefined;
       throw { unavailable: String(error?.message ?? error) };
     },

@@ -1,5 +1,7 @@
-//! The helper's results to JavaScript values, through serde-wasm-bindgen and the serde derives
-//! the native tests use too, so the shapes JavaScript sees are the ones tested natively.
+//! The helper's results to JavaScript values: the page's (`DeviceReport`, `ReturnParams`)
+//! through serde-wasm-bindgen and the serde derives the native tests use too, so the shapes
+//! JavaScript sees are the ones tested natively; the mini-program callbacks' outcomes written
+//! out by hand ([`ToJs`]), held to their derives' JSON by the shared tables.
 //! Arguments are read by hand (`read.rs`): strictly what a developer writes (a wrong shape
 //! throws `invalid_argument` naming the argument), leniently what a mini-program runtime hands
 //! over (an odd field is ignored, as the plain-JS adapter does).
@@ -55,6 +57,10 @@ pub trait ToJs {
 struct Props(js_sys::Object);
 
 impl Props {
+    fn new() -> Self {
+        Self(js_sys::Object::new())
+    }
+
     fn action(action: &str) -> Self {
         Self::new().text("action", Some(action))
     }
@@ -68,20 +74,16 @@ impl Props {
         self.set(key, value.map_or(JsValue::NULL, JsValue::from_str))
     }
 
+    fn flag(self, key: &str, value: bool) -> Self {
+        self.set(key, JsValue::from_bool(value))
+    }
+
     /// A callback's integer code: a number (they come from JS numbers, so they fit), or `null`.
     fn code(self, key: &str, value: Option<i64>) -> Self {
         self.set(
             key,
             value.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)),
         )
-    }
-
-    fn new() -> Self {
-        Self(js_sys::Object::new())
-    }
-
-    fn flag(self, key: &str, value: bool) -> Self {
-        self.set(key, JsValue::from_bool(value))
     }
 
     fn done(self) -> JsValue {

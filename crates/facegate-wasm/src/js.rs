@@ -643,11 +643,13 @@ pub fn alipay_verify_outcome(result: Option<AlipayVerifyCallbackJs>) -> AlipayVe
 /// `text` as an SVG QR code (for the desktop-to-phone hand-off): resolves to one `<svg>`
 /// document (a background rectangle and one path, no script), error-correction level M.
 ///
-/// The encoder is a second module (`facegate_qr.js` and `facegate_qr_bg.wasm`, about 7 KB gzip,
-/// beside `facegate.js`), fetched the first time this is called, so pages that never hand off
-/// do not download it. Rejects with `invalid_argument` (`field` `options` for a property of the
-/// wrong type, named in `detail`; `dark` or `light` for a colour; `text` when it is empty), `qr_too_long` (more than 2,331 bytes of a URL) or `qr_unavailable` (the
-/// module could not be loaded; the browser's words in `detail`; the next call tries again).
+/// The encoder is a second module (`facegate_qr.js` and `facegate_qr_bg.wasm`, about 12 KB
+/// gzip together, beside `facegate.js`), fetched the first time this is called, so pages that
+/// never hand off do not download it. Rejects with `invalid_argument` (`field` `options` for a
+/// property of the wrong type, named in `detail`; `dark` or `light` for a colour; `text` when
+/// it is empty), `qr_too_long` (more than 2,331 bytes) or `qr_unavailable` (the module could
+/// not be loaded, the browser's words in `detail`; the helper asks again on the next call,
+/// though a browser may keep a failed module fetch until the page reloads).
 #[wasm_bindgen(js_name = qrCodeSvg, unchecked_return_type = "Promise<string>")]
 pub fn qr_code_svg(text: String, options: Option<QrOptionsJs>) -> Promise {
     let options = options.map(JsValue::from);
