@@ -79,92 +79,47 @@ impl CameraFacts {
     }
 }
 
-/// A camera permission state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Permission {
-    Granted,
-    Denied,
-    Prompt,
-    /// The browser cannot be asked (no Permissions API, or no "camera" name in it).
-    #[default]
-    Unknown,
-}
-
-impl Permission {
-    /// Every state.
-    pub const ALL: &'static [Permission] = &[
-        Permission::Granted,
-        Permission::Denied,
-        Permission::Prompt,
-        Permission::Unknown,
-    ];
-
-    /// The state named as the Permissions API (and the JSON) names it.
-    pub fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "granted" => Self::Granted,
-            "denied" => Self::Denied,
-            "prompt" => Self::Prompt,
-            "unknown" => Self::Unknown,
-            _ => return None,
-        })
+code_enum! {
+    /// A camera permission state.
+    #[derive(Default)]
+    pub enum Permission {
+        Granted => "granted",
+        Denied => "denied",
+        Prompt => "prompt",
+        /// The browser cannot be asked (no Permissions API, or no "camera" name in it).
+        #[default]
+        Unknown => "unknown",
     }
 }
 
-/// Yes, no, or cannot tell yet (labels stay empty until permission is granted).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Presence {
-    Yes,
-    No,
-    Unknown,
+code_enum! {
+    /// Yes, no, or cannot tell yet (labels stay empty until permission is granted).
+    pub enum Presence {
+        Yes => "yes",
+        No => "no",
+        Unknown => "unknown",
+    }
 }
 
-/// The app the page runs in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Container {
-    /// A WeChat mini-program's web-view (`__wxjs_environment === "miniprogram"`).
-    WechatMiniProgram,
-    /// WeChat's own browser (MicroMessenger).
-    WechatBrowser,
-    /// An Alipay mini-program's web-view.
-    AlipayMiniProgram,
-    /// Alipay's own browser (AlipayClient).
-    AlipayBrowser,
-    /// The Baidu app or a Baidu smart program (baiduboxapp, swan).
-    BaiduApp,
-    MobileBrowser,
-    DesktopBrowser,
+code_enum! {
+    /// The app the page runs in.
+    pub enum Container {
+        /// A WeChat mini-program's web-view (`__wxjs_environment === "miniprogram"`).
+        WechatMiniProgram => "wechat_mini_program",
+        /// WeChat's own browser (MicroMessenger).
+        WechatBrowser => "wechat_browser",
+        /// An Alipay mini-program's web-view.
+        AlipayMiniProgram => "alipay_mini_program",
+        /// Alipay's own browser (AlipayClient).
+        AlipayBrowser => "alipay_browser",
+        /// The Baidu app or a Baidu smart program (baiduboxapp, swan).
+        BaiduApp => "baidu_app",
+        MobileBrowser => "mobile_browser",
+        DesktopBrowser => "desktop_browser",
+    }
 }
 
 impl Container {
-    /// Every container.
-    pub const ALL: &'static [Container] = &[
-        Container::WechatMiniProgram,
-        Container::WechatBrowser,
-        Container::AlipayMiniProgram,
-        Container::AlipayBrowser,
-        Container::BaiduApp,
-        Container::MobileBrowser,
-        Container::DesktopBrowser,
-    ];
-
-    /// The container named as the JSON names it (`wechat_mini_program`, ...).
-    pub fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "wechat_mini_program" => Self::WechatMiniProgram,
-            "wechat_browser" => Self::WechatBrowser,
-            "alipay_mini_program" => Self::AlipayMiniProgram,
-            "alipay_browser" => Self::AlipayBrowser,
-            "baidu_app" => Self::BaiduApp,
-            "mobile_browser" => Self::MobileBrowser,
-            "desktop_browser" => Self::DesktopBrowser,
-            _ => return None,
-        })
-    }
-
     pub fn is_mini_program_web_view(self) -> bool {
         matches!(self, Self::WechatMiniProgram | Self::AlipayMiniProgram)
     }
@@ -183,70 +138,52 @@ pub struct Os {
     pub version: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OsName {
-    Ios,
-    Android,
-    Harmonyos,
-    Windows,
-    Macos,
-    Linux,
-    Other,
+code_enum! {
+    pub enum OsName {
+        Ios => "ios",
+        Android => "android",
+        Harmonyos => "harmonyos",
+        Windows => "windows",
+        Macos => "macos",
+        Linux => "linux",
+        Other => "other",
+    }
 }
 
-/// How the user goes through the face check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Flow {
-    /// The vendor's H5 page in this browser (Baidu H5, FaceID Lite, OEMCloud, sandbox).
-    H5Redirect,
-    /// WeChat's face check in the WeChat mini-program that hosts this page:
-    /// `wx.requestFacialVerify` (`wechat_verify`) or `wx.startFacialRecognitionVerify`
-    /// (`wechat_mini`).
-    WechatMiniProgram,
-    /// OEMCloud's long link in the hosting mini-program's web-view.
-    WebView,
-    /// A QR code of the vendor page: the user continues on a phone, this page waits.
-    QrHandoff,
+code_enum! {
+    /// How the user goes through the face check.
+    pub enum Flow {
+        /// The vendor's H5 page in this browser (Baidu H5, FaceID Lite, OEMCloud, sandbox).
+        H5Redirect => "h5_redirect",
+        /// WeChat's face check in the WeChat mini-program that hosts this page:
+        /// `wx.requestFacialVerify` (`wechat_verify`) or `wx.startFacialRecognitionVerify`
+        /// (`wechat_mini`).
+        WechatMiniProgram => "wechat_mini_program",
+        /// OEMCloud's long link in the hosting mini-program's web-view.
+        WebView => "web_view",
+        /// A QR code of the vendor page: the user continues on a phone, this page waits.
+        QrHandoff => "qr_handoff",
+    }
 }
 
-/// A reason a flow would fail, with a stable code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IssueCode {
-    InsecureContext,
-    NoMediaDevices,
-    NoGetUserMedia,
-    NoCamera,
-    NoFrontCamera,
-    CameraDenied,
-    IosWebviewTooOld,
-    AndroidTooOld,
-    NotInWechatMiniProgram,
-    NotInMiniProgramWebView,
-    AlreadyOnPhone,
-    /// The vendor's own browser table excludes this browser (aliyun_cloudauth: UC on iOS,
-    /// another iOS browser before 14.3, Safari before iOS 11).
-    VendorBrowserUnsupported,
-}
-
-impl IssueCode {
-    /// Every issue code, in the order `analyze` reports them.
-    pub const ALL: &'static [IssueCode] = &[
-        IssueCode::InsecureContext,
-        IssueCode::NoMediaDevices,
-        IssueCode::NoGetUserMedia,
-        IssueCode::NoCamera,
-        IssueCode::NoFrontCamera,
-        IssueCode::CameraDenied,
-        IssueCode::IosWebviewTooOld,
-        IssueCode::AndroidTooOld,
-        IssueCode::NotInWechatMiniProgram,
-        IssueCode::NotInMiniProgramWebView,
-        IssueCode::AlreadyOnPhone,
-        IssueCode::VendorBrowserUnsupported,
-    ];
+code_enum! {
+    /// A reason a flow would fail, with a stable code.
+    pub enum IssueCode {
+        InsecureContext => "insecure_context",
+        NoMediaDevices => "no_media_devices",
+        NoGetUserMedia => "no_get_user_media",
+        NoCamera => "no_camera",
+        NoFrontCamera => "no_front_camera",
+        CameraDenied => "camera_denied",
+        IosWebviewTooOld => "ios_webview_too_old",
+        AndroidTooOld => "android_too_old",
+        NotInWechatMiniProgram => "not_in_wechat_mini_program",
+        NotInMiniProgramWebView => "not_in_mini_program_web_view",
+        AlreadyOnPhone => "already_on_phone",
+        /// The vendor's own browser table excludes this browser (aliyun_cloudauth: UC on iOS,
+        /// another iOS browser before 14.3, Safari before iOS 11).
+        VendorBrowserUnsupported => "vendor_browser_unsupported",
+    }
 }
 
 /// One issue: its code, and what it means for the person and what to do, in the caller's
@@ -285,37 +222,24 @@ pub struct CameraReport {
     pub permission: Permission,
 }
 
-/// Why a provider and flow were recommended, as a stable code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecommendationReason {
-    /// A WeChat mini-program whose base library has `wx.requestFacialVerify` (3.8.12+).
-    WechatVerifyAvailable,
-    /// A WeChat mini-program: WeChat's own face check.
-    WechatMiniProgram,
-    /// A mini-program web-view: OEMCloud's long link.
-    MiniProgramWebView,
-    /// WeChat's browser: Tencent FaceID's page.
-    WechatBrowser,
-    /// This browser can open the camera.
-    CameraAvailable,
-    /// The sandbox's page is a form.
-    NoCameraNeeded,
-    /// This computer cannot: the QR hand-off.
-    ContinueOnPhone,
-}
-
-impl RecommendationReason {
-    /// Every reason, in the order `recommend` tries them.
-    pub const ALL: &'static [RecommendationReason] = &[
-        RecommendationReason::WechatVerifyAvailable,
-        RecommendationReason::WechatMiniProgram,
-        RecommendationReason::MiniProgramWebView,
-        RecommendationReason::WechatBrowser,
-        RecommendationReason::CameraAvailable,
-        RecommendationReason::NoCameraNeeded,
-        RecommendationReason::ContinueOnPhone,
-    ];
+code_enum! {
+    /// Why a provider and flow were recommended, as a stable code.
+    pub enum RecommendationReason {
+        /// A WeChat mini-program whose base library has `wx.requestFacialVerify` (3.8.12+).
+        WechatVerifyAvailable => "wechat_verify_available",
+        /// A WeChat mini-program: WeChat's own face check.
+        WechatMiniProgram => "wechat_mini_program",
+        /// A mini-program web-view: OEMCloud's long link.
+        MiniProgramWebView => "mini_program_web_view",
+        /// WeChat's browser: Tencent FaceID's page.
+        WechatBrowser => "wechat_browser",
+        /// This browser can open the camera.
+        CameraAvailable => "camera_available",
+        /// The sandbox's page is a form.
+        NoCameraNeeded => "no_camera_needed",
+        /// This computer cannot: the QR hand-off.
+        ContinueOnPhone => "continue_on_phone",
+    }
 }
 
 /// The recommended provider and flow, why (a code), and the why in the caller's locale.

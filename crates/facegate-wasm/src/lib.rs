@@ -6,6 +6,8 @@
 //! text comes from `messages`, in zh-CN by default and in en on request.
 
 pub mod aliyun;
+#[macro_use]
+mod codes;
 pub mod device;
 mod error;
 pub mod messages;

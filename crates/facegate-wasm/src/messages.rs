@@ -550,13 +550,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn ignored_reason_codes_are_the_serde_names() {
-        for reason in IgnoredReason::ALL {
-            assert_eq!(wire(reason), reason.code());
-        }
-    }
-
     fn every_error() -> Vec<HelperError> {
         let mut errors: Vec<HelperError> = Problem::ALL
             .iter()

@@ -41,37 +41,17 @@ pub enum WebViewMessage {
     },
 }
 
-/// Why a web-view message was ignored, as a stable code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IgnoredReason {
-    /// The event is not an object, a list or a JSON string.
-    NotAnEvent,
-    /// No posted message has a `type`.
-    NoType,
-    /// `IDENTITY_ALI_FACE_AWAKE` without a token (the certifyId).
-    NoToken,
-    /// A type facegate does not act on.
-    NotActedOn,
-}
-
-impl IgnoredReason {
-    /// Every reason, in the catalogue's order.
-    pub const ALL: &'static [IgnoredReason] = &[
-        IgnoredReason::NotAnEvent,
-        IgnoredReason::NoType,
-        IgnoredReason::NoToken,
-        IgnoredReason::NotActedOn,
-    ];
-
-    /// The reason's wire name (its serde name).
-    pub const fn code(self) -> &'static str {
-        match self {
-            IgnoredReason::NotAnEvent => "not_an_event",
-            IgnoredReason::NoType => "no_type",
-            IgnoredReason::NoToken => "no_token",
-            IgnoredReason::NotActedOn => "not_acted_on",
-        }
+code_enum! {
+    /// Why a web-view message was ignored, as a stable code.
+    pub enum IgnoredReason {
+        /// The event is not an object, a list or a JSON string.
+        NotAnEvent => "not_an_event",
+        /// No posted message has a `type`.
+        NoType => "no_type",
+        /// `IDENTITY_ALI_FACE_AWAKE` without a token (the certifyId).
+        NoToken => "no_token",
+        /// A type facegate does not act on.
+        NotActedOn => "not_acted_on",
     }
 }
 
