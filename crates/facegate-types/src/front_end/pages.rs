@@ -40,11 +40,13 @@ pub fn baidu_h5_page_url(
 /// seed's example shows it).
 #[inline]
 pub fn faceid_lite_page_url(host: &str, biz_token: &str) -> String {
-    format!(
-        "{}/{FACEID_LITE_PAGE_PATH}{}",
+    [
         host.trim_end_matches('/'),
-        encode_path_segment(biz_token)
-    )
+        "/",
+        FACEID_LITE_PAGE_PATH,
+        &encode_path_segment(biz_token),
+    ]
+    .concat()
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, so the value survives as
@@ -119,18 +121,26 @@ pub fn append_query(url: &str, pairs: &[(&str, &str)]) -> String {
         let key = segment.split_once('=').map_or(segment, |(key, _)| key);
         decode_component(key).is_some_and(|key| pairs.iter().any(|(name, _)| *name == key))
     };
+    // Written straight into one string (no `format!`, no list of segments): the wasm helper
+    // builds its vendor URLs with this too.
+    let mut out = String::with_capacity(url.len() + 64);
+    out.push_str(path);
+    let mut separator = '?';
     let kept = query
         .split('&')
         .filter(|_| !query.is_empty())
         .filter(|segment| !replaced(segment));
-    let added = pairs
-        .iter()
-        .map(|(key, value)| format!("{}={}", encode_component(key), encode_component(value)));
-    let segments: Vec<String> = kept.map(str::to_owned).chain(added).collect();
-    let mut out = path.to_owned();
-    if !segments.is_empty() {
-        out.push('?');
-        out.push_str(&segments.join("&"));
+    for segment in kept {
+        out.push(separator);
+        out.push_str(segment);
+        separator = '&';
+    }
+    for (key, value) in pairs {
+        out.push(separator);
+        out.push_str(&encode_component(key));
+        out.push('=');
+        out.push_str(&encode_component(value));
+        separator = '&';
     }
     if let Some(fragment) = fragment {
         out.push('#');
