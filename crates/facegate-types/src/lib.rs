@@ -34,8 +34,8 @@ macro_rules! wire_enum {
         }
 
         // Written as `as_str`: the JSON the derive writes, in fewer bytes of the wasm helper.
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
