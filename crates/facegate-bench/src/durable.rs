@@ -11,7 +11,6 @@
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::State;
@@ -177,17 +176,9 @@ async fn create(
 /// Opens the database as facegate does and brings facegate's schema onto it.
 async fn open(database: &str) -> anyhow::Result<Pool> {
     if database.starts_with("sqlite:") {
-        use sqlx::sqlite::{
-            SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-        };
-        // crates/facegate-server/src/store/sqlite.rs, option for option.
-        let options = SqliteConnectOptions::from_str(database)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
+        let options = facegate_server::store::SqliteStore::connect_options(database)?;
+        // One connection writes, as facegate's writer does.
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options)
             .await?;
@@ -196,12 +187,9 @@ async fn open(database: &str) -> anyhow::Result<Pool> {
             .await?;
         Ok(Pool::Sqlite(pool))
     } else {
-        use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-        // crates/facegate-server/src/store/postgres.rs.
-        let options = PgConnectOptions::from_str(database)?.application_name("facegate-durable");
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
+        let options = sqlx::postgres::PgConnectOptions::from_str(database)?
+            .application_name("facegate-durable");
+        let pool = facegate_server::store::PostgresStore::pool_options()
             .connect_with(options)
             .await?;
         sqlx::migrate!("../facegate-server/migrations/postgres")

@@ -10,10 +10,9 @@
 //! The encoder is [qrcodegen](https://www.nayuki.io/page/qr-code-generator-library)'s no_std
 //! edition (ISO/IEC 18004), in byte mode (a URL with lower-case letters is byte mode anyway) at
 //! error-correction level M, raised where the version has room (qrcodegen's `encode_binary`):
-//! up to 2,331 bytes fit. Built as the wasm module
-//! (the `module` feature, on wasm32) the crate is `no_std`, so the module links none of the
-//! standard library's panic and formatting machinery: a panic traps. Elsewhere it is a plain
-//! library over `alloc`.
+//! up to 2,331 bytes fit. Built as the wasm module (the `module` feature, on wasm32) the crate
+//! is `no_std`, so the module links none of the standard library's panic and formatting
+//! machinery: a panic traps. Elsewhere it is a plain library over `alloc`.
 
 #![cfg_attr(all(feature = "module", target_arch = "wasm32"), no_std)]
 
@@ -91,22 +90,22 @@ pub fn svg(text: &str, border: u8, dark: &str, light: &str) -> Result<String, Qr
         true,
     )
     .map_err(|_| QrError::TooLong)?;
-    let border = i32::from(border.min(MAX_BORDER));
+    let border = u32::from(border.min(MAX_BORDER));
     let size = code.size();
     let mut path = String::with_capacity(usize::try_from(size * size).unwrap_or(0) * 6);
     for y in 0..size {
         for x in 0..size {
             if code.get_module(x, y) {
                 path.push('M');
-                decimal(&mut path, x + border);
+                decimal(&mut path, x.unsigned_abs() + border);
                 path.push(',');
-                decimal(&mut path, y + border);
+                decimal(&mut path, y.unsigned_abs() + border);
                 path.push_str("h1v1h-1z");
             }
         }
     }
     let mut extent = String::new();
-    decimal(&mut extent, size + border * 2);
+    decimal(&mut extent, size.unsigned_abs() + border * 2);
     Ok([
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ",
         &extent,
@@ -123,11 +122,10 @@ pub fn svg(text: &str, border: u8, dark: &str, light: &str) -> Result<String, Qr
     .concat())
 }
 
-/// Appends `n` (a coordinate, never negative) in decimal, without the formatting machinery.
-fn decimal(out: &mut String, n: i32) {
-    let n = u32::try_from(n).unwrap_or(0);
+/// Appends `n` (a coordinate) in decimal, without the formatting machinery.
+fn decimal(out: &mut String, n: u32) {
     if n >= 10 {
-        decimal(out, (n / 10) as i32);
+        decimal(out, n / 10);
     }
     out.push(char::from(b'0' + (n % 10) as u8));
 }

@@ -653,9 +653,7 @@ pub fn alipay_verify_outcome(result: Option<AlipayVerifyCallbackJs>) -> AlipayVe
 #[wasm_bindgen(js_name = qrCodeSvg, unchecked_return_type = "Promise<string>")]
 pub fn qr_code_svg(text: String, options: Option<QrOptionsJs>) -> Promise {
     let options = options.map(JsValue::from);
-    let locale = options
-        .as_ref()
-        .map_or_else(|| locale_for(&JsValue::UNDEFINED), locale_option);
+    let locale = locale_option(options.as_ref().unwrap_or(&JsValue::UNDEFINED));
     spawn(
         locale,
         Box::pin(async move {

@@ -26,15 +26,19 @@ pub struct PostgresStore {
 const COMMITTING: usize = 1;
 
 impl PostgresStore {
+    /// facegate's pool: 8 connections, a 10 s acquire timeout. Public so that
+    /// facegate-bench's bare durable reference pools as facegate does.
+    pub fn pool_options() -> PgPoolOptions {
+        PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+    }
+
     /// Connects to `postgres://` / `postgresql://` and runs the migrations. Replicas starting
     /// together are safe: sqlx holds an advisory lock while it migrates.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)?.application_name("facegate");
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await?;
+        let pool = Self::pool_options().connect_with(options).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let group = GroupCommit::start(pool.clone(), COMMITTING);
         Ok(Self { pool, group })

@@ -27,10 +27,14 @@ pub struct SqliteStore {
 const READERS: u32 = 4;
 
 impl SqliteStore {
-    /// Opens (creating it if missing) the database `sqlite://<path>` or `sqlite::memory:`
-    /// names and runs the migrations.
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
+    /// How facegate opens `url`: WAL, `synchronous = NORMAL`, foreign keys, a 5 s busy
+    /// timeout. Public so that facegate-bench's bare durable reference pays exactly what
+    /// facegate pays for durability.
+    ///
+    /// # Errors
+    /// `url` is not an SQLite URL sqlx can read.
+    pub fn connect_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
+        Ok(SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // With WAL, NORMAL loses nothing when the process dies; only an OS crash can
@@ -39,7 +43,13 @@ impl SqliteStore {
             .foreign_keys(true)
             // Still needed: other processes (`facegate keys`, a second server by mistake) may
             // write the same file.
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5)))
+    }
+
+    /// Opens (creating it if missing) the database `sqlite://<path>` or `sqlite::memory:`
+    /// names and runs the migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options = Self::connect_options(url)?;
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
