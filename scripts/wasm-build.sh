@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the wasm helper for the web: `scripts/wasm-build.sh <out dir>` writes two modules
 # (wasm-release profile, wasm-bindgen --target web, then binaryen's wasm-opt -Oz --converge:
-# version 132 from .tools, never Debian's 108):
+# version 132 from .tools, never Debian's 108; then the imports' and exports' names minified,
+# the JS glue and typings following, scripts/wasm-names.mjs):
 #   facegate.js, facegate.d.ts, facegate_bg.wasm and snippets/   the helper (crates/facegate-wasm)
 #   facegate_qr.js, facegate_qr.d.ts, facegate_qr_bg.wasm        the QR encoder (crates/facegate-qr),
 #     which the helper's qrCodeSvg loads from beside facegate.js the first time a page draws one
@@ -58,10 +59,16 @@ for module in $modules; do
   # sections (tool names and feature flags, which no browser reads): 300 bytes gzip between them.
   # Neither reference types nor multi-value are enabled (see above), so wasm-opt neither accepts
   # nor introduces them.
-  wasm-opt -Oz --converge --strip-producers --strip-target-features \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals \
+  features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals"
+  wasm-opt -Oz --converge --strip-producers --strip-target-features $features \
     "$out/${module#*:}_bg.wasm" -o "$out/${module#*:}_bg.wasm"
+  # Then one- and two-letter names for the imports, their module and the exports, carried into
+  # the JS glue and the typings (scripts/wasm-names.mjs says why and checks the result): 1.6 KB
+  # of the helper's gzip. Apart from -Oz --converge, which would rename the renamed names again;
+  # the -Oz after it gives back what re-encoding the module costs.
+  wasm-opt --minify-imports-and-exports-and-modules -Oz $features \
+    "$out/${module#*:}_bg.wasm" -o "$out/${module#*:}_bg.wasm" |
+    node scripts/wasm-names.mjs "$out" "${module#*:}"
 done
 # The loader's relative import must reach the QR module from the snippet wasm-bindgen wrote.
 loader=$(ls "$out"/snippets/facegate-wasm-*/js/qr.js)

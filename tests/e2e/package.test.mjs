@@ -22,6 +22,23 @@ test("the wasm package instantiates in Node and reports its version", () => {
   assert.equal(facegate.version(), JSON.parse(readFileSync(new URL("../../web/package.json", import.meta.url))).version);
 });
 
+test("both modules ship with minified import and export names, which their glue provides", () => {
+  // scripts/wasm-build.sh minifies the names wasm-bindgen writes (`__wbg_<function>_<hash>` in
+  // "./facegate_bg.js") and scripts/wasm-names.mjs carries the renaming into the glue.
+  for (const name of ["facegate", "facegate_qr"]) {
+    const module = new WebAssembly.Module(readFileSync(new URL(`${name}_bg.wasm`, pkg)));
+    const imports = WebAssembly.Module.imports(module);
+    const exports = WebAssembly.Module.exports(module);
+    assert.ok(imports.length > 0 && exports.length > 0, name);
+    const names = [...imports.flatMap((i) => [i.module, i.name]), ...exports.map((e) => e.name)];
+    assert.deepEqual(names.filter((n) => n.length > 2), [], name);
+    const glue = readFileSync(new URL(`${name}.js`, pkg), "utf8");
+    assert.doesNotMatch(glue, /__wbg_\w+_[0-9a-f]{16}|\.\/facegate(_qr)?_bg\.js/, name);
+    const provided = new Set([...glue.matchAll(/^ {8}([\w$]+): function\(/gm)].map((m) => m[1]));
+    assert.deepEqual(imports.filter((i) => !provided.has(i.name)), [], name);
+  }
+});
+
 test("in Node, the QR module initialised through its own entry point draws for qrCodeSvg", async () => {
   // Node's fetch cannot read file: URLs, so the loader would fail: the page initialises the
   // module first (web/README.md), and the loader's import then finds that same module.

@@ -199,11 +199,41 @@ pub struct Backend {
 }
 
 impl Backend {
-    fn language(&self, request: gloo_net::http::RequestBuilder) -> gloo_net::http::RequestBuilder {
-        match self.locale {
-            Some(locale) => request.header("accept-language", locale.tag()),
-            None => request,
+    /// The request `gloo_net` sends: the merchant's `Accept-Language`, and a JSON body where
+    /// there is one. Built on web-sys's `RequestInit` rather than gloo's `RequestBuilder`, whose
+    /// query-string merging and `http::Method` formatting the helper never needs: 1.4 KB of the
+    /// .wasm's gzip (README "Size"). A URL the browser refuses (a `baseUrl` it cannot parse) is a
+    /// `network_error` whose detail names `baseUrl`, not the browser's words: Chromium's repeat
+    /// the URL, client secret included.
+    fn request(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&str>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Request, HelperError> {
+        let refused = |_| {
+            HelperError::Network("the browser refused the request: is baseUrl a valid URL?".into())
+        };
+        let headers = web_sys::Headers::new().map_err(refused)?;
+        if let Some(locale) = self.locale {
+            headers
+                .set("accept-language", locale.tag())
+                .map_err(refused)?;
         }
+        let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        if let Some(body) = body {
+            headers
+                .set("content-type", "application/json")
+                .map_err(refused)?;
+            init.set_body(&JsValue::from_str(body));
+        }
+        init.set_headers(&headers);
+        init.set_signal(signal);
+        web_sys::Request::new_with_str_and_init(url, &init)
+            .map(Request::from)
+            .map_err(refused)
     }
 
     fn session_url(&self, id: &str) -> String {
@@ -227,11 +257,7 @@ impl Backend {
             &encode_component(client_secret),
         ]
         .concat();
-        let request = self
-            .language(Request::get(&url))
-            .abort_signal(signal)
-            .build()
-            .map_err(network)?;
+        let request = self.request("GET", &url, None, signal)?;
         read(request.send().await, signal).await
     }
 
@@ -250,13 +276,12 @@ impl Backend {
             .ok_or_else(|| {
                 HelperError::UnexpectedResponse("the request could not be encoded".into())
             })?;
-        let request = self
-            .language(Request::post(
-                &[&self.session_url(id), "/wechat_result"].concat(),
-            ))
-            .header("content-type", "application/json")
-            .body(body)
-            .map_err(network)?;
+        let request = self.request(
+            "POST",
+            &[&self.session_url(id), "/wechat_result"].concat(),
+            Some(&body),
+            None,
+        )?;
         read(request.send().await, None).await
     }
 

@@ -447,6 +447,16 @@ async fn an_unreachable_server_is_a_network_error() {
     assert!(!text(&error, "message").contains("secret"));
     let bad = FacegateClient::new(Some(object(r#"{"baseUrl": "ftp://x"}"#).unchecked_into()));
     assert!(bad.is_err());
+    // An http URL the browser cannot parse: refused when the request is built, said without
+    // the URL (the browser's own words repeat it, client secret included).
+    let options = object(r#"{"baseUrl": "http://[", "locale": "en"}"#);
+    let client = FacegateClient::new(Some(options.unchecked_into())).unwrap();
+    let error = failure(settle(client.retrieve("vs_1".into(), "cs_secret".into())).await);
+    assert_eq!(text(&error, "code"), "network_error");
+    assert!(text(&error, "detail").contains("baseUrl"));
+    for property in ["message", "detail"] {
+        assert!(!text(&error, property).contains("cs_secret"));
+    }
 }
 
 #[wasm_bindgen_test]
