@@ -65,7 +65,6 @@ js = js.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (_, key) => {
   }
   return `wasm.${renamed}`;
 });
-fs.writeFileSync(jsPath, js);
 
 // The typings of the raw exports (<name>_bg.wasm.d.ts, and InitOutput in <name>.d.ts) name
 // them as they are now.
@@ -76,18 +75,22 @@ const renameTyped = (file, text, pattern) =>
     return `${head}${renamed}:`;
   });
 const bgPath = path.join(out, `${name}_bg.wasm.d.ts`);
-fs.writeFileSync(
+const bg = renameTyped(
   bgPath,
-  renameTyped(bgPath, fs.readFileSync(bgPath, "utf8"), /^(export const )([A-Za-z_$][\w$]*):/gm),
+  fs.readFileSync(bgPath, "utf8"),
+  /^(export const )([A-Za-z_$][\w$]*):/gm,
 );
 const dtsPath = path.join(out, `${name}.d.ts`);
-const dts = fs.readFileSync(dtsPath, "utf8");
+let dts = fs.readFileSync(dtsPath, "utf8");
 const initStart = dts.indexOf("export interface InitOutput {\n");
 const initEnd = dts.indexOf("\n}\n", initStart);
 if (initStart < 0 || initEnd < 0) fail(`no InitOutput interface in ${name}.d.ts`);
-fs.writeFileSync(
-  dtsPath,
+dts =
   dts.slice(0, initStart) +
-    renameTyped(dtsPath, dts.slice(initStart, initEnd), /^( {4}readonly )([A-Za-z_$][\w$]*):/gm) +
-    dts.slice(initEnd),
-);
+  renameTyped(dtsPath, dts.slice(initStart, initEnd), /^( {4}readonly )([A-Za-z_$][\w$]*):/gm) +
+  dts.slice(initEnd);
+
+// Written only once every check has passed: a failure leaves the glue and typings as they were.
+fs.writeFileSync(jsPath, js);
+fs.writeFileSync(bgPath, bg);
+fs.writeFileSync(dtsPath, dts);

@@ -41,10 +41,11 @@ export function initSync(bytes) {
 }
 `;
 
-const typings = `export function run(n: number): void;
+/** The typings, `extra` added to InitOutput. */
+const typings = (extra = "") => `export function run(n: number): void;
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
-    readonly run: (a: number) => void;
+    readonly run: (a: number) => void;${extra}
 }
 `;
 
@@ -55,7 +56,7 @@ const dirs = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 /** A directory holding x_bg.wasm (from the WAT), x.js, x.d.ts and x_bg.wasm.d.ts. */
-function fixture(extra) {
+function fixture(extra, extraTyping) {
   const dir = mkdtempSync(path.join(tmpdir(), "wasm-names-"));
   dirs.push(dir);
   writeFileSync(path.join(dir, "x.wat"), wat);
@@ -65,7 +66,7 @@ function fixture(extra) {
   });
   writeFileSync(path.join(dir, "package.json"), '{ "type": "module" }\n');
   writeFileSync(path.join(dir, "x.js"), glue(extra));
-  writeFileSync(path.join(dir, "x.d.ts"), typings);
+  writeFileSync(path.join(dir, "x.d.ts"), typings(extraTyping));
   writeFileSync(
     path.join(dir, "x_bg.wasm.d.ts"),
     "export const memory: WebAssembly.Memory;\nexport const run: (a: number) => void;\n",
@@ -112,5 +113,15 @@ test("a glue that provides an import the module does not have fails, naming it, 
   assert.equal(renamed.status, 1);
   assert.match(renamed.stderr, /wasm-names: x: the glue provides __wbg_gone_fedcba9876543210, which the module does not import/);
   assert.equal(readFileSync(path.join(dir, "x.js"), "utf8"), glue(extra));
-  assert.equal(readFileSync(path.join(dir, "x.d.ts"), "utf8"), typings);
+  assert.equal(readFileSync(path.join(dir, "x.d.ts"), "utf8"), typings());
+});
+
+test("typings of an export the module does not have fail, and the glue is left as it was", () => {
+  const extraTyping = "\n    readonly stale: () => void;";
+  const dir = fixture("", extraTyping);
+  const renamed = rename(dir);
+  assert.equal(renamed.status, 1);
+  assert.match(renamed.stderr, /x\.d\.ts types stale, which the module does not export/);
+  assert.equal(readFileSync(path.join(dir, "x.js"), "utf8"), glue());
+  assert.equal(readFileSync(path.join(dir, "x.d.ts"), "utf8"), typings(extraTyping));
 });
