@@ -14,7 +14,7 @@ export PATH="$root/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 scripts/wasm-build.sh web/pkg
 
 # The size budgets (issue 16): the helper's .wasm, gzip -9, may not grow past 50 KB (51,200
-# bytes, the issue's target; the levers in README "Size" reached 50,862); the QR module, fetched
+# bytes, the issue's target; the levers in README "Size" reached 50,863); the QR module, fetched
 # only by the first qrCodeSvg, past 10 KB (9,242). Lower them as the modules shrink, on the way
 # to the helper's 35 KB goal (scripts/bench-wasm-size.sh reports both).
 budget=51200

@@ -14,7 +14,7 @@ pub const VERIFICATION_OBJECT: &str = "verification";
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:literal,)+ }) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         // utoipa does not read the variants' renames through the macro's fragments; every
         // wire name is its variant's in snake_case (tests/tests/journeys/openapi.rs checks each).
@@ -417,6 +417,8 @@ mod tests {
         round_trip(FailureReason::ALL);
         round_trip(ConfirmedBy::ALL);
         round_trip(ErrorCode::ALL);
+        round_trip(front_end::wechat_mini::FaceSupportReason::ALL);
+        round_trip(front_end::wechat_verify::FacialVerifyAction::ALL);
     }
 
     #[test]

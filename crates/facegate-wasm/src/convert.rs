@@ -162,7 +162,7 @@ impl ToJs for FaceSupport {
     fn to_js(&self) -> JsValue {
         Props::new()
             .flag("supported", self.supported)
-            .text("reason", Some(self.reason.code()))
+            .text("reason", Some(self.reason.as_str()))
             .code("errCode", self.err_code)
             .flag("facialVerify", self.facial_verify)
             .text("provider", self.provider.map(|provider| provider.as_str()))
@@ -173,7 +173,7 @@ impl ToJs for FaceSupport {
 
 impl ToJs for FacialVerifyOutcome {
     fn to_js(&self) -> JsValue {
-        Props::action(self.action.code())
+        Props::action(self.action.as_str())
             .code("errCode", self.err_code)
             .done()
     }

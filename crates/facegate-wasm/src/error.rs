@@ -107,7 +107,9 @@ pub enum HelperError {
     NotARedirect(&'static str),
     /// The facegate server answered with its error body; the code and message are the server's.
     Api(ApiError),
-    /// The facegate server could not be reached; the value is the browser's words.
+    /// The facegate server could not be reached; the value is the browser's words, or for a
+    /// request the browser refused to build, a pointer to `baseUrl` (the browser's words would
+    /// repeat the URL and its client secret).
     Network(String),
     /// The server or a vendor script answered something else than documented; the value says
     /// what, in English, for developers' logs.

@@ -366,14 +366,6 @@ mod tests {
     use facegate_types::{ApiError, ErrorCode, FailureReason, VerificationStatus};
     use serde_json::{json, Map, Value};
 
-    const FACE_SUPPORT: [FaceSupportReason; 5] = [
-        FaceSupportReason::Supported,
-        FaceSupportReason::NoFrontCamera,
-        FaceSupportReason::ModelNotDownloaded,
-        FaceSupportReason::DisabledByBackend,
-        FaceSupportReason::Unknown,
-    ];
-
     /// A serde enum's wire name.
     fn wire<T: serde::Serialize>(value: T) -> String {
         serde_json::to_value(value)
@@ -417,7 +409,7 @@ mod tests {
             "device_issues": section(IssueCode::ALL.iter().map(|c| (wire(c), c.text()))),
             "recommendations": section(RecommendationReason::ALL.iter().map(|r| (wire(r), r.text()))),
             "errors": section(errors),
-            "face_support": section(FACE_SUPPORT.iter().map(|r| (wire(r), face_support(*r)))),
+            "face_support": section(FaceSupportReason::ALL.iter().map(|r| (wire(r), face_support(*r)))),
             "web_view_ignored": section(IgnoredReason::ALL.iter().map(|r| (wire(r), r.text()))),
             "failure_reasons": section(FailureReason::ALL.iter().map(|r| {
                 (r.as_str().to_owned(), both(r.explain(Locale::ZhCn), r.explain(Locale::En)))

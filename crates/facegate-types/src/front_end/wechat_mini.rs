@@ -2,22 +2,20 @@
 //! 003_799500754a0fe100.txt`, 五 (`wx.checkIsSupportFacialRecognition`, 回调结果说明) and 三
 //! (`wx.startFacialRecognitionVerify`'s `checkAliveType`).
 
-use serde::Serialize;
-
-/// What `wx.checkIsSupportFacialRecognition` says about the device (its `errCode`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FaceSupportReason {
-    /// 0: the device can capture a face.
-    Supported,
-    /// 10001: the device has no front camera.
-    NoFrontCamera,
-    /// 10002: the face model could not be downloaded.
-    ModelNotDownloaded,
-    /// 10003: WeChat's backend does not allow it on this device.
-    DisabledByBackend,
-    /// A failure without a documented code (iOS returns no errCode; seed 003 五).
-    Unknown,
+wire_enum! {
+    /// What `wx.checkIsSupportFacialRecognition` says about the device (its `errCode`).
+    FaceSupportReason {
+        /// 0: the device can capture a face.
+        Supported => "supported",
+        /// 10001: the device has no front camera.
+        NoFrontCamera => "no_front_camera",
+        /// 10002: the face model could not be downloaded.
+        ModelNotDownloaded => "model_not_downloaded",
+        /// 10003: WeChat's backend does not allow it on this device.
+        DisabledByBackend => "disabled_by_backend",
+        /// A failure without a documented code (iOS returns no errCode; seed 003 五).
+        Unknown => "unknown",
+    }
 }
 
 /// Every `errCode` of `wx.checkIsSupportFacialRecognition` the seed lists (Android only), and
@@ -38,17 +36,6 @@ impl FaceSupportReason {
             .iter()
             .find(|(known, _)| *known == code)
             .map_or(Self::Unknown, |(_, reason)| *reason)
-    }
-
-    /// The reason's wire name (its serde name).
-    pub const fn code(self) -> &'static str {
-        match self {
-            Self::Supported => "supported",
-            Self::NoFrontCamera => "no_front_camera",
-            Self::ModelNotDownloaded => "model_not_downloaded",
-            Self::DisabledByBackend => "disabled_by_backend",
-            Self::Unknown => "unknown",
-        }
     }
 
     /// The seed's own words for a documented code's reason.
@@ -101,20 +88,6 @@ impl CheckAliveType {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_are_the_serde_names() {
-        use FaceSupportReason::*;
-        for reason in [
-            Supported,
-            NoFrontCamera,
-            ModelNotDownloaded,
-            DisabledByBackend,
-            Unknown,
-        ] {
-            assert_eq!(serde_json::to_value(reason).unwrap(), reason.code());
-        }
-    }
 
     #[test]
     fn the_tables_list_the_seeds_codes() {

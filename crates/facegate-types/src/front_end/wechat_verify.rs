@@ -8,8 +8,6 @@
 //! containing `cancel` reads the same. Every other ending, success or failure, sends the page to
 //! its backend, whose queryverifyinfo decides.
 
-use serde::Serialize;
-
 use crate::Provider;
 
 /// The first base library (`SDKVersion`) with `wx.requestFacialVerify`.
@@ -67,24 +65,14 @@ pub fn recommend(
     }
 }
 
-/// What the page does after `wx.requestFacialVerify` calls back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FacialVerifyAction {
-    /// Ask the backend (`POST /v1/client/verifications/{id}/complete`): only its
-    /// queryverifyinfo decides.
-    AskBackend,
-    /// The user gave up.
-    Canceled,
-}
-
-impl FacialVerifyAction {
-    /// The action's wire name (its serde name).
-    pub const fn code(self) -> &'static str {
-        match self {
-            Self::AskBackend => "ask_backend",
-            Self::Canceled => "canceled",
-        }
+wire_enum! {
+    /// What the page does after `wx.requestFacialVerify` calls back.
+    FacialVerifyAction {
+        /// Ask the backend (`POST /v1/client/verifications/{id}/complete`): only its
+        /// queryverifyinfo decides.
+        AskBackend => "ask_backend",
+        /// The user gave up.
+        Canceled => "canceled",
     }
 }
 
@@ -104,13 +92,6 @@ pub fn facial_verify_action(err_code: Option<i64>, err_msg: Option<&str>) -> Fac
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn action_codes_are_the_serde_names() {
-        for action in [FacialVerifyAction::AskBackend, FacialVerifyAction::Canceled] {
-            assert_eq!(serde_json::to_value(action).unwrap(), action.code());
-        }
-    }
 
     #[test]
     fn base_library_versions_compare_by_their_parts() {
