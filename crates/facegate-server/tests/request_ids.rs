@@ -46,6 +46,16 @@ fn span_field<'a>(line: &'a Value, span: &str, field: &str) -> Option<&'a str> {
         .and_then(|s| s[field].as_str())
 }
 
+/// The request ids of the reconciler's vendor call lines (`reconcile-` and 16 characters).
+fn reconciler_calls(lines: &[Value]) -> Vec<&str> {
+    lines
+        .iter()
+        .filter(|line| line["fields"]["message"] == "vendor call")
+        .filter_map(|line| span_field(line, "vendor_call", "request_id"))
+        .filter(|id| id.starts_with("reconcile-"))
+        .collect()
+}
+
 #[tokio::test]
 async fn one_requests_id_is_on_its_vendor_call_log_lines_and_headers() {
     let server = start().await;
@@ -79,16 +89,19 @@ async fn one_requests_id_is_on_its_vendor_call_log_lines_and_headers() {
         .unwrap();
     assert!(health.headers().contains_key("x-request-id"));
 
-    // The log is written as things happen: wait (bounded) for the reconciler's first check.
+    // The log is written as things happen: wait (bounded) for the reconciler's first vendor
+    // call line. Not for any line naming a reconcile id: the simulator logs the request it
+    // serves before facegate logs the call it made (CI once caught it in between).
     let mut logs = String::new();
+    let mut lines = Vec::new();
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(100)).await;
         logs = std::fs::read_to_string(&server.log).unwrap();
-        if logs.contains("\"request_id\":\"reconcile-") {
+        lines = json_lines(&logs);
+        if !reconciler_calls(&lines).is_empty() {
             break;
         }
     }
-    let lines = json_lines(&logs);
     let vendor_calls: Vec<&Value> = lines
         .iter()
         .filter(|line| line["fields"]["message"] == "vendor call")
@@ -114,12 +127,7 @@ async fn one_requests_id_is_on_its_vendor_call_log_lines_and_headers() {
         .any(|line| line["fields"]["message"] == "vendor call"
             && span_field(line, "vendor_call", "request_id") == Some(generated.as_str())));
     // The reconciler's checks (result/detail, no request behind them) carry their own ids.
-    let reconciled: Vec<&str> = lines
-        .iter()
-        .filter(|line| line["fields"]["message"] == "vendor call")
-        .filter_map(|line| span_field(line, "vendor_call", "request_id"))
-        .filter(|id| id.starts_with("reconcile-"))
-        .collect();
+    let reconciled = reconciler_calls(&lines);
     assert!(!reconciled.is_empty(), "no reconciler vendor call\n{logs}");
     assert!(reconciled
         .iter()
